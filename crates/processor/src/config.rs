@@ -1,0 +1,109 @@
+//! Engine configuration. Loading it from env/flags is the binary's job; this is plain data.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OcrMode {
+    /// OCR a PDF page only when its text layer holds no real text (images are always OCRed).
+    #[default]
+    Auto,
+    /// OCR every page, ignoring text layers.
+    Always,
+    /// Never OCR: text layers only (image pages come back without text).
+    Never,
+}
+
+impl FromStr for OcrMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(OcrMode::Auto),
+            "always" => Ok(OcrMode::Always),
+            "never" => Ok(OcrMode::Never),
+            other => Err(format!("unknown OCR mode {other:?} (auto, always, never)")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    pub max_file_bytes: u64,
+    pub max_pages: u32,
+    /// Largest image a page may be (input images are refused above it; PDF pages are rendered below it).
+    pub max_page_pixels: u64,
+    pub document_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 50 * 1024 * 1024,
+            max_pages: 200,
+            max_page_pixels: 100_000_000,
+            document_timeout: Duration::from_secs(900),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub limits: Limits,
+    pub ocr_mode: OcrMode,
+    /// Render resolution for PDF pages without an embedded scan to take the resolution from.
+    pub ocr_dpi: u32,
+    /// Tesseract languages, `+`-separated (`eng`, `eng+deu`).
+    pub languages: String,
+    /// Folder holding `*.traineddata`; None = Tesseract's default (or `TESSDATA_PREFIX`).
+    pub tessdata: Option<PathBuf>,
+    /// OCR worker threads (one Tesseract engine each).
+    pub workers: usize,
+    /// libpdfium: a file or a folder; None = next to the executable, then the system library.
+    pub pdfium_lib_path: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            limits: Limits::default(),
+            ocr_mode: OcrMode::Auto,
+            ocr_dpi: 300,
+            languages: "eng".into(),
+            tessdata: None,
+            workers: default_workers(),
+            pdfium_lib_path: None,
+        }
+    }
+}
+
+/// The CPUs this process may really use. std's `available_parallelism` honours the cgroup CPU quota
+/// (v1 and v2) and the affinity mask, which is what a container's share is made of.
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ocr_mode_parses_case_insensitively() {
+        assert_eq!("AUTO".parse::<OcrMode>(), Ok(OcrMode::Auto));
+        assert_eq!("always".parse::<OcrMode>(), Ok(OcrMode::Always));
+        assert_eq!("never".parse::<OcrMode>(), Ok(OcrMode::Never));
+        assert!("sometimes".parse::<OcrMode>().is_err());
+    }
+
+    #[test]
+    fn defaults_match_the_design() {
+        let l = Limits::default();
+        assert_eq!(l.max_file_bytes, 52_428_800);
+        assert_eq!(l.max_pages, 200);
+        assert_eq!(l.max_page_pixels, 100_000_000);
+        assert_eq!(l.document_timeout, Duration::from_secs(900));
+        assert!(default_workers() >= 1);
+    }
+}

@@ -1,0 +1,355 @@
+//! The document pipeline: sniff, check limits, produce page images on the calling thread (pdfium
+//! stays on one thread per document), analyse them on the worker pool, assemble the result.
+
+use crate::config::{Config, OcrMode};
+use crate::error::{ErrorCode, ProcessError};
+use crate::format::{self, Format};
+use crate::image_input::{self, PageImage};
+use crate::pdf;
+use crate::pool::{Done, Job, WorkerPool};
+use crate::qr::QrOptions;
+use crate::result::{BBox, DocumentResult, PageResult, Source, Word};
+use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Rendering budget per page, whatever MAX_PAGE_PIXELS allows: Tesseract needs several times the
+/// page's size in working memory, and 36 Mpx is already a 20 x 20 inch page at 300 DPI.
+const RENDER_PIXEL_CAP: u64 = 36_000_000;
+/// Embedded scans are rendered at their own resolution, within this range.
+const SCAN_DPI_RANGE: (f32, f32) = (150.0, 400.0);
+/// Resolution used to look for QR codes on pages whose text comes from the text layer.
+const TEXT_PAGE_QR_DPI: f32 = 150.0;
+
+/// Progress of one document, for progress bars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// The document has this many pages.
+    Pages(u32),
+    /// One more page is done.
+    PageDone,
+}
+
+pub struct Engine {
+    config: Config,
+    pool: WorkerPool,
+}
+
+/// A page as produced, before the workers fill in text and codes.
+struct Shell {
+    result: PageResult,
+    /// Text-layer words (already in page pixels), used when the page is not OCRed.
+    layer_words: Option<(String, Vec<Word>)>,
+}
+
+impl Engine {
+    pub fn new(config: Config) -> Result<Self, ProcessError> {
+        warn_if_openmp_unbounded();
+        let pool = WorkerPool::start(
+            config.workers,
+            config.tessdata.clone(),
+            &config.languages,
+            QrOptions::default(),
+        )?;
+        Ok(Engine { config, pool })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn workers(&self) -> usize {
+        self.pool.size()
+    }
+
+    /// Binds libpdfium now (it is otherwise bound on the first PDF), to fail fast at start-up.
+    pub fn check_pdfium(&self) -> Result<(), ProcessError> {
+        pdf::pdfium(self.config.pdfium_lib_path.as_deref()).map(|_| ())
+    }
+
+    pub fn process(&self, bytes: &[u8], hint: Option<&str>) -> DocumentResult {
+        self.process_with_progress(bytes, hint, &|_| {})
+    }
+
+    /// Never panics and never returns without a result: every failure is an `error` with its code.
+    pub fn process_with_progress(
+        &self,
+        bytes: &[u8],
+        hint: Option<&str>,
+        progress: &dyn Fn(Progress),
+    ) -> DocumentResult {
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.run(bytes, hint, progress)
+        }));
+        match run {
+            Ok(Ok(result)) => result,
+            Ok(Err(e)) => DocumentResult::failed(e),
+            Err(_) => DocumentResult::failed(ProcessError::internal("processing panicked")),
+        }
+    }
+
+    fn run(
+        &self,
+        bytes: &[u8],
+        hint: Option<&str>,
+        progress: &dyn Fn(Progress),
+    ) -> Result<DocumentResult, ProcessError> {
+        let limits = &self.config.limits;
+        let deadline = Instant::now() + limits.document_timeout;
+        if bytes.len() as u64 > limits.max_file_bytes {
+            return Err(ProcessError::new(
+                ErrorCode::TooLarge,
+                format!("the file is {} bytes, over the limit of {}", bytes.len(), limits.max_file_bytes),
+            ));
+        }
+        if bytes.is_empty() {
+            return Err(ProcessError::corrupt("the file is empty (0 bytes)"));
+        }
+        let format = format::sniff(bytes).ok_or_else(|| {
+            ProcessError::unsupported(format!(
+                "the content is not a PDF or a supported image (PNG, JPEG, TIFF, BMP, GIF, WebP){}",
+                hint.map(|h| format!("; it was declared as {h:?}")).unwrap_or_default()
+            ))
+        })?;
+        let mut run = DocRun::new(self, deadline, progress);
+        match format {
+            Format::Pdf => self.produce_pdf(bytes, &mut run)?,
+            _ => self.produce_image(bytes, format, &mut run)?,
+        }
+        run.finish()
+    }
+
+    fn produce_image(&self, bytes: &[u8], format: Format, run: &mut DocRun) -> Result<(), ProcessError> {
+        let pages = image_input::page_count(bytes, format, &self.config.limits)?;
+        (run.progress)(Progress::Pages(pages));
+        let ocr = self.config.ocr_mode != OcrMode::Never;
+        image_input::for_each_page(bytes, format, &self.config.limits, |index, page| {
+            let PageImage { image, dpi } = page;
+            let shell = Shell {
+                result: empty_page(index, image.width(), image.height(), dpi, source(ocr)),
+                layer_words: (!ocr).then(|| (String::new(), Vec::new())),
+            };
+            run.submit(shell, image, dpi, ocr)
+        })
+    }
+
+    fn produce_pdf(&self, bytes: &[u8], run: &mut DocRun) -> Result<(), ProcessError> {
+        let pdfium = pdf::pdfium(self.config.pdfium_lib_path.as_deref())?;
+        let doc = pdf::open(pdfium, bytes)?;
+        let pages = doc.pages();
+        let count = pages.len().max(0) as u32;
+        if count > self.config.limits.max_pages {
+            return Err(ProcessError::new(
+                ErrorCode::TooManyPages,
+                format!("the PDF has {count} pages, over the limit of {}", self.config.limits.max_pages),
+            ));
+        }
+        if count == 0 {
+            return Err(ProcessError::corrupt("the PDF has no pages"));
+        }
+        (run.progress)(Progress::Pages(count));
+        let budget = self.config.limits.max_page_pixels.min(RENDER_PIXEL_CAP);
+        for index in 0..count {
+            run.check_deadline()?;
+            let page = pages
+                .get(index as i32)
+                .map_err(|e| ProcessError::corrupt(format!("page {} cannot be read: {e}", index + 1)))?;
+            let facts = pdf::facts(&page);
+            let use_layer = match self.config.ocr_mode {
+                OcrMode::Always => false,
+                OcrMode::Never => true,
+                OcrMode::Auto => facts.has_real_text(),
+            };
+            let wanted_dpi = if use_layer {
+                // Only QR codes are looked for: an embedded image code needs its own resolution.
+                facts.scan_dpi.map_or(TEXT_PAGE_QR_DPI, |d| d.clamp(TEXT_PAGE_QR_DPI, 300.0))
+            } else if facts.image_coverage >= 0.25 {
+                facts.scan_dpi.map_or(self.config.ocr_dpi as f32, |d| d.clamp(SCAN_DPI_RANGE.0, SCAN_DPI_RANGE.1))
+            } else {
+                self.config.ocr_dpi as f32
+            };
+            let dpi = pdf::fit_dpi(facts.width_pt, facts.height_pt, wanted_dpi, budget);
+            let image = pdf::render(&page, &facts, dpi)?;
+            drop(page);
+            let scale = dpi / 72.0;
+            let page_h = facts.height_pt;
+            let layer_words = use_layer.then(|| {
+                let words = facts
+                    .text
+                    .words()
+                    .map(|w| Word {
+                        text: w.text.clone(),
+                        confidence: 100.0,
+                        bbox: pt_box(w.rect, page_h, scale),
+                    })
+                    .collect();
+                (facts.text.text(), words)
+            });
+            let dpi_u = dpi.round() as u32;
+            let shell = Shell {
+                result: empty_page(index as usize, image.width(), image.height(), Some(dpi_u), source(!use_layer)),
+                layer_words,
+            };
+            run.submit(shell, image, Some(dpi_u), !use_layer)?;
+        }
+        Ok(())
+    }
+}
+
+fn source(ocr: bool) -> Source {
+    if ocr {
+        Source::Ocr
+    } else {
+        Source::TextLayer
+    }
+}
+
+fn empty_page(index: usize, width: u32, height: u32, dpi: Option<u32>, source: Source) -> PageResult {
+    PageResult {
+        page: index as u32 + 1,
+        width,
+        height,
+        dpi,
+        source,
+        text: String::new(),
+        confidence: None,
+        words: Vec::new(),
+        qr_codes: Vec::new(),
+    }
+}
+
+/// A box in PDF points (origin bottom-left) to page pixels (origin top-left).
+fn pt_box(rect: [f32; 4], page_height_pt: f32, scale: f32) -> BBox {
+    let [l, b, r, t] = rect;
+    let px = |v: f32| (v * scale).round().max(0.0) as u32;
+    BBox {
+        left: px(l),
+        top: px(page_height_pt - t),
+        width: px(r - l),
+        height: px(t - b),
+    }
+}
+
+/// One document in flight: its page shells, the reply channel, and its deadline.
+struct DocRun<'e> {
+    engine: &'e Engine,
+    deadline: Instant,
+    progress: &'e dyn Fn(Progress),
+    cancel: Arc<AtomicBool>,
+    reply_tx: Sender<Done>,
+    reply_rx: Receiver<Done>,
+    shells: Vec<Option<Shell>>,
+    done: Vec<Option<PageResult>>,
+    pending: usize,
+}
+
+impl<'e> DocRun<'e> {
+    fn new(engine: &'e Engine, deadline: Instant, progress: &'e dyn Fn(Progress)) -> Self {
+        let (reply_tx, reply_rx) = unbounded();
+        DocRun {
+            engine,
+            deadline,
+            progress,
+            cancel: Arc::new(AtomicBool::new(false)),
+            reply_tx,
+            reply_rx,
+            shells: Vec::new(),
+            done: Vec::new(),
+            pending: 0,
+        }
+    }
+
+    fn check_deadline(&self) -> Result<(), ProcessError> {
+        if Instant::now() >= self.deadline {
+            self.cancel.store(true, Ordering::Relaxed);
+            return Err(ProcessError::new(
+                ErrorCode::Timeout,
+                format!(
+                    "processing took longer than {} s",
+                    self.engine.config.limits.document_timeout.as_secs()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn submit(&mut self, shell: Shell, image: image::GrayImage, dpi: Option<u32>, ocr: bool) -> Result<(), ProcessError> {
+        self.check_deadline()?;
+        let index = shell.result.page as usize - 1;
+        if self.shells.len() <= index {
+            self.shells.resize_with(index + 1, || None);
+            self.done.resize_with(index + 1, || None);
+        }
+        self.shells[index] = Some(shell);
+        self.pending += 1;
+        self.engine.pool.submit(Job {
+            index,
+            image,
+            dpi,
+            ocr,
+            cancel: self.cancel.clone(),
+            reply: self.reply_tx.clone(),
+        })?;
+        // Collect what is already finished, so progress moves while pages are still being rendered.
+        while let Ok(done) = self.reply_rx.try_recv() {
+            self.complete(done)?;
+        }
+        Ok(())
+    }
+
+    fn complete(&mut self, done: Done) -> Result<(), ProcessError> {
+        self.pending -= 1;
+        let analysis = done.outcome.map_err(|e| {
+            self.cancel.store(true, Ordering::Relaxed);
+            ProcessError::new(e.code, format!("page {}: {}", done.index + 1, e.message))
+        })?;
+        let Shell { mut result, layer_words } = self.shells[done.index].take().expect("page shell");
+        if let Some(ocr) = analysis.ocr {
+            result.text = ocr.text;
+            result.confidence = ocr.confidence;
+            result.words = ocr.words;
+        } else if let Some((text, words)) = layer_words {
+            result.confidence = (!words.is_empty()).then_some(100.0);
+            result.text = text;
+            result.words = words;
+        }
+        result.qr_codes = analysis.qr;
+        self.done[done.index] = Some(result);
+        (self.progress)(Progress::PageDone);
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<DocumentResult, ProcessError> {
+        while self.pending > 0 {
+            let wait = self.deadline.saturating_duration_since(Instant::now());
+            match self.reply_rx.recv_timeout(wait) {
+                Ok(done) => self.complete(done)?,
+                Err(RecvTimeoutError::Timeout) => {
+                    self.check_deadline()?;
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(ProcessError::internal("the OCR workers have stopped"))
+                }
+            }
+        }
+        let pages = std::mem::take(&mut self.done).into_iter().map(|p| p.expect("every page completed")).collect();
+        Ok(DocumentResult::from_pages(pages))
+    }
+}
+
+impl Drop for DocRun<'_> {
+    fn drop(&mut self) {
+        // Whatever is still queued for this document is of no use any more.
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+fn warn_if_openmp_unbounded() {
+    if std::env::var_os("OMP_THREAD_LIMIT").is_none() {
+        tracing::warn!(
+            "OMP_THREAD_LIMIT is not set: Tesseract's OpenMP threads will oversubscribe the CPUs \
+             (about 5x slower per page); start the process with OMP_THREAD_LIMIT=1"
+        );
+    }
+}

@@ -1,0 +1,25 @@
+//! Document processing: bytes in, [`DocumentResult`] out. No AWS, no HTTP, no async runtime.
+//!
+//! Formats are sniffed from content ([`format`]); PDFs go through pdfium ([`pdf`], text layer
+//! first), images through the image/tiff crates ([`image_input`]); pages are OCRed by a pool of
+//! Tesseract engines ([`pool`], [`ocr`]) and scanned for QR codes ([`qr`]).
+
+pub mod config;
+pub mod dpi;
+pub mod engine;
+pub mod error;
+pub mod format;
+pub mod image_input;
+pub mod layout;
+pub mod ocr;
+pub mod pdf;
+pub mod pool;
+pub mod qr;
+pub mod result;
+pub mod text_layer;
+
+pub use config::{default_workers, Config, Limits, OcrMode};
+pub use engine::{Engine, Progress};
+pub use error::{ErrorCode, ProcessError};
+pub use format::Format;
+pub use result::{BBox, DocumentQr, DocumentResult, PageQr, PageResult, Source, Word};

@@ -1,0 +1,192 @@
+//! PDF through pdfium: binding the library once per process, page analysis (text layer, embedded
+//! scans) and rendering to grey. pdfium is not thread-safe; pdfium-render's `thread_safe` feature
+//! serialises every call, and the engine renders each document on one thread.
+
+use crate::error::{ErrorCode, ProcessError};
+use crate::text_layer::{self, PdfChar, TextLayer};
+use image::GrayImage;
+use pdfium_render::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+static PDFIUM: OnceLock<Result<Pdfium, String>> = OnceLock::new();
+
+/// Where libpdfium is looked for: the configured path (file or folder), next to the executable,
+/// then the system library path.
+fn candidates(configured: Option<&Path>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Some(p) = configured {
+        if p.is_dir() {
+            out.push(Pdfium::pdfium_platform_library_name_at_path(p));
+        } else {
+            out.push(p.to_path_buf());
+        }
+    }
+    if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
+        out.push(Pdfium::pdfium_platform_library_name_at_path(&dir));
+    }
+    out
+}
+
+/// Binds libpdfium on first use; later calls get the same instance (a second bind would fail).
+pub fn pdfium(configured: Option<&Path>) -> Result<&'static Pdfium, ProcessError> {
+    let bound = PDFIUM.get_or_init(|| {
+        let mut tried = Vec::new();
+        for path in candidates(configured) {
+            if !path.exists() {
+                tried.push(format!("{} (absent)", path.display()));
+                continue;
+            }
+            match Pdfium::bind_to_library(&path) {
+                Ok(b) => return Ok(Pdfium::new(b)),
+                Err(e) => tried.push(format!("{}: {e}", path.display())),
+            }
+        }
+        match Pdfium::bind_to_system_library() {
+            Ok(b) => Ok(Pdfium::new(b)),
+            Err(e) => {
+                tried.push(format!("system library: {e}"));
+                Err(format!(
+                    "libpdfium not found (set PDFIUM_LIB_PATH or run scripts/setup.sh); tried {}",
+                    tried.join("; ")
+                ))
+            }
+        }
+    });
+    bound.as_ref().map_err(|m| ProcessError::internal(m.clone()))
+}
+
+pub fn open<'a>(pdfium: &'a Pdfium, bytes: &'a [u8]) -> Result<PdfDocument<'a>, ProcessError> {
+    pdfium.load_pdf_from_byte_slice(bytes, None).map_err(|e| match e {
+        PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::PasswordError) => ProcessError::new(
+            ErrorCode::EncryptedDocument,
+            "the PDF is encrypted with a password and cannot be opened",
+        ),
+        PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::SecurityError) => ProcessError::new(
+            ErrorCode::EncryptedDocument,
+            "the PDF uses an unsupported security handler",
+        ),
+        other => ProcessError::corrupt(format!("the PDF cannot be read: {other}")),
+    })
+}
+
+/// What a page holds, found without rendering it.
+#[derive(Debug)]
+pub struct PageFacts {
+    pub width_pt: f32,
+    pub height_pt: f32,
+    pub text: TextLayer,
+    /// Resolution of the largest embedded image, in pixels per page inch.
+    pub scan_dpi: Option<f32>,
+    /// Share of the page area the largest image covers.
+    pub image_coverage: f32,
+    /// Letters and digits drawn invisibly (an OCR layer laid over a scan, e.g. by OCRmyPDF).
+    pub invisible_alnum: usize,
+}
+
+impl PageFacts {
+    /// Whether the text layer is real text worth using instead of OCR.
+    pub fn has_real_text(&self) -> bool {
+        let alnum = self.text.alphanumeric_chars();
+        if alnum == 0 || self.text.garbage_ratio() > 0.1 {
+            return false;
+        }
+        if self.image_coverage >= 0.5 {
+            // A page-sized scan with a little visible text (a stamp, a header) is OCRed: the scan holds
+            // the content. An invisible OCR layer over the scan is the page's text, though.
+            return self.invisible_alnum * 2 >= alnum || alnum >= 200;
+        }
+        alnum >= 3
+    }
+}
+
+pub fn facts(page: &PdfPage) -> PageFacts {
+    let (width_pt, height_pt) = (page.width().value, page.height().value);
+    let page_area = (width_pt * height_pt).max(1.0);
+    let text = page
+        .text()
+        .map(|t| {
+            text_layer::build(t.chars().iter().map(|c| PdfChar {
+                ch: c.unicode_char().unwrap_or('\u{FFFD}'),
+                rect: c
+                    .loose_bounds()
+                    .ok()
+                    .map(|r| [r.left().value, r.bottom().value, r.right().value, r.top().value]),
+            }))
+        })
+        .unwrap_or_default();
+    let (mut scan_dpi, mut image_coverage, mut invisible_alnum) = (None, 0f32, 0usize);
+    let mut best_area = 0f32;
+    for object in page.objects().iter() {
+        if let Some(img) = object.as_image_object() {
+            let (Ok(w_pt), Ok(h_pt)) = (object.width(), object.height()) else { continue };
+            let area = w_pt.value.abs() * h_pt.value.abs();
+            if area > best_area {
+                best_area = area;
+                image_coverage = (area / page_area).min(1.0);
+                let px = img.width().unwrap_or(0).max(0) as f32;
+                scan_dpi = (w_pt.value.abs() > 1.0 && px > 0.0).then(|| px / (w_pt.value.abs() / 72.0));
+            }
+        } else if let Some(t) = object.as_text_object() {
+            if t.render_mode() == PdfPageTextRenderMode::Invisible {
+                invisible_alnum += t.text().chars().filter(|c| c.is_alphanumeric()).count();
+            }
+        }
+    }
+    PageFacts {
+        width_pt,
+        height_pt,
+        text,
+        scan_dpi,
+        image_coverage,
+        invisible_alnum,
+    }
+}
+
+/// Resolution at which a page of `width_pt` x `height_pt` fits `max_pixels`, capped at `dpi`.
+pub fn fit_dpi(width_pt: f32, height_pt: f32, dpi: f32, max_pixels: u64) -> f32 {
+    let area_in2 = (width_pt as f64 / 72.0) * (height_pt as f64 / 72.0);
+    if area_in2 <= 0.0 {
+        return dpi;
+    }
+    let max_dpi = (max_pixels as f64 / area_in2).sqrt();
+    (dpi as f64).min(max_dpi) as f32
+}
+
+/// Renders a page to 8-bit grey at `dpi` (already fitted to the pixel budget).
+pub fn render(page: &PdfPage, facts: &PageFacts, dpi: f32) -> Result<GrayImage, ProcessError> {
+    let w = ((facts.width_pt / 72.0 * dpi).round() as i32).max(1);
+    let h = ((facts.height_pt / 72.0 * dpi).round() as i32).max(1);
+    let config = PdfRenderConfig::new()
+        .set_target_size(w, h)
+        .set_format(PdfBitmapFormat::Gray)
+        .render_form_data(true)
+        .render_annotations(true);
+    let bitmap = page
+        .render_with_config(&config)
+        .map_err(|e| ProcessError::corrupt(format!("pdfium could not render the page: {e}")))?;
+    let (bw, bh) = (bitmap.width() as usize, bitmap.height() as usize);
+    let raw = bitmap.as_raw_bytes();
+    let stride = if bh > 0 { raw.len() / bh } else { 0 };
+    let pixels = if stride == bw {
+        raw
+    } else {
+        raw.chunks(stride).take(bh).flat_map(|row| &row[..bw]).copied().collect()
+    };
+    GrayImage::from_raw(bw as u32, bh as u32, pixels)
+        .ok_or_else(|| ProcessError::internal("pdfium returned a bitmap smaller than its size"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_dpi_caps_huge_pages() {
+        // Letter at 300 DPI is 8.4 Mpx: untouched under 100 Mpx.
+        assert_eq!(fit_dpi(612.0, 792.0, 300.0, 100_000_000), 300.0);
+        // 200 x 200 inches into 25 Mpx: 25 DPI.
+        let d = fit_dpi(14400.0, 14400.0, 300.0, 25_000_000);
+        assert!((d - 25.0).abs() < 0.01, "{d}");
+    }
+}

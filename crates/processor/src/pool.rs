@@ -1,0 +1,138 @@
+//! The OCR worker pool: a fixed set of OS threads, each owning one Tesseract engine initialised
+//! once, fed through a bounded channel so that rendered pages never pile up in memory.
+
+use crate::error::ProcessError;
+use crate::ocr::{OcrEngine, OcrPage};
+use crate::qr::{self, QrOptions};
+use crate::result::PageQr;
+use crossbeam_channel::{bounded, Receiver, Sender};
+use image::GrayImage;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+/// One page to analyse.
+pub struct Job {
+    pub index: usize,
+    pub image: GrayImage,
+    pub dpi: Option<u32>,
+    pub ocr: bool,
+    /// Set when the document gave up (timeout): queued pages of it are skipped.
+    pub cancel: Arc<AtomicBool>,
+    pub reply: Sender<Done>,
+}
+
+pub struct Done {
+    pub index: usize,
+    pub outcome: Result<Analysis, ProcessError>,
+}
+
+pub struct Analysis {
+    pub ocr: Option<OcrPage>,
+    pub qr: Vec<PageQr>,
+}
+
+pub struct WorkerPool {
+    tx: Option<Sender<Job>>,
+    handles: Vec<JoinHandle<()>>,
+    size: usize,
+}
+
+impl WorkerPool {
+    /// Starts `size` workers and waits until every engine has loaded (so a missing language
+    /// fails here, at start-up, not on the first page).
+    pub fn start(
+        size: usize,
+        tessdata: Option<PathBuf>,
+        languages: &str,
+        qr: QrOptions,
+    ) -> Result<Self, ProcessError> {
+        let size = size.max(1);
+        let (tx, rx) = bounded::<Job>(size);
+        let (ready_tx, ready_rx) = bounded::<Result<(), ProcessError>>(size);
+        let mut handles = Vec::with_capacity(size);
+        for i in 0..size {
+            let rx = rx.clone();
+            let ready = ready_tx.clone();
+            let tessdata = tessdata.clone();
+            let languages = languages.to_string();
+            let handle = std::thread::Builder::new()
+                .name(format!("ocr-{i}"))
+                .spawn(move || match OcrEngine::new(tessdata.as_deref(), &languages) {
+                    Ok(engine) => {
+                        let _ = ready.send(Ok(()));
+                        drop(ready);
+                        work(engine, rx, qr);
+                    }
+                    Err(e) => {
+                        let _ = ready.send(Err(e));
+                    }
+                })
+                .map_err(|e| ProcessError::internal(format!("cannot start an OCR thread: {e}")))?;
+            handles.push(handle);
+        }
+        drop(ready_tx);
+        let mut pool = WorkerPool { tx: Some(tx), handles, size };
+        for _ in 0..size {
+            match ready_rx.recv() {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    pool.shutdown();
+                    return Err(e);
+                }
+                Err(_) => {
+                    pool.shutdown();
+                    return Err(ProcessError::internal("an OCR worker died while starting"));
+                }
+            }
+        }
+        Ok(pool)
+    }
+
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Queues a page; blocks while the queue is full (that is the back-pressure on rendering).
+    pub fn submit(&self, job: Job) -> Result<(), ProcessError> {
+        self.tx
+            .as_ref()
+            .expect("pool is running")
+            .send(job)
+            .map_err(|_| ProcessError::internal("the OCR workers have stopped"))
+    }
+
+    fn shutdown(&mut self) {
+        self.tx.take();
+        for h in self.handles.drain(..) {
+            let _ = h.join();
+        }
+    }
+}
+
+impl Drop for WorkerPool {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+fn work(mut engine: OcrEngine, rx: Receiver<Job>, qr_opts: QrOptions) {
+    for job in rx {
+        if job.cancel.load(Ordering::Relaxed) {
+            continue;
+        }
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            let ocr = if job.ocr {
+                Some(engine.recognize(&job.image, job.dpi)?)
+            } else {
+                None
+            };
+            let qr = qr::decode(&job.image, qr_opts);
+            Ok(Analysis { ocr, qr })
+        }))
+        .unwrap_or_else(|_| Err(ProcessError::internal("page analysis panicked")));
+        let _ = job.reply.send(Done { index: job.index, outcome });
+    }
+}

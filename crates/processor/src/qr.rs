@@ -1,0 +1,139 @@
+//! QR codes on a page image: zxing-cpp first (it reads small, blurred and low-contrast codes that
+//! rqrr misses), then rqrr on what is left. A panic in either decoder is a miss, never a crash.
+
+use crate::result::{BBox, PageQr};
+use image::GrayImage;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// Which decoders to run; both by default (see BENCHMARKS.md for what each adds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QrOptions {
+    pub zxing: bool,
+    pub rqrr: bool,
+}
+
+impl Default for QrOptions {
+    fn default() -> Self {
+        QrOptions { zxing: true, rqrr: true }
+    }
+}
+
+pub fn decode(img: &GrayImage, opts: QrOptions) -> Vec<PageQr> {
+    let mut found: Vec<PageQr> = Vec::new();
+    if opts.zxing {
+        if let Ok(codes) = catch_unwind(AssertUnwindSafe(|| zxing(img))) {
+            found.extend(codes);
+        }
+    }
+    if opts.rqrr {
+        if let Ok(codes) = catch_unwind(AssertUnwindSafe(|| rqrr_decode(img))) {
+            for code in codes {
+                // The same symbol seen by both decoders: keep zxing's reading (it applies the ECI charset).
+                let (cx, cy) = code.bbox.center();
+                let dup = found
+                    .iter()
+                    .any(|f| f.data == code.data || f.bbox.contains_point(cx, cy));
+                if !dup {
+                    found.push(code);
+                }
+            }
+        }
+    }
+    found.sort_by_key(|q| (q.bbox.top, q.bbox.left));
+    found
+}
+
+fn bbox_of(points: impl IntoIterator<Item = (i64, i64)>, w: u32, h: u32) -> BBox {
+    let (mut x0, mut y0, mut x1, mut y1) = (i64::MAX, i64::MAX, i64::MIN, i64::MIN);
+    for (x, y) in points {
+        x0 = x0.min(x);
+        y0 = y0.min(y);
+        x1 = x1.max(x);
+        y1 = y1.max(y);
+    }
+    if x0 > x1 {
+        return BBox::default();
+    }
+    let clamp = |v: i64, max: u32| v.clamp(0, max as i64) as u32;
+    let (l, t) = (clamp(x0, w), clamp(y0, h));
+    BBox {
+        left: l,
+        top: t,
+        width: clamp(x1, w) - l,
+        height: clamp(y1, h) - t,
+    }
+}
+
+fn zxing(img: &GrayImage) -> Vec<PageQr> {
+    let (w, h) = img.dimensions();
+    let Ok(view) = zxingcpp::ImageView::from_slice(img.as_raw(), w, h, zxingcpp::ImageFormat::Lum)
+    else {
+        return vec![];
+    };
+    let reader = zxingcpp::read()
+        .formats([zxingcpp::BarcodeFormat::QRCode])
+        .try_harder(true)
+        .try_rotate(true)
+        .try_invert(true)
+        .try_downscale(true);
+    let Ok(codes) = reader.from(view) else {
+        return vec![];
+    };
+    codes
+        .into_iter()
+        .filter(|c| c.is_valid())
+        .map(|c| {
+            let p = c.position();
+            let pts = [p.top_left, p.top_right, p.bottom_right, p.bottom_left];
+            PageQr {
+                data: c.text(),
+                bbox: bbox_of(pts.iter().map(|q| (q.x as i64, q.y as i64)), w, h),
+            }
+        })
+        .collect()
+}
+
+fn rqrr_decode(img: &GrayImage) -> Vec<PageQr> {
+    let (w, h) = img.dimensions();
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| {
+        img.get_pixel(x as u32, y as u32).0[0]
+    });
+    prepared
+        .detect_grids()
+        .into_iter()
+        .filter_map(|grid| {
+            let mut bytes = Vec::new();
+            grid.decode_to(&mut bytes).ok()?;
+            Some(PageQr {
+                // Payloads are bytes; a non-UTF-8 one is rendered lossily rather than dropped.
+                data: String::from_utf8_lossy(&bytes).into_owned(),
+                bbox: bbox_of(grid.bounds.iter().map(|p| (p.x as i64, p.y as i64)), w, h),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_and_noise_images_have_no_codes() {
+        let blank = GrayImage::from_pixel(300, 200, image::Luma([255]));
+        assert!(decode(&blank, QrOptions::default()).is_empty());
+        let mut seed = 12345u32;
+        let noise = GrayImage::from_fn(200, 200, |_, _| {
+            seed = seed.wrapping_mul(1103515245).wrapping_add(12345);
+            image::Luma([(seed >> 24) as u8])
+        });
+        assert!(decode(&noise, QrOptions::default()).is_empty());
+    }
+
+    #[test]
+    fn tiny_images_do_not_panic() {
+        for (w, h) in [(1, 1), (2, 7), (31, 1)] {
+            let img = GrayImage::new(w, h);
+            let _ = decode(&img, QrOptions::default());
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! The result model: what `extract` prints and `/status` returns under `result`.
+
+use crate::error::ProcessError;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct BBox {
+    pub left: u32,
+    pub top: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl BBox {
+    /// Scales a box measured on an image `factor` times smaller/larger to this page's pixels.
+    pub fn scaled(self, factor: f64) -> BBox {
+        let s = |v: u32| (v as f64 * factor).round() as u32;
+        BBox {
+            left: s(self.left),
+            top: s(self.top),
+            width: s(self.width),
+            height: s(self.height),
+        }
+    }
+
+    pub fn contains_point(&self, x: u32, y: u32) -> bool {
+        x >= self.left && x <= self.left + self.width && y >= self.top && y <= self.top + self.height
+    }
+
+    pub fn center(&self) -> (u32, u32) {
+        (self.left + self.width / 2, self.top + self.height / 2)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Word {
+    pub text: String,
+    pub confidence: f32,
+    pub bbox: BBox,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageQr {
+    pub data: String,
+    pub bbox: BBox,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentQr {
+    pub page: u32,
+    pub data: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The PDF page's own text layer was used; no OCR.
+    TextLayer,
+    Ocr,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageResult {
+    /// 1-based page number.
+    pub page: u32,
+    /// Size of the analysed page image, in pixels (all coordinates refer to it).
+    pub width: u32,
+    pub height: u32,
+    /// Resolution of the analysed image; null when the image carried none and none could be derived.
+    pub dpi: Option<u32>,
+    pub source: Source,
+    pub text: String,
+    /// Mean word confidence (0-100); 100 for a text layer, null for a page without words.
+    pub confidence: Option<f32>,
+    pub words: Vec<Word>,
+    pub qr_codes: Vec<PageQr>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct DocumentResult {
+    pub page_count: u32,
+    /// Page texts joined by form feeds.
+    pub text: String,
+    pub pages: Vec<PageResult>,
+    pub qr_codes: Vec<DocumentQr>,
+    pub error: Option<ProcessError>,
+}
+
+impl DocumentResult {
+    pub fn from_pages(pages: Vec<PageResult>) -> Self {
+        let text = pages
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\u{c}");
+        let qr_codes = pages
+            .iter()
+            .flat_map(|p| {
+                p.qr_codes.iter().map(|q| DocumentQr {
+                    page: p.page,
+                    data: q.data.clone(),
+                })
+            })
+            .collect();
+        DocumentResult {
+            page_count: pages.len() as u32,
+            text,
+            pages,
+            qr_codes,
+            error: None,
+        }
+    }
+
+    pub fn failed(error: ProcessError) -> Self {
+        DocumentResult {
+            error: Some(error),
+            ..Default::default()
+        }
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.error.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+
+    fn page(n: u32, text: &str, qr: &[&str]) -> PageResult {
+        PageResult {
+            page: n,
+            width: 10,
+            height: 10,
+            dpi: Some(300),
+            source: Source::Ocr,
+            text: text.into(),
+            confidence: None,
+            words: vec![],
+            qr_codes: qr
+                .iter()
+                .map(|d| PageQr {
+                    data: d.to_string(),
+                    bbox: BBox::default(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn document_joins_pages_with_form_feed_and_lists_qr_by_page() {
+        let r = DocumentResult::from_pages(vec![page(1, "a", &["x"]), page(2, "b", &["y", "z"])]);
+        assert_eq!(r.page_count, 2);
+        assert_eq!(r.text, "a\u{c}b");
+        assert_eq!(
+            r.qr_codes,
+            vec![
+                DocumentQr { page: 1, data: "x".into() },
+                DocumentQr { page: 2, data: "y".into() },
+                DocumentQr { page: 2, data: "z".into() }
+            ]
+        );
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["error"], serde_json::Value::Null);
+        assert_eq!(json["pages"][0]["source"], "ocr");
+    }
+
+    #[test]
+    fn failure_serialises_code_and_message() {
+        let r = DocumentResult::failed(ProcessError::new(ErrorCode::TooManyPages, "1000 pages"));
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["error"]["code"], "too_many_pages");
+        assert_eq!(json["error"]["message"], "1000 pages");
+    }
+
+    #[test]
+    fn bbox_scaling_and_hit_test() {
+        let b = BBox { left: 10, top: 20, width: 30, height: 40 };
+        assert_eq!(b.scaled(2.0), BBox { left: 20, top: 40, width: 60, height: 80 });
+        assert!(b.contains_point(25, 40));
+        assert!(!b.contains_point(5, 40));
+        assert_eq!(b.center(), (25, 40));
+    }
+}

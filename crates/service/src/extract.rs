@@ -1,0 +1,94 @@
+//! `document-processor extract`: local files through the engine, results as JSON.
+
+use crate::cli::ExtractArgs;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use processor::{DocumentResult, Engine, ErrorCode, ProcessError, Progress};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+/// Runs the command; returns whether every file succeeded.
+pub fn run(args: &ExtractArgs) -> anyhow::Result<bool> {
+    let config = args.engine.to_config();
+    let engine = Engine::new(config)?;
+    if let Some(dir) = &args.out_dir {
+        std::fs::create_dir_all(dir)?;
+    }
+    let show_bar = !args.quiet
+        && std::io::stderr().is_terminal()
+        && (args.out_dir.is_some() || std::io::stdout().is_terminal());
+    let bar = if show_bar {
+        ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} pages  {msg}")
+            .expect("valid template"),
+    );
+
+    let mut all_ok = true;
+    let stdout = std::io::stdout();
+    for file in &args.files {
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| file.display().to_string());
+        bar.set_message(name.clone());
+        let result = process_file(&engine, file, &|p| match p {
+            Progress::Pages(n) => bar.inc_length(n as u64),
+            Progress::PageDone => bar.inc(1),
+        });
+        if let Some(e) = &result.error {
+            all_ok = false;
+            bar.suspend(|| eprintln!("{}: {} ({})", file.display(), e.message, e.code));
+        }
+        match &args.out_dir {
+            Some(dir) => {
+                let path = dir.join(format!("{name}.json"));
+                std::fs::write(&path, serde_json::to_vec_pretty(&result)?)?;
+            }
+            None if args.files.len() == 1 => {
+                let mut out = stdout.lock();
+                serde_json::to_writer_pretty(&mut out, &result)?;
+                writeln!(out)?;
+            }
+            None => {
+                let mut out = stdout.lock();
+                serde_json::to_writer(&mut out, &result)?;
+                writeln!(out)?;
+            }
+        }
+    }
+    bar.finish_and_clear();
+    Ok(all_ok)
+}
+
+fn process_file(engine: &Engine, path: &Path, progress: &dyn Fn(Progress)) -> DocumentResult {
+    let max = engine.config().limits.max_file_bytes;
+    // Refuse by size before reading a byte of an oversized file.
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > max => {
+            return DocumentResult::failed(ProcessError::new(
+                ErrorCode::TooLarge,
+                format!("the file is {} bytes, over the limit of {max}", m.len()),
+            ))
+        }
+        Ok(_) => {}
+        Err(e) => return DocumentResult::failed(io_error(path, e)),
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return DocumentResult::failed(io_error(path, e)),
+    };
+    let hint = path.extension().and_then(|e| e.to_str());
+    engine.process_with_progress(&bytes, hint, progress)
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> ProcessError {
+    let code = match e.kind() {
+        std::io::ErrorKind::NotFound => ErrorCode::NotFound,
+        std::io::ErrorKind::PermissionDenied => ErrorCode::AccessDenied,
+        _ => ErrorCode::Internal,
+    };
+    ProcessError::new(code, format!("cannot read {}: {e}", path.display()))
+}
