@@ -153,13 +153,15 @@ pub fn fit_dpi(width_pt: f32, height_pt: f32, dpi: f32, max_pixels: u64) -> f32 
     (dpi as f64).min(max_dpi) as f32
 }
 
-/// Renders a page to 8-bit grey at `dpi` (already fitted to the pixel budget).
+/// Renders a page to 8-bit grey at `dpi` (already fitted to the pixel budget). pdfium renders into
+/// a 24-bit BGR bitmap: its 8-bit grey target aborts the process (a CHECK in the AGG driver) on
+/// some vector paths, so the grey conversion is done here, row by row.
 pub fn render(page: &PdfPage, facts: &PageFacts, dpi: f32) -> Result<GrayImage, ProcessError> {
     let w = ((facts.width_pt / 72.0 * dpi).round() as i32).max(1);
     let h = ((facts.height_pt / 72.0 * dpi).round() as i32).max(1);
     let config = PdfRenderConfig::new()
         .set_target_size(w, h)
-        .set_format(PdfBitmapFormat::Gray)
+        .set_format(PdfBitmapFormat::BGR)
         .render_form_data(true)
         .render_annotations(true);
     let bitmap = page
@@ -167,13 +169,18 @@ pub fn render(page: &PdfPage, facts: &PageFacts, dpi: f32) -> Result<GrayImage, 
         .map_err(|e| ProcessError::corrupt(format!("pdfium could not render the page: {e}")))?;
     let (bw, bh) = (bitmap.width() as usize, bitmap.height() as usize);
     let raw = bitmap.as_raw_bytes();
+    drop(bitmap);
     let stride = if bh > 0 { raw.len() / bh } else { 0 };
-    let pixels = if stride == bw {
-        raw
-    } else {
-        raw.chunks(stride).take(bh).flat_map(|row| &row[..bw]).copied().collect()
-    };
-    GrayImage::from_raw(bw as u32, bh as u32, pixels)
+    if stride < bw * 3 {
+        return Err(ProcessError::internal("pdfium returned a bitmap smaller than its size"));
+    }
+    let mut grey = Vec::with_capacity(bw * bh);
+    for row in raw.chunks(stride).take(bh) {
+        grey.extend(row[..bw * 3].chunks_exact(3).map(|p| {
+            ((p[2] as u32 * 299 + p[1] as u32 * 587 + p[0] as u32 * 114) / 1000) as u8
+        }));
+    }
+    GrayImage::from_raw(bw as u32, bh as u32, grey)
         .ok_or_else(|| ProcessError::internal("pdfium returned a bitmap smaller than its size"))
 }
 
