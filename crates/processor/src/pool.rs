@@ -4,7 +4,7 @@
 use crate::error::ProcessError;
 use crate::ocr::{OcrEngine, OcrPage};
 use crate::qr::{self, QrOptions};
-use crate::result::PageQr;
+use crate::result::{BBox, PageQr};
 use crossbeam_channel::{bounded, Receiver, Sender};
 use image::GrayImage;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -123,16 +123,51 @@ fn work(mut engine: OcrEngine, rx: Receiver<Job>, qr_opts: QrOptions) {
         if job.cancel.load(Ordering::Relaxed) {
             continue;
         }
+        let Job { index, mut image, dpi, ocr, reply, .. } = job;
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            let ocr = if job.ocr {
-                Some(engine.recognize(&job.image, job.dpi)?)
+            let qr = qr::decode(&image, qr_opts);
+            let ocr = if ocr {
+                // A QR symbol is never text; left in, Tesseract reads it as a line of junk.
+                for code in &qr {
+                    blank(&mut image, code.bbox);
+                }
+                Some(engine.recognize(&image, dpi)?)
             } else {
                 None
             };
-            let qr = qr::decode(&job.image, qr_opts);
             Ok(Analysis { ocr, qr })
         }))
         .unwrap_or_else(|_| Err(ProcessError::internal("page analysis panicked")));
-        let _ = job.reply.send(Done { index: job.index, outcome });
+        let _ = reply.send(Done { index, outcome });
+    }
+}
+
+/// Paints a box (plus its quiet zone) white.
+fn blank(image: &mut GrayImage, bbox: BBox) {
+    let margin = bbox.width.max(bbox.height) / 8 + 2;
+    let (w, h) = image.dimensions();
+    let x0 = bbox.left.saturating_sub(margin);
+    let y0 = bbox.top.saturating_sub(margin);
+    let x1 = (bbox.left + bbox.width + margin).min(w);
+    let y1 = (bbox.top + bbox.height + margin).min(h);
+    for y in y0..y1 {
+        for x in x0..x1 {
+            image.put_pixel(x, y, image::Luma([255]));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_whitens_the_box_and_its_margin_only() {
+        let mut img = GrayImage::from_pixel(100, 100, image::Luma([0]));
+        blank(&mut img, BBox { left: 40, top: 40, width: 16, height: 16 });
+        assert_eq!(img.get_pixel(48, 48).0[0], 255);
+        assert_eq!(img.get_pixel(37, 37).0[0], 255); // margin 16/8+2 = 4
+        assert_eq!(img.get_pixel(30, 30).0[0], 0);
+        assert_eq!(img.get_pixel(99, 99).0[0], 0);
     }
 }
