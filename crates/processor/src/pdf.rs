@@ -66,7 +66,13 @@ pub fn open<'a>(pdfium: &'a Pdfium, bytes: &'a [u8]) -> Result<PdfDocument<'a>, 
             ErrorCode::EncryptedDocument,
             "the PDF uses an unsupported security handler",
         ),
-        other => ProcessError::corrupt(format!("the PDF cannot be read: {other}")),
+        PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::FormatError) => ProcessError::corrupt(
+            "the PDF is damaged: its structure (cross-reference table, trailer or objects) cannot be read",
+        ),
+        PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::FileError) => {
+            ProcessError::corrupt("the PDF cannot be read: the file is incomplete or unreadable")
+        }
+        other => ProcessError::corrupt(format!("the PDF cannot be read: {other:?}")),
     })
 }
 
