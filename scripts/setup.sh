@@ -22,7 +22,9 @@ MAC
 fi
 
 apt_packages=(tesseract-ocr tesseract-ocr-eng libtesseract-dev libleptonica-dev clang libclang-dev
-  cmake pkg-config unzip curl)
+  cmake pkg-config unzip)
+# Debian's own python3 needs python3-venv for `python3 -m venv`; other pythons ship ensurepip.
+python3 -c 'import ensurepip' 2>/dev/null || apt_packages+=(python3-venv)
 if command -v dpkg-query >/dev/null; then
   missing=()
   for p in "${apt_packages[@]}"; do

@@ -1,5 +1,6 @@
 //! Engine configuration. Loading it from env/flags is the binary's job; this is plain data.
 
+use crate::qr::QrOptions;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
@@ -61,6 +62,8 @@ pub struct Config {
     pub workers: usize,
     /// libpdfium: a file or a folder; None = next to the executable, then the system library.
     pub pdfium_lib_path: Option<PathBuf>,
+    /// QR decoders run on every page.
+    pub qr: QrOptions,
 }
 
 impl Default for Config {
@@ -73,6 +76,7 @@ impl Default for Config {
             tessdata: None,
             workers: default_workers(),
             pdfium_lib_path: None,
+            qr: QrOptions::default(),
         }
     }
 }

@@ -23,7 +23,7 @@ pub fn png(bytes: &[u8]) -> Option<f64> {
         match kind {
             b"pHYs" if len >= 9 => {
                 let ppu = u32::from_be_bytes(data[0..4].try_into().ok()?);
-                return (data[8] == 1).then(|| ppu as f64 * INCH_PER_METRE);
+                return (data[8] == 1).then_some(ppu as f64 * INCH_PER_METRE);
             }
             b"IDAT" | b"IEND" => return None,
             _ => {}
@@ -60,7 +60,7 @@ pub fn jpeg(bytes: &[u8]) -> Option<f64> {
 /// BMP BITMAPINFOHEADER horizontal pixels per metre.
 pub fn bmp(bytes: &[u8]) -> Option<f64> {
     let ppm = i32::from_le_bytes(bytes.get(38..42)?.try_into().ok()?);
-    (ppm > 0).then(|| ppm as f64 * INCH_PER_METRE)
+    (ppm > 0).then_some(ppm as f64 * INCH_PER_METRE)
 }
 
 /// TIFF XResolution with its ResolutionUnit (2 = inch, 3 = centimetre).

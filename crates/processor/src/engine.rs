@@ -7,10 +7,10 @@ use crate::format::{self, Format};
 use crate::image_input::{self, PageImage};
 use crate::pdf;
 use crate::pool::{Done, Job, WorkerPool};
-use crate::qr::QrOptions;
 use crate::result::{BBox, DocumentResult, PageResult, Source, Word};
 use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -21,6 +21,14 @@ const RENDER_PIXEL_CAP: u64 = 36_000_000;
 const SCAN_DPI_RANGE: (f32, f32) = (150.0, 400.0);
 /// Resolution used to look for QR codes on pages whose text comes from the text layer.
 const TEXT_PAGE_QR_DPI: f32 = 150.0;
+
+/// A document to process: bytes in memory, or a file. A PDF file is read by pdfium on demand, so
+/// memory does not grow with the file's size (images are read whole: their size is bounded).
+#[derive(Debug, Clone, Copy)]
+pub enum Input<'a> {
+    Bytes(&'a [u8]),
+    File(&'a Path),
+}
 
 /// Progress of one document, for progress bars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +58,7 @@ impl Engine {
             config.workers,
             config.tessdata.clone(),
             &config.languages,
-            QrOptions::default(),
+            config.qr,
         )?;
         Ok(Engine { config, pool })
     }
@@ -69,18 +77,22 @@ impl Engine {
     }
 
     pub fn process(&self, bytes: &[u8], hint: Option<&str>) -> DocumentResult {
-        self.process_with_progress(bytes, hint, &|_| {})
+        self.process_input(Input::Bytes(bytes), hint, &|_| {})
+    }
+
+    pub fn process_file(&self, path: &Path, hint: Option<&str>) -> DocumentResult {
+        self.process_input(Input::File(path), hint, &|_| {})
     }
 
     /// Never panics and never returns without a result: every failure is an `error` with its code.
-    pub fn process_with_progress(
+    pub fn process_input(
         &self,
-        bytes: &[u8],
+        input: Input<'_>,
         hint: Option<&str>,
         progress: &dyn Fn(Progress),
     ) -> DocumentResult {
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.run(bytes, hint, progress)
+            self.run(input, hint, progress)
         }));
         match run {
             Ok(Ok(result)) => result,
@@ -91,36 +103,55 @@ impl Engine {
 
     fn run(
         &self,
-        bytes: &[u8],
+        input: Input<'_>,
         hint: Option<&str>,
         progress: &dyn Fn(Progress),
     ) -> Result<DocumentResult, ProcessError> {
         let limits = &self.config.limits;
         let deadline = Instant::now() + limits.document_timeout;
-        if bytes.len() as u64 > limits.max_file_bytes {
+        let size = match input {
+            Input::Bytes(b) => b.len() as u64,
+            Input::File(path) => std::fs::metadata(path).map_err(|e| io_error(path, e))?.len(),
+        };
+        // Refused by size before a byte of it is read.
+        if size > limits.max_file_bytes {
             return Err(ProcessError::new(
                 ErrorCode::TooLarge,
-                format!("the file is {} bytes, over the limit of {}", bytes.len(), limits.max_file_bytes),
+                format!("the file is {size} bytes, over the limit of {}", limits.max_file_bytes),
             ));
         }
-        if bytes.is_empty() {
+        if size == 0 {
             return Err(ProcessError::corrupt("the file is empty (0 bytes)"));
         }
-        let format = format::sniff(bytes).ok_or_else(|| {
+        let head = match input {
+            Input::Bytes(b) => b[..b.len().min(HEAD_BYTES)].to_vec(),
+            Input::File(path) => read_head(path).map_err(|e| io_error(path, e))?,
+        };
+        let format = format::sniff(&head).ok_or_else(|| {
             ProcessError::unsupported(format!(
                 "the content is not a PDF or a supported image (PNG, JPEG, TIFF, BMP, GIF, WebP){}",
-                hint.map(|h| format!("; it was declared as {h:?}")).unwrap_or_default()
+                hint.map(|h| format!("; it was declared as {h:?}"))
+                    .unwrap_or_default()
             ))
         })?;
         let mut run = DocRun::new(self, deadline, progress);
-        match format {
-            Format::Pdf => self.produce_pdf(bytes, &mut run)?,
-            _ => self.produce_image(bytes, format, &mut run)?,
+        match (format, input) {
+            (Format::Pdf, input) => self.produce_pdf(input, &mut run)?,
+            (_, Input::Bytes(bytes)) => self.produce_image(bytes, format, &mut run)?,
+            (_, Input::File(path)) => {
+                let bytes = std::fs::read(path).map_err(|e| io_error(path, e))?;
+                self.produce_image(&bytes, format, &mut run)?
+            }
         }
         run.finish()
     }
 
-    fn produce_image(&self, bytes: &[u8], format: Format, run: &mut DocRun) -> Result<(), ProcessError> {
+    fn produce_image(
+        &self,
+        bytes: &[u8],
+        format: Format,
+        run: &mut DocRun,
+    ) -> Result<(), ProcessError> {
         let pages = image_input::page_count(bytes, format, &self.config.limits)?;
         (run.progress)(Progress::Pages(pages));
         let ocr = self.config.ocr_mode != OcrMode::Never;
@@ -134,15 +165,18 @@ impl Engine {
         })
     }
 
-    fn produce_pdf(&self, bytes: &[u8], run: &mut DocRun) -> Result<(), ProcessError> {
+    fn produce_pdf(&self, input: Input<'_>, run: &mut DocRun) -> Result<(), ProcessError> {
         let pdfium = pdf::pdfium(self.config.pdfium_lib_path.as_deref())?;
-        let doc = pdf::open(pdfium, bytes)?;
+        let doc = pdf::open(pdfium, input)?;
         let pages = doc.pages();
         let count = pages.len().max(0) as u32;
         if count > self.config.limits.max_pages {
             return Err(ProcessError::new(
                 ErrorCode::TooManyPages,
-                format!("the PDF has {count} pages, over the limit of {}", self.config.limits.max_pages),
+                format!(
+                    "the PDF has {count} pages, over the limit of {}",
+                    self.config.limits.max_pages
+                ),
             ));
         }
         if count == 0 {
@@ -152,9 +186,9 @@ impl Engine {
         let budget = self.config.limits.max_page_pixels.min(RENDER_PIXEL_CAP);
         for index in 0..count {
             run.check_deadline()?;
-            let page = pages
-                .get(index as i32)
-                .map_err(|e| ProcessError::corrupt(format!("page {} cannot be read: {e}", index + 1)))?;
+            let page = pages.get(index as i32).map_err(|e| {
+                ProcessError::corrupt(format!("page {} cannot be read: {e}", index + 1))
+            })?;
             let facts = pdf::facts(&page);
             let use_layer = match self.config.ocr_mode {
                 OcrMode::Always => false,
@@ -163,9 +197,13 @@ impl Engine {
             };
             let wanted_dpi = if use_layer {
                 // Only QR codes are looked for: an embedded image code needs its own resolution.
-                facts.scan_dpi.map_or(TEXT_PAGE_QR_DPI, |d| d.clamp(TEXT_PAGE_QR_DPI, 300.0))
+                facts
+                    .scan_dpi
+                    .map_or(TEXT_PAGE_QR_DPI, |d| d.clamp(TEXT_PAGE_QR_DPI, 300.0))
             } else if facts.image_coverage >= 0.25 {
-                facts.scan_dpi.map_or(self.config.ocr_dpi as f32, |d| d.clamp(SCAN_DPI_RANGE.0, SCAN_DPI_RANGE.1))
+                facts.scan_dpi.map_or(self.config.ocr_dpi as f32, |d| {
+                    d.clamp(SCAN_DPI_RANGE.0, SCAN_DPI_RANGE.1)
+                })
             } else {
                 self.config.ocr_dpi as f32
             };
@@ -188,13 +226,40 @@ impl Engine {
             });
             let dpi_u = dpi.round() as u32;
             let shell = Shell {
-                result: empty_page(index as usize, image.width(), image.height(), Some(dpi_u), source(!use_layer)),
+                result: empty_page(
+                    index as usize,
+                    image.width(),
+                    image.height(),
+                    Some(dpi_u),
+                    source(!use_layer),
+                ),
                 layer_words,
             };
             run.submit(shell, image, Some(dpi_u), !use_layer)?;
         }
         Ok(())
     }
+}
+
+/// Enough of the start of a file to sniff its format (PDF allows 1 KiB of junk before its header).
+const HEAD_BYTES: usize = 1024;
+
+fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    std::fs::File::open(path)?
+        .take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)?;
+    Ok(head)
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> ProcessError {
+    let code = match e.kind() {
+        std::io::ErrorKind::NotFound => ErrorCode::NotFound,
+        std::io::ErrorKind::PermissionDenied => ErrorCode::AccessDenied,
+        _ => ErrorCode::Internal,
+    };
+    ProcessError::new(code, format!("cannot read {}: {e}", path.display()))
 }
 
 fn source(ocr: bool) -> Source {
@@ -205,7 +270,13 @@ fn source(ocr: bool) -> Source {
     }
 }
 
-fn empty_page(index: usize, width: u32, height: u32, dpi: Option<u32>, source: Source) -> PageResult {
+fn empty_page(
+    index: usize,
+    width: u32,
+    height: u32,
+    dpi: Option<u32>,
+    source: Source,
+) -> PageResult {
     PageResult {
         page: index as u32 + 1,
         width,
@@ -274,7 +345,13 @@ impl<'e> DocRun<'e> {
         Ok(())
     }
 
-    fn submit(&mut self, shell: Shell, image: image::GrayImage, dpi: Option<u32>, ocr: bool) -> Result<(), ProcessError> {
+    fn submit(
+        &mut self,
+        shell: Shell,
+        image: image::GrayImage,
+        dpi: Option<u32>,
+        ocr: bool,
+    ) -> Result<(), ProcessError> {
         self.check_deadline()?;
         let index = shell.result.page as usize - 1;
         if self.shells.len() <= index {
@@ -304,7 +381,10 @@ impl<'e> DocRun<'e> {
             self.cancel.store(true, Ordering::Relaxed);
             ProcessError::new(e.code, format!("page {}: {}", done.index + 1, e.message))
         })?;
-        let Shell { mut result, layer_words } = self.shells[done.index].take().expect("page shell");
+        let Shell {
+            mut result,
+            layer_words,
+        } = self.shells[done.index].take().expect("page shell");
         if let Some(ocr) = analysis.ocr {
             result.text = ocr.text;
             result.confidence = ocr.confidence;
@@ -333,7 +413,10 @@ impl<'e> DocRun<'e> {
                 }
             }
         }
-        let pages = std::mem::take(&mut self.done).into_iter().map(|p| p.expect("every page completed")).collect();
+        let pages = std::mem::take(&mut self.done)
+            .into_iter()
+            .map(|p| p.expect("every page completed"))
+            .collect();
         Ok(DocumentResult::from_pages(pages))
     }
 }

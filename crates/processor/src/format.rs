@@ -53,12 +53,7 @@ pub fn sniff(bytes: &[u8]) -> Option<Format> {
         return Some(Format::Jpeg);
     }
     // Classic TIFF (II*\0 / MM\0*) and BigTIFF (II+\0 / MM\0+).
-    if bytes.len() >= 4
-        && matches!(
-            &bytes[..4],
-            b"II*\0" | b"MM\0*" | b"II+\0" | b"MM\0+"
-        )
-    {
+    if bytes.len() >= 4 && matches!(&bytes[..4], b"II*\0" | b"MM\0*" | b"II+\0" | b"MM\0+") {
         return Some(Format::Tiff);
     }
     if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
@@ -91,7 +86,10 @@ mod tests {
         assert_eq!(sniff(b"%PDF-1.7\n..."), Some(Format::Pdf));
         assert_eq!(sniff(b"\xEF\xBB\xBF garbage %PDF-1.4"), Some(Format::Pdf));
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some(Format::Png));
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]), Some(Format::Jpeg));
+        assert_eq!(
+            sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
+            Some(Format::Jpeg)
+        );
         assert_eq!(sniff(b"II*\0\x08\0\0\0"), Some(Format::Tiff));
         assert_eq!(sniff(b"MM\0*\0\0\0\x08"), Some(Format::Tiff));
         assert_eq!(sniff(b"GIF89a\x01\0\x01\0"), Some(Format::Gif));

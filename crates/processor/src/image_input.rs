@@ -26,7 +26,9 @@ fn check_pixels(w: u32, h: u32, limits: &Limits, what: &str) -> Result<(), Proce
         ));
     }
     if w == 0 || h == 0 {
-        return Err(ProcessError::corrupt(format!("{what} has no pixels ({w}x{h})")));
+        return Err(ProcessError::corrupt(format!(
+            "{what} has no pixels ({w}x{h})"
+        )));
     }
     Ok(())
 }
@@ -111,7 +113,10 @@ fn decode_error(format: Format, e: image::ImageError) -> ProcessError {
         image::ImageError::Unsupported(u) => {
             ProcessError::unsupported(format!("{} variant not supported: {u}", format.name()))
         }
-        other => ProcessError::corrupt(format!("cannot decode the {} image: {other}", format.name())),
+        other => ProcessError::corrupt(format!(
+            "cannot decode the {} image: {other}",
+            format.name()
+        )),
     }
 }
 
@@ -119,9 +124,10 @@ type TiffDecoder<'a> = tiff::decoder::Decoder<Cursor<&'a [u8]>>;
 
 fn tiff_error(e: tiff::TiffError) -> ProcessError {
     match e {
-        tiff::TiffError::LimitsExceeded => {
-            ProcessError::new(ErrorCode::ImageTooLarge, "TIFF page exceeds the decoding limits")
-        }
+        tiff::TiffError::LimitsExceeded => ProcessError::new(
+            ErrorCode::ImageTooLarge,
+            "TIFF page exceeds the decoding limits",
+        ),
         tiff::TiffError::UnsupportedError(u) => {
             ProcessError::unsupported(format!("TIFF variant not supported: {u}"))
         }
@@ -136,7 +142,8 @@ fn tiff_pages(
     mut visit: impl FnMut(usize, &mut TiffDecoder<'_>) -> Result<(), ProcessError>,
 ) -> Result<usize, ProcessError> {
     let mut tl = tiff::decoder::Limits::default();
-    tl.decoding_buffer_size = usize::try_from(limits.max_page_pixels.saturating_mul(4)).unwrap_or(usize::MAX);
+    tl.decoding_buffer_size =
+        usize::try_from(limits.max_page_pixels.saturating_mul(4)).unwrap_or(usize::MAX);
     let mut dec = tiff::decoder::Decoder::new(Cursor::new(bytes))
         .map_err(tiff_error)?
         .with_limits(tl);
@@ -181,7 +188,11 @@ fn decode_tiff_page(dec: &mut TiffDecoder<'_>) -> Result<PageImage, ProcessError
             for y in 0..hu {
                 let row = &v[y * stride..(y + 1) * stride];
                 for x in 0..wu {
-                    out[y * wu + x] = if row[x / 8] & (0x80 >> (x % 8)) != 0 { 255 } else { 0 };
+                    out[y * wu + x] = if row[x / 8] & (0x80 >> (x % 8)) != 0 {
+                        255
+                    } else {
+                        0
+                    };
                 }
             }
             out
@@ -219,7 +230,10 @@ mod tests {
     fn refuses_by_header_before_decoding() {
         let img = DynamicImage::ImageLuma8(GrayImage::new(400, 300));
         let png = encode(&img, image::ImageFormat::Png);
-        let limits = Limits { max_page_pixels: 100_000, ..Limits::default() };
+        let limits = Limits {
+            max_page_pixels: 100_000,
+            ..Limits::default()
+        };
         let err = page_count(&png, Format::Png, &limits).unwrap_err();
         assert_eq!(err.code, ErrorCode::ImageTooLarge);
         assert!(err.message.contains("400x300"), "{}", err.message);

@@ -12,10 +12,16 @@ pub struct LineWords {
 
 impl LineWords {
     fn first(&self) -> &Word {
-        self.words.iter().min_by_key(|w| w.bbox.left).expect("non-empty line")
+        self.words
+            .iter()
+            .min_by_key(|w| w.bbox.left)
+            .expect("non-empty line")
     }
     fn last(&self) -> &Word {
-        self.words.iter().max_by_key(|w| w.bbox.left + w.bbox.width).expect("non-empty line")
+        self.words
+            .iter()
+            .max_by_key(|w| w.bbox.left + w.bbox.width)
+            .expect("non-empty line")
     }
 }
 
@@ -69,7 +75,12 @@ mod tests {
                 .map(|(t, left, top)| Word {
                     text: t.to_string(),
                     confidence: 90.0,
-                    bbox: BBox { left: *left, top: *top, width: 20, height: 10 },
+                    bbox: BBox {
+                        left: *left,
+                        top: *top,
+                        width: 20,
+                        height: 10,
+                    },
                 })
                 .collect(),
         }
@@ -78,7 +89,13 @@ mod tests {
     fn text(lines: &[LineWords]) -> Vec<String> {
         lines
             .iter()
-            .map(|l| l.words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" "))
+            .map(|l| {
+                l.words
+                    .iter()
+                    .map(|w| w.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
             .collect()
     }
 
@@ -97,13 +114,19 @@ mod tests {
     #[test]
     fn lines_of_one_block_are_never_merged() {
         // A skewed paragraph: the second line starts level with the end of the first.
-        let lines = vec![line(1, &[("a", 10, 10), ("b", 300, 30)]), line(1, &[("c", 400, 32)])];
+        let lines = vec![
+            line(1, &[("a", 10, 10), ("b", 300, 30)]),
+            line(1, &[("c", 400, 32)]),
+        ];
         assert_eq!(text(&reading_order(lines)), ["a b", "c"]);
     }
 
     #[test]
     fn stacked_lines_keep_top_to_bottom_order() {
-        let lines = vec![line(1, &[("second", 10, 40)]), line(1, &[("first", 10, 10)])];
+        let lines = vec![
+            line(1, &[("second", 10, 40)]),
+            line(1, &[("first", 10, 10)]),
+        ];
         assert_eq!(text(&reading_order(lines)), ["first", "second"]);
     }
 }

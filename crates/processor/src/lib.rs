@@ -19,7 +19,7 @@ pub mod result;
 pub mod text_layer;
 
 pub use config::{default_workers, Config, Limits, OcrMode};
-pub use engine::{Engine, Progress};
+pub use engine::{Engine, Input, Progress};
 pub use error::{ErrorCode, ProcessError};
 pub use format::Format;
 pub use result::{BBox, DocumentQr, DocumentResult, PageQr, PageResult, Source, Word};

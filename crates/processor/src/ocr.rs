@@ -36,12 +36,18 @@ impl OcrEngine {
 
     /// Recognises one page. `dpi` is the page's real resolution when known: Tesseract's layout
     /// analysis (and so the reading order) depends on it.
-    pub fn recognize(&mut self, img: &GrayImage, dpi: Option<u32>) -> Result<OcrPage, ProcessError> {
+    pub fn recognize(
+        &mut self,
+        img: &GrayImage,
+        dpi: Option<u32>,
+    ) -> Result<OcrPage, ProcessError> {
         let (w, h) = img.dimensions();
         self.api
             .raw
             .set_image(img.as_raw(), w as i32, h as i32, 1, w as i32)
-            .map_err(|e| ProcessError::internal(format!("Tesseract refused the page image: {e:?}")))?;
+            .map_err(|e| {
+                ProcessError::internal(format!("Tesseract refused the page image: {e:?}"))
+            })?;
         if let Some(dpi) = dpi {
             self.api.set_source_resolution(dpi as i32);
         }
@@ -49,10 +55,9 @@ impl OcrEngine {
             .raw
             .recognize()
             .map_err(|_| ProcessError::internal("Tesseract failed to recognise the page"))?;
-        let tsv = self
-            .api
-            .get_tsv_text(0)
-            .map_err(|e| ProcessError::internal(format!("Tesseract returned invalid UTF-8: {e}")))?;
+        let tsv = self.api.get_tsv_text(0).map_err(|e| {
+            ProcessError::internal(format!("Tesseract returned invalid UTF-8: {e}"))
+        })?;
         Ok(page_from_tsv(&tsv))
     }
 }
@@ -105,21 +110,37 @@ pub fn page_from_tsv(tsv: &str) -> OcrPage {
     for r in rows {
         let k = (r.block, r.par, r.line);
         if key != Some(k) {
-            lines.push(LineWords { block: r.block, words: Vec::new() });
+            lines.push(LineWords {
+                block: r.block,
+                words: Vec::new(),
+            });
             key = Some(k);
         }
         lines.last_mut().expect("pushed above").words.push(r.word);
     }
     let ordered = layout::reading_order(lines);
-    let words: Vec<Word> = ordered.iter().flat_map(|l| l.words.iter().cloned()).collect();
+    let words: Vec<Word> = ordered
+        .iter()
+        .flat_map(|l| l.words.iter().cloned())
+        .collect();
     let text = ordered
         .iter()
-        .map(|l| l.words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" "))
+        .map(|l| {
+            l.words
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect::<Vec<_>>()
         .join("\n");
     let confidence = (!words.is_empty())
         .then(|| words.iter().map(|w| w.confidence).sum::<f32>() / words.len() as f32);
-    OcrPage { text, words, confidence }
+    OcrPage {
+        text,
+        words,
+        confidence,
+    }
 }
 
 #[cfg(test)]
@@ -137,7 +158,15 @@ mod tests {
         let p = page_from_tsv(TSV);
         assert_eq!(p.text, "Hello world\nnext");
         assert_eq!(p.words.len(), 3);
-        assert_eq!(p.words[1].bbox, BBox { left: 45, top: 10, width: 30, height: 10 });
+        assert_eq!(
+            p.words[1].bbox,
+            BBox {
+                left: 45,
+                top: 10,
+                width: 30,
+                height: 10
+            }
+        );
         let c = p.confidence.unwrap();
         assert!((c - (96.5 + 90.5 + 80.0) / 3.0).abs() < 1e-3);
     }

@@ -2,6 +2,7 @@
 //! scans) and rendering to grey. pdfium is not thread-safe; pdfium-render's `thread_safe` feature
 //! serialises every call, and the engine renders each document on one thread.
 
+use crate::engine::Input;
 use crate::error::{ErrorCode, ProcessError};
 use crate::text_layer::{self, PdfChar, TextLayer};
 use image::GrayImage;
@@ -22,7 +23,10 @@ fn candidates(configured: Option<&Path>) -> Vec<PathBuf> {
             out.push(p.to_path_buf());
         }
     }
-    if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf))
+    {
         out.push(Pdfium::pdfium_platform_library_name_at_path(&dir));
     }
     out
@@ -53,11 +57,17 @@ pub fn pdfium(configured: Option<&Path>) -> Result<&'static Pdfium, ProcessError
             }
         }
     });
-    bound.as_ref().map_err(|m| ProcessError::internal(m.clone()))
+    bound
+        .as_ref()
+        .map_err(|m| ProcessError::internal(m.clone()))
 }
 
-pub fn open<'a>(pdfium: &'a Pdfium, bytes: &'a [u8]) -> Result<PdfDocument<'a>, ProcessError> {
-    pdfium.load_pdf_from_byte_slice(bytes, None).map_err(|e| match e {
+pub fn open<'a>(pdfium: &'a Pdfium, input: Input<'a>) -> Result<PdfDocument<'a>, ProcessError> {
+    let loaded = match input {
+        Input::Bytes(bytes) => pdfium.load_pdf_from_byte_slice(bytes, None),
+        Input::File(path) => pdfium.load_pdf_from_file(path, None),
+    };
+    loaded.map_err(|e| match e {
         PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::PasswordError) => ProcessError::new(
             ErrorCode::EncryptedDocument,
             "the PDF is encrypted with a password and cannot be opened",
@@ -114,10 +124,14 @@ pub fn facts(page: &PdfPage) -> PageFacts {
         .map(|t| {
             text_layer::build(t.chars().iter().map(|c| PdfChar {
                 ch: c.unicode_char().unwrap_or('\u{FFFD}'),
-                rect: c
-                    .loose_bounds()
-                    .ok()
-                    .map(|r| [r.left().value, r.bottom().value, r.right().value, r.top().value]),
+                rect: c.loose_bounds().ok().map(|r| {
+                    [
+                        r.left().value,
+                        r.bottom().value,
+                        r.right().value,
+                        r.top().value,
+                    ]
+                }),
             }))
         })
         .unwrap_or_default();
@@ -125,13 +139,16 @@ pub fn facts(page: &PdfPage) -> PageFacts {
     let mut best_area = 0f32;
     for object in page.objects().iter() {
         if let Some(img) = object.as_image_object() {
-            let (Ok(w_pt), Ok(h_pt)) = (object.width(), object.height()) else { continue };
+            let (Ok(w_pt), Ok(h_pt)) = (object.width(), object.height()) else {
+                continue;
+            };
             let area = w_pt.value.abs() * h_pt.value.abs();
             if area > best_area {
                 best_area = area;
                 image_coverage = (area / page_area).min(1.0);
                 let px = img.width().unwrap_or(0).max(0) as f32;
-                scan_dpi = (w_pt.value.abs() > 1.0 && px > 0.0).then(|| px / (w_pt.value.abs() / 72.0));
+                scan_dpi =
+                    (w_pt.value.abs() > 1.0 && px > 0.0).then(|| px / (w_pt.value.abs() / 72.0));
             }
         } else if let Some(t) = object.as_text_object() {
             if t.render_mode() == PdfPageTextRenderMode::Invisible {
@@ -176,15 +193,19 @@ pub fn render(page: &PdfPage, facts: &PageFacts, dpi: f32) -> Result<GrayImage, 
     let (bw, bh) = (bitmap.width() as usize, bitmap.height() as usize);
     let raw = bitmap.as_raw_bytes();
     drop(bitmap);
-    let stride = if bh > 0 { raw.len() / bh } else { 0 };
+    let stride = raw.len().checked_div(bh).unwrap_or(0);
     if stride < bw * 3 {
-        return Err(ProcessError::internal("pdfium returned a bitmap smaller than its size"));
+        return Err(ProcessError::internal(
+            "pdfium returned a bitmap smaller than its size",
+        ));
     }
     let mut grey = Vec::with_capacity(bw * bh);
     for row in raw.chunks(stride).take(bh) {
-        grey.extend(row[..bw * 3].chunks_exact(3).map(|p| {
-            ((p[2] as u32 * 299 + p[1] as u32 * 587 + p[0] as u32 * 114) / 1000) as u8
-        }));
+        grey.extend(
+            row[..bw * 3].chunks_exact(3).map(|p| {
+                ((p[2] as u32 * 299 + p[1] as u32 * 587 + p[0] as u32 * 114) / 1000) as u8
+            }),
+        );
     }
     GrayImage::from_raw(bw as u32, bh as u32, grey)
         .ok_or_else(|| ProcessError::internal("pdfium returned a bitmap smaller than its size"))

@@ -60,21 +60,27 @@ impl WorkerPool {
             let languages = languages.to_string();
             let handle = std::thread::Builder::new()
                 .name(format!("ocr-{i}"))
-                .spawn(move || match OcrEngine::new(tessdata.as_deref(), &languages) {
-                    Ok(engine) => {
-                        let _ = ready.send(Ok(()));
-                        drop(ready);
-                        work(engine, rx, qr);
-                    }
-                    Err(e) => {
-                        let _ = ready.send(Err(e));
-                    }
-                })
+                .spawn(
+                    move || match OcrEngine::new(tessdata.as_deref(), &languages) {
+                        Ok(engine) => {
+                            let _ = ready.send(Ok(()));
+                            drop(ready);
+                            work(engine, rx, qr);
+                        }
+                        Err(e) => {
+                            let _ = ready.send(Err(e));
+                        }
+                    },
+                )
                 .map_err(|e| ProcessError::internal(format!("cannot start an OCR thread: {e}")))?;
             handles.push(handle);
         }
         drop(ready_tx);
-        let mut pool = WorkerPool { tx: Some(tx), handles, size };
+        let mut pool = WorkerPool {
+            tx: Some(tx),
+            handles,
+            size,
+        };
         for _ in 0..size {
             match ready_rx.recv() {
                 Ok(Ok(())) => {}
@@ -123,7 +129,14 @@ fn work(mut engine: OcrEngine, rx: Receiver<Job>, qr_opts: QrOptions) {
         if job.cancel.load(Ordering::Relaxed) {
             continue;
         }
-        let Job { index, mut image, dpi, ocr, reply, .. } = job;
+        let Job {
+            index,
+            mut image,
+            dpi,
+            ocr,
+            reply,
+            ..
+        } = job;
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             let qr = qr::decode(&image, qr_opts);
             let ocr = if ocr {
@@ -164,7 +177,15 @@ mod tests {
     #[test]
     fn blank_whitens_the_box_and_its_margin_only() {
         let mut img = GrayImage::from_pixel(100, 100, image::Luma([0]));
-        blank(&mut img, BBox { left: 40, top: 40, width: 16, height: 16 });
+        blank(
+            &mut img,
+            BBox {
+                left: 40,
+                top: 40,
+                width: 16,
+                height: 16,
+            },
+        );
         assert_eq!(img.get_pixel(48, 48).0[0], 255);
         assert_eq!(img.get_pixel(37, 37).0[0], 255); // margin 16/8+2 = 4
         assert_eq!(img.get_pixel(30, 30).0[0], 0);

@@ -24,7 +24,10 @@ impl BBox {
     }
 
     pub fn contains_point(&self, x: u32, y: u32) -> bool {
-        x >= self.left && x <= self.left + self.width && y >= self.top && y <= self.top + self.height
+        x >= self.left
+            && x <= self.left + self.width
+            && y >= self.top
+            && y <= self.top + self.height
     }
 
     pub fn center(&self) -> (u32, u32) {
@@ -156,9 +159,18 @@ mod tests {
         assert_eq!(
             r.qr_codes,
             vec![
-                DocumentQr { page: 1, data: "x".into() },
-                DocumentQr { page: 2, data: "y".into() },
-                DocumentQr { page: 2, data: "z".into() }
+                DocumentQr {
+                    page: 1,
+                    data: "x".into()
+                },
+                DocumentQr {
+                    page: 2,
+                    data: "y".into()
+                },
+                DocumentQr {
+                    page: 2,
+                    data: "z".into()
+                }
             ]
         );
         let json = serde_json::to_value(&r).unwrap();
@@ -176,8 +188,21 @@ mod tests {
 
     #[test]
     fn bbox_scaling_and_hit_test() {
-        let b = BBox { left: 10, top: 20, width: 30, height: 40 };
-        assert_eq!(b.scaled(2.0), BBox { left: 20, top: 40, width: 60, height: 80 });
+        let b = BBox {
+            left: 10,
+            top: 20,
+            width: 30,
+            height: 40,
+        };
+        assert_eq!(
+            b.scaled(2.0),
+            BBox {
+                left: 20,
+                top: 40,
+                width: 60,
+                height: 80
+            }
+        );
         assert!(b.contains_point(25, 40));
         assert!(!b.contains_point(5, 40));
         assert_eq!(b.center(), (25, 40));

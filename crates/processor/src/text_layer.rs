@@ -25,7 +25,12 @@ impl TextLayer {
     pub fn text(&self) -> String {
         self.lines
             .iter()
-            .map(|l| l.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" "))
+            .map(|l| {
+                l.iter()
+                    .map(|w| w.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -112,7 +117,12 @@ pub fn build(chars: impl IntoIterator<Item = PdfChar>) -> TextLayer {
         match &mut word {
             Some(w) => {
                 w.text.push(c.ch);
-                w.rect = [w.rect[0].min(r[0]), w.rect[1].min(r[1]), w.rect[2].max(r[2]), w.rect[3].max(r[3])];
+                w.rect = [
+                    w.rect[0].min(r[0]),
+                    w.rect[1].min(r[1]),
+                    w.rect[2].max(r[2]),
+                    w.rect[3].max(r[3]),
+                ];
             }
             None => {
                 word = Some(PtWord {
@@ -137,7 +147,10 @@ mod tests {
             .enumerate()
             .map(|(i, ch)| {
                 let x = x0 + i as f32 * 6.0;
-                PdfChar { ch, rect: Some([x, y, x + 5.0, y + 10.0]) }
+                PdfChar {
+                    ch,
+                    rect: Some([x, y, x + 5.0, y + 10.0]),
+                }
             })
             .collect()
     }
@@ -145,8 +158,14 @@ mod tests {
     #[test]
     fn words_and_lines_from_characters() {
         let mut c = chars("Invoice No. 42", 72.0, 700.0);
-        c.push(PdfChar { ch: '\r', rect: None });
-        c.push(PdfChar { ch: '\n', rect: None });
+        c.push(PdfChar {
+            ch: '\r',
+            rect: None,
+        });
+        c.push(PdfChar {
+            ch: '\n',
+            rect: None,
+        });
         c.extend(chars("Total", 72.0, 680.0));
         let layer = build(c);
         assert_eq!(layer.text(), "Invoice No. 42\nTotal");
@@ -174,8 +193,13 @@ mod tests {
 
     #[test]
     fn garbage_layers_are_recognised() {
-        let c: Vec<PdfChar> = "\u{FFFD}\u{FFFD}\u{FFFD}a".chars().enumerate()
-            .map(|(i, ch)| PdfChar { ch, rect: Some([i as f32 * 6.0, 0.0, i as f32 * 6.0 + 5.0, 10.0]) })
+        let c: Vec<PdfChar> = "\u{FFFD}\u{FFFD}\u{FFFD}a"
+            .chars()
+            .enumerate()
+            .map(|(i, ch)| PdfChar {
+                ch,
+                rect: Some([i as f32 * 6.0, 0.0, i as f32 * 6.0 + 5.0, 10.0]),
+            })
             .collect();
         assert!(build(c).garbage_ratio() > 0.5);
     }

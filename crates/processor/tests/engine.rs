@@ -20,37 +20,81 @@ fn corpus_bytes(name: &str) -> Option<Vec<u8>> {
 
 #[test]
 fn limits_are_errors_with_their_codes() {
-    let Some(two_pages) = corpus_bytes("bd_letter_02.pdf") else { return };
-    let e = engine_with(|c| c.limits = Limits { max_pages: 1, ..Limits::default() });
-    assert_eq!(e.process(&two_pages, Some("pdf")).error.unwrap().code, ErrorCode::TooManyPages);
+    let Some(two_pages) = corpus_bytes("bd_letter_02.pdf") else {
+        return;
+    };
+    let e = engine_with(|c| {
+        c.limits = Limits {
+            max_pages: 1,
+            ..Limits::default()
+        }
+    });
+    assert_eq!(
+        e.process(&two_pages, Some("pdf")).error.unwrap().code,
+        ErrorCode::TooManyPages
+    );
 
-    let e = engine_with(|c| c.limits = Limits { max_file_bytes: 1000, ..Limits::default() });
-    assert_eq!(e.process(&two_pages, Some("pdf")).error.unwrap().code, ErrorCode::TooLarge);
+    let e = engine_with(|c| {
+        c.limits = Limits {
+            max_file_bytes: 1000,
+            ..Limits::default()
+        }
+    });
+    assert_eq!(
+        e.process(&two_pages, Some("pdf")).error.unwrap().code,
+        ErrorCode::TooLarge
+    );
 
-    let e = engine_with(|c| c.limits = Limits { document_timeout: Duration::ZERO, ..Limits::default() });
-    assert_eq!(e.process(&two_pages, Some("pdf")).error.unwrap().code, ErrorCode::Timeout);
+    let e = engine_with(|c| {
+        c.limits = Limits {
+            document_timeout: Duration::ZERO,
+            ..Limits::default()
+        }
+    });
+    assert_eq!(
+        e.process(&two_pages, Some("pdf")).error.unwrap().code,
+        ErrorCode::Timeout
+    );
 
     let png = corpus_bytes("img_invoice_01.png").unwrap();
-    let e = engine_with(|c| c.limits = Limits { max_page_pixels: 1_000_000, ..Limits::default() });
-    assert_eq!(e.process(&png, Some("png")).error.unwrap().code, ErrorCode::ImageTooLarge);
+    let e = engine_with(|c| {
+        c.limits = Limits {
+            max_page_pixels: 1_000_000,
+            ..Limits::default()
+        }
+    });
+    assert_eq!(
+        e.process(&png, Some("png")).error.unwrap().code,
+        ErrorCode::ImageTooLarge
+    );
 }
 
 #[test]
 fn timeout_during_ocr_gives_up_cleanly() {
-    let Some(long) = corpus_bytes("scan_long_20p.pdf") else { return };
+    let Some(long) = corpus_bytes("scan_long_20p.pdf") else {
+        return;
+    };
     let e = engine_with(|c| c.limits.document_timeout = Duration::from_millis(1500));
     let started = std::time::Instant::now();
     let r = e.process(&long, Some("pdf"));
     assert_eq!(r.error.unwrap().code, ErrorCode::Timeout);
-    assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
     // The engine is still usable afterwards.
-    let Some(letter) = corpus_bytes("bd_letter_01.pdf") else { return };
+    let Some(letter) = corpus_bytes("bd_letter_01.pdf") else {
+        return;
+    };
     assert!(e.process(&letter, None).error.is_none());
 }
 
 #[test]
 fn ocr_modes_override_the_text_layer_decision() {
-    let Some(bd) = corpus_bytes("bd_invoice_01.pdf") else { return };
+    let Some(bd) = corpus_bytes("bd_invoice_01.pdf") else {
+        return;
+    };
     let always = engine_with(|c| c.ocr_mode = OcrMode::Always).process(&bd, None);
     assert!(always.pages.iter().all(|p| p.source == Source::Ocr));
     assert!(norm(&always.text).contains("INVOICE"), "{}", always.text);
@@ -58,13 +102,18 @@ fn ocr_modes_override_the_text_layer_decision() {
     let scan = corpus_bytes("scan_letter_01.pdf").unwrap();
     let never = engine_with(|c| c.ocr_mode = OcrMode::Never).process(&scan, None);
     assert!(never.error.is_none());
-    assert!(never.pages.iter().all(|p| p.source == Source::TextLayer && p.words.is_empty()));
+    assert!(never
+        .pages
+        .iter()
+        .all(|p| p.source == Source::TextLayer && p.words.is_empty()));
     assert_eq!(norm(&never.text), "");
 }
 
 #[test]
 fn text_layer_boxes_agree_with_ocr_boxes() {
-    let Some(bd) = corpus_bytes("bd_letter_01.pdf") else { return };
+    let Some(bd) = corpus_bytes("bd_letter_01.pdf") else {
+        return;
+    };
     let layer = engine().process(&bd, None);
     let ocr = engine_with(|c| c.ocr_mode = OcrMode::Always).process(&bd, None);
     let (lp, op) = (&layer.pages[0], &ocr.pages[0]);
@@ -72,22 +121,31 @@ fn text_layer_boxes_agree_with_ocr_boxes() {
     let scale = op.dpi.unwrap() as f64 / lp.dpi.unwrap() as f64;
     let mut compared = 0;
     for w in lp.words.iter().filter(|w| w.text.len() >= 6) {
-        let Some(o) = op.words.iter().find(|o| o.text == w.text) else { continue };
+        let Some(o) = op.words.iter().find(|o| o.text == w.text) else {
+            continue;
+        };
         let b = w.bbox.scaled(scale);
-        let ix = (b.left + b.width).min(o.bbox.left + o.bbox.width) as i64 - b.left.max(o.bbox.left) as i64;
-        let iy = (b.top + b.height).min(o.bbox.top + o.bbox.height) as i64 - b.top.max(o.bbox.top) as i64;
+        let ix = (b.left + b.width).min(o.bbox.left + o.bbox.width) as i64
+            - b.left.max(o.bbox.left) as i64;
+        let iy = (b.top + b.height).min(o.bbox.top + o.bbox.height) as i64
+            - b.top.max(o.bbox.top) as i64;
         let inter = (ix.max(0) * iy.max(0)) as f64;
         let union = (b.width * b.height + o.bbox.width * o.bbox.height) as f64 - inter;
         if inter / union > 0.3 {
             compared += 1;
         }
     }
-    assert!(compared >= 10, "only {compared} text-layer words overlap their OCR twin");
+    assert!(
+        compared >= 10,
+        "only {compared} text-layer words overlap their OCR twin"
+    );
 }
 
 #[test]
 fn one_engine_serves_several_threads() {
-    let Some(a) = corpus_bytes("img_letter_01.jpg") else { return };
+    let Some(a) = corpus_bytes("img_letter_01.jpg") else {
+        return;
+    };
     let b = corpus_bytes("bd_report_01.pdf").unwrap();
     let sequential = (engine().process(&a, None), engine().process(&b, None));
     let (ra, rb) = std::thread::scope(|s| {
@@ -101,11 +159,18 @@ fn one_engine_serves_several_threads() {
 
 #[test]
 fn webp_bmp_gif_and_tiff_inputs_are_read() {
-    let Some(png) = corpus_bytes("img_invoice_01.png") else { return };
+    let Some(png) = corpus_bytes("img_invoice_01.png") else {
+        return;
+    };
     let img = image::load_from_memory(&png).unwrap();
     let want = norm(&engine().process(&png, None).text);
     assert!(want.len() > 200);
-    for fmt in [image::ImageFormat::WebP, image::ImageFormat::Bmp, image::ImageFormat::Gif, image::ImageFormat::Tiff] {
+    for fmt in [
+        image::ImageFormat::WebP,
+        image::ImageFormat::Bmp,
+        image::ImageFormat::Gif,
+        image::ImageFormat::Tiff,
+    ] {
         let mut buf = Cursor::new(Vec::new());
         let rgb = image::DynamicImage::ImageRgb8(img.to_rgb8());
         rgb.write_to(&mut buf, fmt).unwrap();
@@ -141,7 +206,10 @@ fn generated_qr_code_is_read_with_its_box() {
     assert_eq!(r.qr_codes.len(), 1, "{:?}", r.qr_codes);
     assert_eq!(r.qr_codes[0].data, "https://example.com/ü?x=1");
     let b = r.pages[0].qr_codes[0].bbox;
-    assert!(b.left >= 290 && b.left <= 320 && b.top >= 190 && b.top <= 220, "{b:?}");
+    assert!(
+        b.left >= 290 && b.left <= 320 && b.top >= 190 && b.top <= 220,
+        "{b:?}"
+    );
 }
 
 #[test]
@@ -150,4 +218,21 @@ fn unsupported_content_is_a_clear_error() {
     let e = r.error.unwrap();
     assert_eq!(e.code, ErrorCode::UnsupportedFormat);
     assert!(e.message.contains("declared as \"pdf\""), "{}", e.message);
+}
+
+#[test]
+fn file_input_matches_bytes_input() {
+    let Some(dir) = corpus_dir() else { return };
+    for name in ["bd_letter_02.pdf", "img_invoice_01.png"] {
+        let path = dir.join(name);
+        let from_file = engine().process_file(&path, None);
+        let from_bytes = engine().process(&std::fs::read(&path).unwrap(), None);
+        assert!(from_file.error.is_none(), "{name}: {:?}", from_file.error);
+        assert_eq!(from_file, from_bytes, "{name}");
+    }
+    let missing = engine().process_file(&dir.join("does-not-exist.pdf"), None);
+    assert_eq!(missing.error.unwrap().code, ErrorCode::NotFound);
+    let e = engine_with(|c| c.limits.max_file_bytes = 10);
+    let big = e.process_file(&dir.join("bd_letter_02.pdf"), None);
+    assert_eq!(big.error.unwrap().code, ErrorCode::TooLarge);
 }

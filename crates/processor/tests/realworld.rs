@@ -14,7 +14,9 @@ fn zxing_cpp_qr_images_reach_the_peer_decoders() {
         for entry in std::fs::read_dir(dir.join("qr").join(set)).expect("qr folder") {
             let path = entry.unwrap().path();
             let name = path.to_string_lossy().into_owned();
-            let Some(image) = name.strip_suffix(".expected.txt") else { continue };
+            let Some(image) = name.strip_suffix(".expected.txt") else {
+                continue;
+            };
             // Read raw: some payloads hold CR LF, which is part of the payload.
             let want = String::from_utf8(std::fs::read(&path).unwrap()).unwrap();
             let result = process_file(std::path::Path::new(image));
@@ -46,7 +48,11 @@ fn tesseract_phototest_page() {
     let cer = levenshtein(&w, &g) as f64 / w.len() as f64;
     assert!(cer <= 0.02, "phototest CER {:.2}%:\n{got}", cer * 100.0);
     let page = &result.pages[0];
-    assert!(page.confidence.unwrap() > 80.0, "confidence {:?}", page.confidence);
+    assert!(
+        page.confidence.unwrap() > 80.0,
+        "confidence {:?}",
+        page.confidence
+    );
     assert!(page.words.iter().any(|w| w.text == "quick"));
 }
 
@@ -54,7 +60,10 @@ fn tesseract_phototest_page() {
 fn ocrmypdf_samples() {
     let Some(dir) = realworld_dir() else { return };
     let invalid = process_file(&dir.join("pdf/invalid.pdf"));
-    assert_eq!(invalid.error.as_ref().map(|e| e.code), Some(ErrorCode::CorruptDocument));
+    assert_eq!(
+        invalid.error.as_ref().map(|e| e.code),
+        Some(ErrorCode::CorruptDocument)
+    );
 
     let empty = process_file(&dir.join("pdf/no_contents.pdf"));
     assert!(empty.error.is_none(), "{:?}", empty.error);

@@ -1,12 +1,17 @@
 //! Command line and environment: one struct, parsed once (clap reads flags and env alike).
 
 use clap::{Args, Parser, Subcommand};
+use processor::qr::QrOptions;
 use processor::{Config, Limits, OcrMode};
 use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Debug, Parser)]
-#[command(name = "document-processor", version, about = "PDFs and images to text, word boxes and QR codes")]
+#[command(
+    name = "document-processor",
+    version,
+    about = "PDFs and images to text, word boxes and QR codes"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -56,6 +61,9 @@ pub struct EngineArgs {
     /// libpdfium file or folder.
     #[arg(long, env = "PDFIUM_LIB_PATH")]
     pub pdfium_lib_path: Option<PathBuf>,
+    /// QR decoders: zxing (default), rqrr, zxing,rqrr or none.
+    #[arg(long, env = "QR_DECODERS", default_value = "zxing")]
+    pub qr_decoders: QrOptions,
     #[arg(long, env = "MAX_FILE_BYTES", default_value_t = 50 * 1024 * 1024)]
     pub max_file_bytes: u64,
     #[arg(long, env = "MAX_PAGES", default_value_t = 200)]
@@ -79,8 +87,12 @@ impl EngineArgs {
             ocr_dpi: self.ocr_dpi,
             languages: self.ocr_languages.clone(),
             tessdata: self.tessdata_prefix.clone(),
-            workers: self.workers.filter(|&n| n > 0).unwrap_or_else(processor::default_workers),
+            workers: self
+                .workers
+                .filter(|&n| n > 0)
+                .unwrap_or_else(processor::default_workers),
             pdfium_lib_path: self.pdfium_lib_path.clone(),
+            qr: self.qr_decoders,
         }
     }
 }
@@ -98,10 +110,20 @@ mod tests {
     #[test]
     fn flags_map_onto_the_engine_config() {
         let cli = Cli::try_parse_from([
-            "document-processor", "extract", "--ocr-mode", "never", "--max-pages", "7", "--workers", "3", "a.pdf",
+            "document-processor",
+            "extract",
+            "--ocr-mode",
+            "never",
+            "--max-pages",
+            "7",
+            "--workers",
+            "3",
+            "a.pdf",
         ])
         .unwrap();
-        let Command::Extract(args) = cli.command else { panic!("extract expected") };
+        let Command::Extract(args) = cli.command else {
+            panic!("extract expected")
+        };
         let config = args.engine.to_config();
         assert_eq!(config.ocr_mode, OcrMode::Never);
         assert_eq!(config.limits.max_pages, 7);

@@ -2,7 +2,7 @@
 
 use crate::cli::ExtractArgs;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use processor::{DocumentResult, Engine, ErrorCode, ProcessError, Progress};
+use processor::{DocumentResult, Engine, Input, Progress};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
@@ -22,8 +22,10 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<bool> {
         ProgressBar::hidden()
     };
     bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} pages  {msg}")
-            .expect("valid template"),
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} pages  {msg}",
+        )
+        .expect("valid template"),
     );
 
     let mut all_ok = true;
@@ -64,31 +66,6 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<bool> {
 }
 
 fn process_file(engine: &Engine, path: &Path, progress: &dyn Fn(Progress)) -> DocumentResult {
-    let max = engine.config().limits.max_file_bytes;
-    // Refuse by size before reading a byte of an oversized file.
-    match std::fs::metadata(path) {
-        Ok(m) if m.len() > max => {
-            return DocumentResult::failed(ProcessError::new(
-                ErrorCode::TooLarge,
-                format!("the file is {} bytes, over the limit of {max}", m.len()),
-            ))
-        }
-        Ok(_) => {}
-        Err(e) => return DocumentResult::failed(io_error(path, e)),
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return DocumentResult::failed(io_error(path, e)),
-    };
     let hint = path.extension().and_then(|e| e.to_str());
-    engine.process_with_progress(&bytes, hint, progress)
-}
-
-fn io_error(path: &Path, e: std::io::Error) -> ProcessError {
-    let code = match e.kind() {
-        std::io::ErrorKind::NotFound => ErrorCode::NotFound,
-        std::io::ErrorKind::PermissionDenied => ErrorCode::AccessDenied,
-        _ => ErrorCode::Internal,
-    };
-    ProcessError::new(code, format!("cannot read {}: {e}", path.display()))
+    engine.process_input(Input::File(path), hint, progress)
 }

@@ -21,7 +21,9 @@ pub fn ensure_thread_limit() {
         }
     };
     let mut args = std::env::args_os();
-    let arg0 = args.next().unwrap_or_else(|| OsString::from("document-processor"));
+    let arg0 = args
+        .next()
+        .unwrap_or_else(|| OsString::from("document-processor"));
     let err = Command::new(exe).arg0(arg0).args(args).env(VAR, "1").exec();
     eprintln!("warning: could not re-execute with {VAR}=1 ({err}); OCR will be slow");
 }

@@ -20,7 +20,10 @@ pub fn corpus_dir() -> Option<PathBuf> {
     if dir.join("manifest.json").is_file() {
         Some(dir)
     } else {
-        eprintln!("SKIPPED: no corpus at {} (set SHARED_DIR to the shared/ folder)", dir.display());
+        eprintln!(
+            "SKIPPED: no corpus at {} (set SHARED_DIR to the shared/ folder)",
+            dir.display()
+        );
         None
     }
 }
@@ -52,7 +55,10 @@ pub fn test_config() -> Config {
     let pdfium = std::env::var_os("PDFIUM_LIB_PATH")
         .map(PathBuf::from)
         .or_else(|| option_env!("PDFIUM_LIB_PATH").map(PathBuf::from));
-    Config { pdfium_lib_path: pdfium, ..Config::default() }
+    Config {
+        pdfium_lib_path: pdfium,
+        ..Config::default()
+    }
 }
 
 pub fn process_file(path: &std::path::Path) -> DocumentResult {
@@ -103,7 +109,12 @@ pub fn cer_parts(entry: &Value, result: &DocumentResult) -> (usize, usize) {
     let mut total = 0;
     for gt in entry["pages"].as_array().expect("pages") {
         let n = gt["page"].as_u64().expect("page number") as u32;
-        let hyp = result.pages.iter().find(|p| p.page == n).map(|p| p.text.as_str()).unwrap_or("");
+        let hyp = result
+            .pages
+            .iter()
+            .find(|p| p.page == n)
+            .map(|p| p.text.as_str())
+            .unwrap_or("");
         let (e, t) = page_errors(gt, hyp);
         errors += e;
         total += t;
@@ -132,7 +143,11 @@ pub fn expected_qr(entry: &Value) -> Vec<(u32, String)> {
 }
 
 pub fn found_qr(result: &DocumentResult) -> Vec<(u32, String)> {
-    let mut v: Vec<(u32, String)> = result.qr_codes.iter().map(|q| (q.page, q.data.clone())).collect();
+    let mut v: Vec<(u32, String)> = result
+        .qr_codes
+        .iter()
+        .map(|q| (q.page, q.data.clone()))
+        .collect();
     v.sort();
     v
 }

@@ -1,0 +1,155 @@
+//! The `extract` and `doctor` commands, run as a user runs them: the real binary, real files.
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_document-processor"));
+    if let Some(p) = std::env::var_os("PDFIUM_LIB_PATH")
+        .or_else(|| option_env!("PDFIUM_LIB_PATH").map(Into::into))
+    {
+        c.env("PDFIUM_LIB_PATH", p);
+    }
+    c
+}
+
+fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+        .join("corpus");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("SKIPPED: no corpus at {}", dir.display());
+        None
+    }
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+#[test]
+fn one_file_prints_only_its_json_on_stdout() {
+    let Some(dir) = corpus() else { return };
+    let out = bin()
+        .args(["extract"])
+        .arg(dir.join("bd_invoice_01.pdf"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = json(&out);
+    assert_eq!(r["page_count"], 1);
+    assert_eq!(r["error"], Value::Null);
+    assert_eq!(r["pages"][0]["source"], "text_layer");
+    assert!(r["text"].as_str().unwrap().contains("INVOICE"));
+    assert_eq!(r["qr_codes"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn out_dir_gets_one_json_per_file_and_a_bad_file_fails_the_run() {
+    let Some(dir) = corpus() else { return };
+    let out_dir = tempdir("out-dir");
+    let out = bin()
+        .args(["extract", "--out-dir"])
+        .arg(&out_dir)
+        .arg(dir.join("bad_encrypted.pdf"))
+        .arg(dir.join("img_letter_01.jpg"))
+        .arg(dir.join("no_such_file.pdf"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failed file makes the exit code 1"
+    );
+    assert!(out.stdout.is_empty(), "nothing on stdout with --out-dir");
+    let read = |n: &str| -> Value {
+        serde_json::from_slice(&std::fs::read(out_dir.join(n)).unwrap()).unwrap()
+    };
+    assert_eq!(
+        read("bad_encrypted.pdf.json")["error"]["code"],
+        "encrypted_document"
+    );
+    assert_eq!(
+        read("img_letter_01.jpg.json")["error"],
+        Value::Null,
+        "goes on past a bad file"
+    );
+    assert_eq!(read("no_such_file.pdf.json")["error"]["code"], "not_found");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("encrypted_document"), "{stderr}");
+}
+
+#[test]
+fn several_files_without_out_dir_print_json_lines() {
+    let Some(dir) = corpus() else { return };
+    let out = bin()
+        .args(["extract", "--ocr-mode", "never"])
+        .arg(dir.join("bd_letter_01.pdf"))
+        .arg(dir.join("bad_zero_bytes.pdf"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["page_count"], 1);
+    assert_eq!(lines[1]["error"]["code"], "corrupt_document");
+}
+
+#[test]
+fn the_binary_sets_omp_thread_limit_itself() {
+    let out = bin()
+        .arg("doctor")
+        .env_remove("OMP_THREAD_LIMIT")
+        .output()
+        .unwrap();
+    let r = json(&out);
+    assert_eq!(
+        r["omp_thread_limit"], "1",
+        "re-exec with OMP_THREAD_LIMIT=1: {r}"
+    );
+    assert_eq!(r["tesseract"], "ok");
+    // A value the user chose is kept.
+    let out = bin()
+        .arg("doctor")
+        .env("OMP_THREAD_LIMIT", "2")
+        .output()
+        .unwrap();
+    assert_eq!(json(&out)["omp_thread_limit"], "2");
+}
+
+#[test]
+fn limits_come_from_the_environment() {
+    let Some(dir) = corpus() else { return };
+    let out = bin()
+        .args(["extract"])
+        .arg(dir.join("bd_report_01.pdf"))
+        .env("MAX_PAGES", "2")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)["error"]["code"], "too_many_pages");
+}
+
+fn tempdir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("dp-test-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The project's test command (README; .ci/run calls it): set-up, format and lint checks, every test.
+# Test data is read from ../shared (corpus, real-world files); tests skip with a message without it.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+./scripts/setup.sh
+export PDFIUM_LIB_PATH="$root/.local/lib" OMP_THREAD_LIMIT=1
+
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --locked
