@@ -19,6 +19,8 @@ use std::time::Instant;
 const RENDER_PIXEL_CAP: u64 = 36_000_000;
 /// Embedded scans are rendered at their own resolution, within this range.
 const SCAN_DPI_RANGE: (f32, f32) = (150.0, 400.0);
+/// Pages rendered before the document is reopened to drop pdfium's caches.
+const REOPEN_EVERY_PAGES: u32 = 10;
 /// Resolution used to look for QR codes on pages whose text comes from the text layer.
 const TEXT_PAGE_QR_DPI: f32 = 150.0;
 
@@ -167,9 +169,8 @@ impl Engine {
 
     fn produce_pdf(&self, input: Input<'_>, run: &mut DocRun) -> Result<(), ProcessError> {
         let pdfium = pdf::pdfium(self.config.pdfium_lib_path.as_deref())?;
-        let doc = pdf::open(pdfium, input)?;
-        let pages = doc.pages();
-        let count = pages.len().max(0) as u32;
+        let mut doc = pdf::open(pdfium, input)?;
+        let count = doc.pages().len().max(0) as u32;
         if count > self.config.limits.max_pages {
             return Err(ProcessError::new(
                 ErrorCode::TooManyPages,
@@ -186,7 +187,13 @@ impl Engine {
         let budget = self.config.limits.max_page_pixels.min(RENDER_PIXEL_CAP);
         for index in 0..count {
             run.check_deadline()?;
-            let page = pages.get(index as i32).map_err(|e| {
+            if index > 0 && index % REOPEN_EVERY_PAGES == 0 {
+                // pdfium keeps every object it parsed (and the fonts and images it loaded) until the
+                // document is closed: reopening keeps memory flat however long the document is.
+                drop(doc);
+                doc = pdf::open(pdfium, input)?;
+            }
+            let page = doc.pages().get(index as i32).map_err(|e| {
                 ProcessError::corrupt(format!("page {} cannot be read: {e}", index + 1))
             })?;
             let facts = pdf::facts(&page);
