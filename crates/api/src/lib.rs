@@ -42,9 +42,13 @@ mod tests {
     #[test]
     fn status_defaults_to_pending_and_file_type_is_optional() {
         let body: ProcessRequest =
-            serde_json::from_str(r#"{"record":{"document_id":"d","bucket":"b","key":"k"}}"#).unwrap();
+            serde_json::from_str(r#"{"record":{"document_id":"d","bucket":"b","key":"k"}}"#)
+                .unwrap();
         assert_eq!(body.record.status, "pending");
         assert_eq!(body.record.file_type, None);
-        assert!(serde_json::from_str::<ProcessRequest>(r#"{"record":{"bucket":"b","key":"k"}}"#).is_err());
+        assert!(
+            serde_json::from_str::<ProcessRequest>(r#"{"record":{"bucket":"b","key":"k"}}"#)
+                .is_err()
+        );
     }
 }

@@ -13,7 +13,12 @@ fn pages(path: &Path) -> Vec<image::GrayImage> {
     let format = processor::format::sniff(&bytes).unwrap();
     let mut out = Vec::new();
     if format == Format::Pdf {
-        let pdfium = pdf::pdfium(std::env::var_os("PDFIUM_LIB_PATH").map(std::path::PathBuf::from).as_deref()).unwrap();
+        let pdfium = pdf::pdfium(
+            std::env::var_os("PDFIUM_LIB_PATH")
+                .map(std::path::PathBuf::from)
+                .as_deref(),
+        )
+        .unwrap();
         let doc = pdf::open(pdfium, Input::Bytes(&bytes)).unwrap();
         for page in doc.pages().iter() {
             let facts = pdf::facts(&page);
@@ -31,8 +36,10 @@ fn pages(path: &Path) -> Vec<image::GrayImage> {
 
 fn main() {
     let shared = std::path::PathBuf::from(std::env::args().nth(1).unwrap_or("../shared".into()));
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(shared.join("corpus/manifest.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(shared.join("corpus/manifest.json")).unwrap(),
+    )
+    .unwrap();
     // (image, expected payloads)
     let mut coded: Vec<(image::GrayImage, Vec<String>)> = Vec::new();
     let mut plain: Vec<image::GrayImage> = Vec::new();
@@ -40,10 +47,21 @@ fn main() {
         let name = f["file"].as_str().unwrap();
         match f["kind"].as_str().unwrap() {
             "qr_stress" => {
-                let want = f["pages"][0]["qr_codes"].as_array().unwrap().iter().map(|q| q["data"].as_str().unwrap().to_string()).collect();
+                let want = f["pages"][0]["qr_codes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|q| q["data"].as_str().unwrap().to_string())
+                    .collect();
                 coded.push((pages(&shared.join("corpus").join(name)).remove(0), want));
             }
-            "born_digital" if f["pages"].as_array().unwrap().iter().all(|p| p["qr_codes"].as_array().unwrap().is_empty()) => {
+            "born_digital"
+                if f["pages"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|p| p["qr_codes"].as_array().unwrap().is_empty()) =>
+            {
                 plain.extend(pages(&shared.join("corpus").join(name)));
             }
             _ => {}
@@ -62,16 +80,40 @@ fn main() {
     println!("| decoders | stress set codes | realworld/qr | false codes | ms/page (code-free 150-DPI pages) |");
     println!("|---|---|---|---|---|");
     for (label, opts) in [
-        ("rqrr", QrOptions { zxing: false, rqrr: true }),
-        ("zxing-cpp", QrOptions { zxing: true, rqrr: false }),
-        ("zxing-cpp + rqrr", QrOptions { zxing: true, rqrr: true }),
+        (
+            "rqrr",
+            QrOptions {
+                zxing: false,
+                rqrr: true,
+            },
+        ),
+        (
+            "zxing-cpp",
+            QrOptions {
+                zxing: true,
+                rqrr: false,
+            },
+        ),
+        (
+            "zxing-cpp + rqrr",
+            QrOptions {
+                zxing: true,
+                rqrr: true,
+            },
+        ),
     ] {
         let (mut hit_s, mut exp_s, mut hit_r, mut exp_r, mut false_codes) = (0, 0, 0, 0, 0);
         for (i, (img, want)) in coded.iter().enumerate() {
             let got: Vec<String> = qr::decode(img, opts).into_iter().map(|q| q.data).collect();
             let hits = want.iter().filter(|w| got.contains(w)).count();
             false_codes += got.iter().filter(|g| !want.contains(g)).count();
-            if i < stress { hit_s += hits; exp_s += want.len(); } else { hit_r += hits; exp_r += want.len(); }
+            if i < stress {
+                hit_s += hits;
+                exp_s += want.len();
+            } else {
+                hit_r += hits;
+                exp_r += want.len();
+            }
         }
         let start = Instant::now();
         let rounds = 5;

@@ -9,14 +9,16 @@ use crate::pdf;
 use crate::pool::{Done, Job, WorkerPool};
 use crate::result::{BBox, DocumentResult, PageResult, Source, Word};
 use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
 /// Rendering budget per page, whatever MAX_PAGE_PIXELS allows: Tesseract needs several times the
 /// page's size in working memory, and 36 Mpx is already a 20 x 20 inch page at 300 DPI.
 const RENDER_PIXEL_CAP: u64 = 36_000_000;
+/// Budget for pages rendered only to look for QR codes (their text comes from the text layer).
+const QR_RENDER_PIXEL_CAP: u64 = 16_000_000;
 /// Embedded scans are rendered at their own resolution, within this range.
 const SCAN_DPI_RANGE: (f32, f32) = (150.0, 400.0);
 /// Pages rendered before the document is reopened to drop pdfium's caches.
@@ -113,13 +115,18 @@ impl Engine {
         let deadline = Instant::now() + limits.document_timeout;
         let size = match input {
             Input::Bytes(b) => b.len() as u64,
-            Input::File(path) => std::fs::metadata(path).map_err(|e| io_error(path, e))?.len(),
+            Input::File(path) => std::fs::metadata(path)
+                .map_err(|e| io_error(path, e))?
+                .len(),
         };
         // Refused by size before a byte of it is read.
         if size > limits.max_file_bytes {
             return Err(ProcessError::new(
                 ErrorCode::TooLarge,
-                format!("the file is {size} bytes, over the limit of {}", limits.max_file_bytes),
+                format!(
+                    "the file is {size} bytes, over the limit of {}",
+                    limits.max_file_bytes
+                ),
             ));
         }
         if size == 0 {
@@ -214,7 +221,8 @@ impl Engine {
             } else {
                 self.config.ocr_dpi as f32
             };
-            let dpi = pdf::fit_dpi(facts.width_pt, facts.height_pt, wanted_dpi, budget);
+            let page_budget = if use_layer { budget.min(QR_RENDER_PIXEL_CAP) } else { budget };
+            let dpi = pdf::fit_dpi(facts.width_pt, facts.height_pt, wanted_dpi, page_budget);
             let image = pdf::render(&page, &facts, dpi)?;
             drop(page);
             let scale = dpi / 72.0;

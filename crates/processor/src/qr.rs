@@ -26,7 +26,10 @@ impl std::str::FromStr for QrOptions {
     type Err = String;
     /// `zxing`, `rqrr`, `zxing,rqrr` or `none`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let mut opts = QrOptions { zxing: false, rqrr: false };
+        let mut opts = QrOptions {
+            zxing: false,
+            rqrr: false,
+        };
         for part in s.split([',', '+']).map(str::trim).filter(|p| !p.is_empty()) {
             match part.to_ascii_lowercase().as_str() {
                 "zxing" | "zxing-cpp" => opts.zxing = true,
@@ -153,9 +156,27 @@ mod tests {
 
     #[test]
     fn decoder_lists_parse() {
-        assert_eq!("zxing".parse(), Ok(QrOptions { zxing: true, rqrr: false }));
-        assert_eq!("zxing,rqrr".parse(), Ok(QrOptions { zxing: true, rqrr: true }));
-        assert_eq!("none".parse(), Ok(QrOptions { zxing: false, rqrr: false }));
+        assert_eq!(
+            "zxing".parse(),
+            Ok(QrOptions {
+                zxing: true,
+                rqrr: false
+            })
+        );
+        assert_eq!(
+            "zxing,rqrr".parse(),
+            Ok(QrOptions {
+                zxing: true,
+                rqrr: true
+            })
+        );
+        assert_eq!(
+            "none".parse(),
+            Ok(QrOptions {
+                zxing: false,
+                rqrr: false
+            })
+        );
         assert!("zbar".parse::<QrOptions>().is_err());
     }
 
@@ -166,7 +187,8 @@ mod tests {
             .unwrap()
             .to_image_with(&zxingcpp::write().scale(6))
             .unwrap();
-        let img = GrayImage::from_raw(code.width() as u32, code.height() as u32, code.data()).unwrap();
+        let img =
+            GrayImage::from_raw(code.width() as u32, code.height() as u32, code.data()).unwrap();
         for opts in ["zxing", "rqrr", "zxing,rqrr"] {
             let found = decode(&img, opts.parse().unwrap());
             assert_eq!(found.len(), 1, "{opts}: {found:?}");

@@ -46,8 +46,11 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<bool> {
         }
         match &args.out_dir {
             Some(dir) => {
-                let path = dir.join(format!("{name}.json"));
-                std::fs::write(&path, serde_json::to_vec_pretty(&result)?)?;
+                // Streamed: a 200-page result is ~17 MB of JSON, no need to hold it twice.
+                let file = std::fs::File::create(dir.join(format!("{name}.json")))?;
+                let mut out = std::io::BufWriter::new(file);
+                serde_json::to_writer_pretty(&mut out, &result)?;
+                out.flush()?;
             }
             None if args.files.len() == 1 => {
                 let mut out = stdout.lock();
