@@ -5,12 +5,14 @@ use serde::{Deserialize, Serialize};
 
 /// Body of `POST /process`: `{"record": {...}}`, the original service's shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProcessRequest {
     pub record: DocumentRecord,
 }
 
 /// The document record as the trigger sends it (`id` in DynamoDB is `document_id` here).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocumentRecord {
     pub document_id: String,
     pub bucket: String,

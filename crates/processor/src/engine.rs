@@ -221,7 +221,11 @@ impl Engine {
             } else {
                 self.config.ocr_dpi as f32
             };
-            let page_budget = if use_layer { budget.min(QR_RENDER_PIXEL_CAP) } else { budget };
+            let page_budget = if use_layer {
+                budget.min(QR_RENDER_PIXEL_CAP)
+            } else {
+                budget
+            };
             let dpi = pdf::fit_dpi(facts.width_pt, facts.height_pt, wanted_dpi, page_budget);
             let image = pdf::render(&page, &facts, dpi)?;
             drop(page);

@@ -152,6 +152,17 @@ fn work(mut engine: OcrEngine, rx: Receiver<Job>, qr_opts: QrOptions) {
         }))
         .unwrap_or_else(|_| Err(ProcessError::internal("page analysis panicked")));
         let _ = reply.send(Done { index, outcome });
+        release_freed_memory();
+    }
+}
+
+/// Hands the page's freed buffers (image, Tesseract's working copies) back to the OS. glibc keeps
+/// them in per-thread arenas otherwise, and RSS creeps up with the page count.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks the allocator's own free lists; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 

@@ -10,15 +10,21 @@ use std::time::Duration;
 #[command(
     name = "document-processor",
     version,
-    about = "PDFs and images to text, word boxes and QR codes"
+    about = "PDFs and images to text, word boxes and QR codes",
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    /// Without a subcommand the service is served, with these settings.
+    #[command(flatten)]
+    pub serve: crate::config::ServeArgs,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The HTTP service (the default): /health, /process, /status over S3 and DynamoDB.
+    Serve(crate::config::ServeArgs),
     /// Process local files (no AWS): one file prints its result JSON on stdout, several print one
     /// JSON document per line; with --out-dir each goes to DIR/<file name>.json. Exits 1 if any failed.
     Extract(ExtractArgs),
@@ -121,7 +127,7 @@ mod tests {
             "a.pdf",
         ])
         .unwrap();
-        let Command::Extract(args) = cli.command else {
+        let Some(Command::Extract(args)) = cli.command else {
             panic!("extract expected")
         };
         let config = args.engine.to_config();
@@ -129,5 +135,20 @@ mod tests {
         assert_eq!(config.limits.max_pages, 7);
         assert_eq!(config.workers, 3);
         assert_eq!(args.files, vec![PathBuf::from("a.pdf")]);
+    }
+
+    #[test]
+    fn serve_is_the_default() {
+        let cli = Cli::try_parse_from([
+            "document-processor",
+            "--port",
+            "9000",
+            "--queue-capacity",
+            "3",
+        ])
+        .unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.serve.port, 9000);
+        assert_eq!(cli.serve.queue_capacity, 3);
     }
 }

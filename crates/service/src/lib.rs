@@ -1,0 +1,16 @@
+//! The `document-processor` service: HTTP API over S3 and DynamoDB (`serve`), the local
+//! extractor (`extract`) and a set-up check (`doctor`). `main.rs` only wires these.
+
+pub mod api_error;
+pub mod auth;
+pub mod aws;
+pub mod cli;
+pub mod config;
+pub mod doctor;
+pub mod extract;
+pub mod jobs;
+pub mod openmp;
+pub mod record;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;

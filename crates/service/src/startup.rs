@@ -1,0 +1,168 @@
+//! Builds the application from its settings: AWS clients, the engine, the job runner, the router.
+//! Tests build it on port 0 and talk HTTP to it, exactly as the Lambda does.
+
+use crate::auth::require_api_key;
+use crate::aws::{self, dynamo::Store, s3::Blobs};
+use crate::config::ServeArgs;
+use crate::jobs::{Deps, Runner, RunnerSettings};
+use crate::routes::{self, AppState};
+use axum::extract::DefaultBodyLimit;
+use axum::http::Request;
+use axum::routing::{get, post};
+use axum::Router;
+use processor::Engine;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// Request bodies are small JSON records; anything larger is refused before it is read.
+const BODY_LIMIT: usize = 64 * 1024;
+
+pub struct Application {
+    listener: tokio::net::TcpListener,
+    router: Router,
+    runner: Runner,
+    grace: Duration,
+}
+
+impl Application {
+    pub async fn build(args: ServeArgs) -> anyhow::Result<Application> {
+        let config = args.engine.to_config();
+        let engine = tokio::task::spawn_blocking(move || -> anyhow::Result<Engine> {
+            let engine = Engine::new(config)?;
+            engine.check_pdfium()?;
+            Ok(engine)
+        })
+        .await??;
+        let workers = engine.workers();
+        let sdk = aws::sdk_config().await;
+        let owner = format!("task-{}", uuid::Uuid::new_v4());
+        let store = Store::new(
+            aws_sdk_dynamodb::Client::new(&sdk),
+            args.table.clone(),
+            args.status_index.clone(),
+            Duration::from_secs(args.lease_secs.max(3)),
+            owner,
+        );
+        let blobs = Blobs::new(aws_sdk_s3::Client::new(&sdk));
+        let allowed = args.allowed_buckets();
+        if allowed.is_empty() {
+            tracing::warn!("DOCUMENT_BUCKET is not set: documents are read from any bucket the task role can read");
+        }
+        let api_key = args.api_key.clone().filter(|k| !k.is_empty());
+        if api_key.is_none() {
+            tracing::warn!("API_KEY is not set: /process and /status are OPEN to anyone who reaches this port (local use only)");
+        }
+        let (runner, queue) = Runner::start(Deps {
+            store: store.clone(),
+            blobs: blobs.clone(),
+            engine: Arc::new(engine),
+            settings: RunnerSettings {
+                queue_capacity: args.queue_capacity,
+                concurrency: workers,
+                max_attempts: args.max_attempts,
+                max_file_bytes: args.engine.max_file_bytes,
+                allowed_buckets: allowed.clone(),
+                spool_dir: args.spool_dir.clone().unwrap_or_else(std::env::temp_dir),
+                sweep_interval: Duration::from_secs(args.sweep_interval_secs.max(1)),
+            },
+        });
+        let state = AppState {
+            store,
+            blobs,
+            queue,
+            api_key: api_key.map(Arc::from),
+            allowed_buckets: Arc::new(allowed),
+            workers,
+        };
+        let listener =
+            tokio::net::TcpListener::bind((args.bind_address.as_str(), args.port)).await?;
+        Ok(Application {
+            listener,
+            router: router(state),
+            runner,
+            grace: Duration::from_secs(args.shutdown_grace_secs),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// Serves until `shutdown` resolves, then stops taking requests and work, lets documents in
+    /// progress finish within the grace period and hands the rest back.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        tracing::info!(port = self.port(), "serving");
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        tracing::info!(
+            grace_secs = self.grace.as_secs(),
+            "shutting down: finishing documents in progress"
+        );
+        self.runner.shutdown(self.grace).await;
+        tracing::info!("shutdown complete");
+        Ok(())
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let protected = Router::new()
+        .route("/process", post(routes::process))
+        .route("/status/{document_id}", get(routes::status))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            require_api_key,
+        ));
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|request: &Request<_>| {
+            let request_id = request
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(),
+                request_id, document_id = tracing::field::Empty)
+        })
+        .on_request(())
+        .on_response(
+            |response: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
+                tracing::info!(
+                    status = response.status().as_u16(),
+                    latency_ms = latency.as_secs_f64() * 1000.0,
+                    "request"
+                );
+            },
+        );
+    Router::new()
+        .route("/health", get(routes::health))
+        .route("/openapi.json", get(routes::openapi_json))
+        .merge(protected)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(trace)
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Resolves on SIGTERM (ECS stopping the task) or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("stop signal received");
+}

@@ -1,0 +1,388 @@
+//! The service over HTTP, against moto's S3 and DynamoDB, as the Lambda and users call it.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+fn norm(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+async fn upload_corpus(app: &TestApp, name: &str) -> Option<String> {
+    let dir = corpus()?;
+    app.aws
+        .upload(
+            &format!("in/{name}"),
+            std::fs::read(dir.join(name)).unwrap(),
+        )
+        .await;
+    Some(format!("in/{name}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn happy_paths_scanned_born_digital_and_qr_image() {
+    let app = TestApp::spawn(&[]).await;
+    let cases = [
+        ("scan_invoice_01.pdf", "pdf", "Silverline Supply Ltd", "ocr"),
+        ("bd_letter_02.pdf", "pdf", "", "text_layer"),
+        ("img_invoice_01.png", "png", "", "ocr"),
+    ];
+    for (name, ft, _, _) in &cases {
+        let Some(key) = upload_corpus(&app, name).await else {
+            return;
+        };
+        app.aws.insert_pending(name, &key, ft).await;
+        let r = app.post(&app.aws.record(name, &key, ft), false).await;
+        assert_eq!(r.status(), 202, "{name}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["status"], "processing");
+        assert_eq!(body["status_url"], format!("/status/{name}"));
+    }
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(corpus().unwrap().join("manifest.json")).unwrap(),
+    )
+    .unwrap();
+    for (name, _, must_contain, source) in &cases {
+        let v = app.wait_final(name, Duration::from_secs(120)).await;
+        assert_eq!(v["status"], "completed", "{name}: {v}");
+        assert_eq!(v["attempts"], 1);
+        let result = &v["result"];
+        assert_eq!(result["pages"][0]["source"], *source, "{name}");
+        let entry = manifest["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["file"] == *name)
+            .unwrap();
+        assert_eq!(result["page_count"], entry["page_count"]);
+        let text = norm(result["text"].as_str().unwrap());
+        assert!(text.contains(must_contain));
+        // Every expected payload, exactly.
+        let mut want: Vec<String> = entry["pages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| {
+                p["qr_codes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|q| q["data"].as_str().unwrap().to_string())
+            })
+            .collect();
+        let mut got: Vec<String> = result["qr_codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| q["data"].as_str().unwrap().to_string())
+            .collect();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want, "{name}");
+        // The first words of the ground truth come back.
+        let gt = norm(entry["pages"][0]["text"].as_str().unwrap());
+        let first = gt.split(' ').take(3).collect::<Vec<_>>().join(" ");
+        assert!(text.contains(&first), "{name}: {first:?} not in {text:?}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_record_posted_five_times_at_once_is_processed_once() {
+    let app = TestApp::spawn(&[]).await;
+    let Some(key) = upload_corpus(&app, "bd_invoice_01.pdf").await else {
+        return;
+    };
+    app.aws.insert_pending("dup5", &key, "pdf").await;
+    let body = app.aws.record("dup5", &key, "pdf");
+    let mut tasks = Vec::new();
+    for _ in 0..5 {
+        let (http, base, body) = (app.http.clone(), app.base.clone(), body.clone());
+        tasks.push(tokio::spawn(async move {
+            http.post(format!("{base}/process"))
+                .bearer_auth(API_KEY)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    for t in tasks {
+        assert!(t.await.unwrap().is_success());
+    }
+    let v = app.wait_final("dup5", Duration::from_secs(60)).await;
+    assert_eq!(v["status"], "completed");
+    assert_eq!(v["attempts"], 1, "processed once: {v}");
+    // A later delivery gets the stored record, not a new run.
+    let r = app.post(&body, false).await;
+    assert_eq!(r.status(), 200);
+    let again: Value = r.json().await.unwrap();
+    assert_eq!(again["status"], "completed");
+    assert_eq!(again["attempts"], 1);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wait_true_answers_with_the_finished_record() {
+    let app = TestApp::spawn(&[]).await;
+    let Some(key) = upload_corpus(&app, "bd_invoice_01.pdf").await else {
+        return;
+    };
+    // Not inserted first: a manual call may name a record the table does not have yet.
+    let r = app.post(&app.aws.record("manual", &key, "pdf"), true).await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["status"], "completed");
+    assert!(v["result"]["text"].as_str().unwrap().contains("INVOICE"));
+    assert_eq!(v["result"]["qr_codes"].as_array().unwrap().len(), 1);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_requests_get_their_status_codes() {
+    let app = TestApp::spawn(&[]).await;
+    let url = format!("{}/process", app.base);
+    let send = |body: String, key: Option<&'static str>| {
+        let mut r = app
+            .http
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(k) = key {
+            r = r.header("x-api-key", k);
+        }
+        r.send()
+    };
+    let code = |r: reqwest::Response| r.status().as_u16();
+    assert_eq!(
+        code(send("{\"record\": ".into(), Some(API_KEY)).await.unwrap()),
+        400
+    );
+    let missing = json!({"record": {"document_id": "x", "bucket": app.aws.bucket}}).to_string();
+    assert_eq!(code(send(missing, Some(API_KEY)).await.unwrap()), 422);
+    let foreign =
+        json!({"record": {"document_id": "x", "bucket": "someone-elses", "key": "k.pdf"}})
+            .to_string();
+    let r = send(foreign, Some(API_KEY)).await.unwrap();
+    assert_eq!(r.status(), 422);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "invalid_record");
+    let docx = app.aws.record("x", "k.docx", "docx").to_string();
+    assert_eq!(code(send(docx, Some(API_KEY)).await.unwrap()), 422);
+    let ok_body = app.aws.record("x", "k.pdf", "pdf").to_string();
+    let r = send(ok_body.clone(), None).await.unwrap();
+    assert_eq!(r.status(), 401);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "unauthorized");
+    assert_eq!(code(send(ok_body, Some("wrong")).await.unwrap()), 401);
+    let r = app.status("no-such-id").await;
+    assert_eq!(r.status(), 404);
+    let r = app
+        .http
+        .get(format!("{}/status/x", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    // Health and the API description need no key.
+    let h: Value = app
+        .http
+        .get(format!("{}/health", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(h["status"], "healthy");
+    let doc: Value = app
+        .http
+        .get(format!("{}/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["paths"]["/process"]["post"].is_object());
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_object_and_bad_inputs_fail_with_their_codes() {
+    let app = TestApp::spawn(&[]).await;
+    let Some(dir) = corpus() else { return };
+    app.aws.insert_pending("ghost", "in/none.pdf", "pdf").await;
+    assert_eq!(
+        app.post(&app.aws.record("ghost", "in/none.pdf", "pdf"), false)
+            .await
+            .status(),
+        202
+    );
+    let expected = [
+        ("bad_zero_bytes.pdf", Some("corrupt_document")),
+        ("bad_truncated.pdf", Some("corrupt_document")),
+        ("bad_random_bytes.pdf", Some("unsupported_format")),
+        ("bad_png_named.pdf", None),
+        ("bad_encrypted.pdf", Some("encrypted_document")),
+        ("bad_blank_1000p.pdf", Some("too_many_pages")),
+        ("bad_huge_page.pdf", None),
+        ("bad_bomb_60000.png", Some("image_too_large")),
+    ];
+    for (name, _) in &expected {
+        let key = format!("in/{name}");
+        app.aws
+            .upload(&key, std::fs::read(dir.join(name)).unwrap())
+            .await;
+        app.aws.insert_pending(name, &key, "pdf").await;
+        assert_eq!(
+            app.post(&app.aws.record(name, &key, "pdf"), false)
+                .await
+                .status(),
+            202,
+            "{name}"
+        );
+    }
+    let v = app.wait_final("ghost", Duration::from_secs(60)).await;
+    assert_eq!(v["status"], "failed");
+    assert_eq!(v["error_code"], "not_found");
+    assert_eq!(v["result"]["error"]["code"], "not_found");
+    for (name, code) in expected {
+        let v = app.wait_final(name, Duration::from_secs(120)).await;
+        match code {
+            Some(code) => {
+                assert_eq!(v["status"], "failed", "{name}: {v}");
+                assert_eq!(v["error_code"], code, "{name}");
+                assert!(!v["error_message"].as_str().unwrap().is_empty());
+            }
+            None => assert_eq!(v["status"], "completed", "{name}: {v}"),
+        }
+    }
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn results_over_the_item_limit_go_to_s3_and_come_back_whole() {
+    let app = TestApp::spawn(&["--workers", "2"]).await;
+    let Some(key) = upload_corpus(&app, "scan_long_20p.pdf").await else {
+        return;
+    };
+    app.aws.insert_pending("long", &key, "pdf").await;
+    assert_eq!(
+        app.post(&app.aws.record("long", &key, "pdf"), false)
+            .await
+            .status(),
+        202
+    );
+    let v = app.wait_final("long", Duration::from_secs(300)).await;
+    assert_eq!(v["status"], "completed", "{v}");
+    assert_eq!(v["result_s3_key"], "results/long.json");
+    let result = &v["result"];
+    assert_eq!(result["page_count"], 20);
+    assert_eq!(result["pages"].as_array().unwrap().len(), 20);
+    assert!(result["pages"][19]["words"].as_array().unwrap().len() > 50);
+    assert!(
+        serde_json::to_vec(result).unwrap().len() > 400_000,
+        "the full result is over 400 KB"
+    );
+    // The item itself stays under DynamoDB's limit and has no pages.
+    let item = app.aws.item("long").await.unwrap();
+    assert!(!item.contains_key("pages"));
+    let stored = app
+        .aws
+        .s3
+        .get_object()
+        .bucket(&app.aws.bucket)
+        .key("results/long.json")
+        .send()
+        .await
+        .unwrap();
+    let bytes = stored.body.collect().await.unwrap().into_bytes();
+    let from_s3: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(&from_s3, result);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_queue_answers_503_with_retry_after_and_loses_nothing() {
+    let app = TestApp::spawn(&["--queue-capacity", "1"]).await;
+    let Some(key) = upload_corpus(&app, "scan_letter_01.pdf").await else {
+        return;
+    };
+    let mut refused = Vec::new();
+    for i in 0..5 {
+        let id = format!("q{i}");
+        app.aws.insert_pending(&id, &key, "pdf").await;
+        let r = app.post(&app.aws.record(&id, &key, "pdf"), false).await;
+        match r.status().as_u16() {
+            202 => {}
+            503 => {
+                assert!(r.headers().get("retry-after").is_some());
+                let e: Value = r.json().await.unwrap();
+                assert_eq!(e["error"]["code"], "queue_full");
+                refused.push(id);
+            }
+            other => panic!("{id}: {other}"),
+        }
+    }
+    assert!(
+        !refused.is_empty(),
+        "one worker and a queue of one cannot take five documents at once"
+    );
+    // Refused records are still pending, and the sweep gets to every one of them.
+    for i in 0..5 {
+        let v = app
+            .wait_final(&format!("q{i}"), Duration::from_secs(240))
+            .await;
+        assert_eq!(v["status"], "completed", "{v}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_lease_of_a_dead_task_is_reclaimed_by_the_sweep() {
+    use aws_sdk_dynamodb::types::AttributeValue as Av;
+    let app = TestApp::spawn(&[]).await;
+    let Some(key) = upload_corpus(&app, "img_letter_01.jpg").await else {
+        return;
+    };
+    // A record a vanished task claimed: processing, lease long expired, one attempt used.
+    app.aws
+        .ddb
+        .put_item()
+        .table_name(&app.aws.table)
+        .item("id", Av::S("orphan".into()))
+        .item("bucket", Av::S(app.aws.bucket.clone()))
+        .item("key", Av::S(key))
+        .item("status", Av::S("processing".into()))
+        .item("attempts", Av::N("1".into()))
+        .item("lease_owner", Av::S("task-dead".into()))
+        .item("lease_expires_at", Av::N("1000".into()))
+        .send()
+        .await
+        .unwrap();
+    let v = app.wait_final("orphan", Duration::from_secs(60)).await;
+    assert_eq!(v["status"], "completed", "{v}");
+    assert_eq!(v["attempts"], 2);
+    // And a record whose attempts are used up fails instead of looping forever.
+    app.aws
+        .ddb
+        .put_item()
+        .table_name(&app.aws.table)
+        .item("id", Av::S("cursed".into()))
+        .item("bucket", Av::S(app.aws.bucket.clone()))
+        .item("key", Av::S("in/img_letter_01.jpg".into()))
+        .item("status", Av::S("processing".into()))
+        .item("attempts", Av::N("3".into()))
+        .item("lease_expires_at", Av::N("1000".into()))
+        .send()
+        .await
+        .unwrap();
+    let v = app.wait_final("cursed", Duration::from_secs(60)).await;
+    assert_eq!(v["status"], "failed");
+    assert_eq!(v["error_code"], "too_many_attempts");
+    app.stop().await;
+}
