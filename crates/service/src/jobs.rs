@@ -17,6 +17,17 @@ pub struct Job {
     pub item: DocumentItem,
     /// `?wait=true` callers get the final item here.
     pub reply: Option<oneshot::Sender<DocumentItem>>,
+    /// Renews the claim from the moment the record is queued: a record waiting behind others
+    /// must not look abandoned to the sweep. Dropping the job stops the renewal.
+    _lease: LeaseGuard,
+}
+
+struct LeaseGuard(tokio::task::AbortHandle);
+
+impl Drop for LeaseGuard {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -43,6 +54,7 @@ pub struct Deps {
 pub struct JobQueue {
     tx: mpsc::Sender<Job>,
     capacity: usize,
+    store: Store,
 }
 
 impl JobQueue {
@@ -51,6 +63,21 @@ impl JobQueue {
     pub fn try_reserve(&self) -> Option<mpsc::OwnedPermit<Job>> {
         self.tx.clone().try_reserve_owned().ok()
     }
+    /// Queues a claimed record in the place reserved for it, and starts renewing its lease.
+    pub fn enqueue(
+        &self,
+        permit: mpsc::OwnedPermit<Job>,
+        item: DocumentItem,
+        reply: Option<oneshot::Sender<DocumentItem>>,
+    ) {
+        let renewal = tokio::spawn(renew_lease(self.store.clone(), item.id.clone()));
+        permit.send(Job {
+            item,
+            reply,
+            _lease: LeaseGuard(renewal.abort_handle()),
+        });
+    }
+
     pub fn depth(&self) -> usize {
         self.capacity - self.tx.capacity()
     }
@@ -72,7 +99,11 @@ impl Runner {
     pub fn start(deps: Deps) -> (Runner, JobQueue) {
         let capacity = deps.settings.queue_capacity.max(1);
         let (tx, rx) = mpsc::channel(capacity);
-        let queue = JobQueue { tx, capacity };
+        let queue = JobQueue {
+            tx,
+            capacity,
+            store: deps.store.clone(),
+        };
         let deps = Arc::new(deps);
         let rx = Arc::new(tokio::sync::Mutex::new(rx));
         let (stop, stop_rx) = watch::channel(false);
@@ -192,10 +223,7 @@ async fn run_job(deps: &Deps, job: Job) {
             0,
         ))
     } else {
-        let renewal = tokio::spawn(renew_lease(deps.store.clone(), id.clone()));
-        let outcome = process(deps, &job.item).await;
-        renewal.abort();
-        outcome
+        process(deps, &job.item).await
     };
     match outcome {
         Ok(outcome) => {
@@ -382,7 +410,7 @@ async fn sweep(deps: Arc<Deps>, queue: JobQueue, mut stop: watch::Receiver<bool>
             {
                 Ok(Claim::Claimed(item)) => {
                     tracing::info!(document_id = %id, attempts = ?item.attempts, "sweep claimed a waiting record");
-                    permit.send(Job { item, reply: None });
+                    queue.enqueue(permit, item, None);
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(document_id = %id, error = %e, "sweep claim failed"),

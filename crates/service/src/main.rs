@@ -38,9 +38,23 @@ fn serve(args: config::ServeArgs) -> anyhow::Result<bool> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async {
+    let served = runtime.block_on(async {
         let app = startup::Application::build(args).await?;
         app.run_until(startup::shutdown_signal()).await
-    })?;
-    Ok(true)
+    });
+    // Unfinished documents were handed back already: do not wait for their OCR threads
+    // (dropping the runtime would wait for its blocking tasks, i.e. the rest of the document).
+    runtime.shutdown_background();
+    served?;
+    exit_now(0)
+}
+
+/// Ends the process without waiting for OCR threads still inside a page: everything worth keeping
+/// is in DynamoDB already, and the logs are flushed first.
+fn exit_now(code: i32) -> ! {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    // SAFETY: _exit only ends the process.
+    unsafe { libc::_exit(code) }
 }

@@ -3,7 +3,7 @@
 use crate::api_error::{ApiError, ErrorBody};
 use crate::aws::dynamo::{Claim, ClaimRequest, Store};
 use crate::aws::s3::Blobs;
-use crate::jobs::{Job, JobQueue};
+use crate::jobs::JobQueue;
 use crate::record::{DocumentItem, PROCESSING};
 use api::{DocumentRecord, ProcessRequest};
 use axum::body::Bytes;
@@ -191,17 +191,14 @@ pub async fn process(
     match claim {
         Claim::Claimed(item) if query.wait => {
             let (tx, rx) = oneshot::channel();
-            permit.send(Job {
-                item,
-                reply: Some(tx),
-            });
+            state.queue.enqueue(permit, item, Some(tx));
             let item = rx
                 .await
                 .map_err(|_| ApiError::Internal("the job ended without an answer".into()))?;
             Ok(Json(status_body(&state, item).await?).into_response())
         }
         Claim::Claimed(item) => {
-            permit.send(Job { item, reply: None });
+            state.queue.enqueue(permit, item, None);
             Ok(accepted(&record.document_id))
         }
         Claim::Busy(_) => Ok(accepted(&record.document_id)),
