@@ -13,6 +13,8 @@ pub enum ApiError {
     InvalidRecord(String),
     #[error("missing or wrong API key")]
     Unauthorized,
+    #[error("{0}")]
+    BodyRejected(String),
     #[error("no document with id {0}")]
     NotFound(String),
     #[error("the queue is full; retry later")]
@@ -30,7 +32,8 @@ pub struct ErrorBody {
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
-    /// Stable: malformed_json, invalid_record, unauthorized, not_found, queue_full, unavailable, internal.
+    /// Stable: malformed_json, invalid_record, unauthorized, body_too_large, not_found, queue_full,
+    /// unavailable, internal.
     pub code: &'static str,
     pub message: String,
 }
@@ -41,6 +44,7 @@ impl ApiError {
             ApiError::MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed_json"),
             ApiError::InvalidRecord(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_record"),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::BodyRejected(_) => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::QueueFull { .. } => (StatusCode::SERVICE_UNAVAILABLE, "queue_full"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),

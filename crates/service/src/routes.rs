@@ -167,8 +167,10 @@ fn accepted(id: &str) -> Response {
 pub async fn process(
     State(state): State<AppState>,
     Query(query): Query<ProcessQuery>,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, ApiError> {
+    // The only way reading a small JSON body fails is the size limit.
+    let body = body.map_err(|e| ApiError::BodyRejected(e.body_text()))?;
     let request = parse_body(&body)?;
     let record = request.record;
     validate(&record, &state.allowed_buckets)?;

@@ -187,6 +187,15 @@ async fn bad_requests_get_their_status_codes() {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
+    // Bodies are small JSON records: a large one is refused before it is read.
+    let huge = format!(
+        "{{\"record\": {{\"document_id\": \"{}\"}}}}",
+        "x".repeat(200_000)
+    );
+    let r = send(huge, Some(API_KEY)).await.unwrap();
+    assert_eq!(r.status(), 413);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "body_too_large");
     // Health and the API description need no key.
     let h: Value = app
         .http
