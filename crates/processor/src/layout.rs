@@ -11,6 +11,15 @@ pub struct LineWords {
 }
 
 impl LineWords {
+    /// The line's words joined by single spaces.
+    pub fn text(&self) -> String {
+        self.words
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     fn first(&self) -> &Word {
         self.words
             .iter()
@@ -87,16 +96,7 @@ mod tests {
     }
 
     fn text(lines: &[LineWords]) -> Vec<String> {
-        lines
-            .iter()
-            .map(|l| {
-                l.words
-                    .iter()
-                    .map(|w| w.text.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .collect()
+        lines.iter().map(LineWords::text).collect()
     }
 
     #[test]

@@ -125,13 +125,7 @@ pub fn page_from_tsv(tsv: &str) -> OcrPage {
         .collect();
     let text = ordered
         .iter()
-        .map(|l| {
-            l.words
-                .iter()
-                .map(|w| w.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
+        .map(LineWords::text)
         .collect::<Vec<_>>()
         .join("\n");
     let confidence = (!words.is_empty())

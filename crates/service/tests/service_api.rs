@@ -197,25 +197,8 @@ async fn bad_requests_get_their_status_codes() {
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["error"]["code"], "body_too_large");
     // Health and the API description need no key.
-    let h: Value = app
-        .http
-        .get(format!("{}/health", app.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(h["status"], "healthy");
-    let doc: Value = app
-        .http
-        .get(format!("{}/openapi.json", app.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(app.get_json("/health").await["status"], "healthy");
+    let doc = app.get_json("/openapi.json").await;
     assert!(doc["paths"]["/process"]["post"].is_object());
     app.stop().await;
 }
@@ -353,43 +336,19 @@ async fn a_full_queue_answers_503_with_retry_after_and_loses_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_expired_lease_of_a_dead_task_is_reclaimed_by_the_sweep() {
-    use aws_sdk_dynamodb::types::AttributeValue as Av;
     let app = TestApp::spawn(&[]).await;
     let Some(key) = upload_corpus(&app, "img_letter_01.jpg").await else {
         return;
     };
     // A record a vanished task claimed: processing, lease long expired, one attempt used.
-    app.aws
-        .ddb
-        .put_item()
-        .table_name(&app.aws.table)
-        .item("id", Av::S("orphan".into()))
-        .item("bucket", Av::S(app.aws.bucket.clone()))
-        .item("key", Av::S(key))
-        .item("status", Av::S("processing".into()))
-        .item("attempts", Av::N("1".into()))
-        .item("lease_owner", Av::S("task-dead".into()))
-        .item("lease_expires_at", Av::N("1000".into()))
-        .send()
-        .await
-        .unwrap();
+    app.aws.put_abandoned("orphan", &key, 1).await;
     let v = app.wait_final("orphan", Duration::from_secs(60)).await;
     assert_eq!(v["status"], "completed", "{v}");
     assert_eq!(v["attempts"], 2);
     // And a record whose attempts are used up fails instead of looping forever.
     app.aws
-        .ddb
-        .put_item()
-        .table_name(&app.aws.table)
-        .item("id", Av::S("cursed".into()))
-        .item("bucket", Av::S(app.aws.bucket.clone()))
-        .item("key", Av::S("in/img_letter_01.jpg".into()))
-        .item("status", Av::S("processing".into()))
-        .item("attempts", Av::N("3".into()))
-        .item("lease_expires_at", Av::N("1000".into()))
-        .send()
-        .await
-        .unwrap();
+        .put_abandoned("cursed", "in/img_letter_01.jpg", 3)
+        .await;
     let v = app.wait_final("cursed", Duration::from_secs(60)).await;
     assert_eq!(v["status"], "failed");
     assert_eq!(v["error_code"], "too_many_attempts");

@@ -66,14 +66,7 @@ impl Blobs {
         dest: &Path,
         limit: u64,
     ) -> Result<u64, BlobError> {
-        let out = self
-            .client
-            .get_object()
-            .bucket(bucket)
-            .key(key)
-            .send()
-            .await
-            .map_err(|e| classify(e, bucket, key))?;
+        let out = self.get_object(bucket, key).await?;
         if let Some(len) = out.content_length() {
             if len as u64 > limit {
                 return Err(BlobError::TooLarge {
@@ -113,16 +106,24 @@ impl Blobs {
         Ok(())
     }
 
-    pub async fn get_bytes(&self, bucket: &str, key: &str) -> Result<Vec<u8>, BlobError> {
-        let out = self
-            .client
+    async fn get_object(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> Result<aws_sdk_s3::operation::get_object::GetObjectOutput, BlobError> {
+        self.client
             .get_object()
             .bucket(bucket)
             .key(key)
             .send()
             .await
-            .map_err(|e| classify(e, bucket, key))?;
-        let data = out
+            .map_err(|e| classify(e, bucket, key))
+    }
+
+    pub async fn get_bytes(&self, bucket: &str, key: &str) -> Result<Vec<u8>, BlobError> {
+        let data = self
+            .get_object(bucket, key)
+            .await?
             .body
             .collect()
             .await

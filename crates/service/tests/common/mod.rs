@@ -248,6 +248,23 @@ impl Aws {
             .item
     }
 
+    /// A record as a task that then vanished left it: processing, its lease long expired.
+    pub async fn put_abandoned(&self, id: &str, key: &str, attempts: u32) {
+        self.ddb
+            .put_item()
+            .table_name(&self.table)
+            .item("id", AttributeValue::S(id.into()))
+            .item("bucket", AttributeValue::S(self.bucket.clone()))
+            .item("key", AttributeValue::S(key.into()))
+            .item("status", AttributeValue::S("processing".into()))
+            .item("attempts", AttributeValue::N(attempts.to_string()))
+            .item("lease_owner", AttributeValue::S("task-dead".into()))
+            .item("lease_expires_at", AttributeValue::N("1000".into()))
+            .send()
+            .await
+            .expect("put");
+    }
+
     pub fn record(&self, id: &str, key: &str, file_type: &str) -> Value {
         json!({"record": {"document_id": id, "bucket": self.bucket, "key": key, "status": "pending", "file_type": file_type}})
     }
@@ -353,6 +370,17 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+
+    /// GET without a key, parsed as JSON.
+    pub async fn get_json(&self, path: &str) -> Value {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        r.json().await.unwrap()
     }
 
     pub async fn status(&self, id: &str) -> reqwest::Response {
