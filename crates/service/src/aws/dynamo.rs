@@ -1,6 +1,6 @@
 //! The status table: claims, leases and results, each one conditional UpdateItem.
 
-use crate::record::{self, DocumentItem, Outcome, COMPLETED, FAILED, PENDING, PROCESSING};
+use crate::record::{self, DocumentItem, Outcome, PENDING, PROCESSING};
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use aws_sdk_dynamodb::Client;
@@ -322,17 +322,6 @@ impl Store {
         self.conditional_update(id, update, ours, e).await
     }
 
-    /// Fails a record that was claimed but must not be processed (too many attempts).
-    pub async fn fail_claimed(
-        &self,
-        id: &str,
-        code: &str,
-        message: &str,
-    ) -> Result<bool, StoreError> {
-        self.finish(id, &Outcome::failed(code, message, 0), None)
-            .await
-    }
-
     /// Hands a claimed record back: pending again, so another task (or this one, later) picks it up.
     /// At shutdown the claim is not counted (`uncount`); after a transient failure it is, so that a
     /// document that always fails that way still ends `too_many_attempts`.
@@ -402,6 +391,3 @@ fn parse(item: HashMap<String, AttributeValue>) -> Result<DocumentItem, StoreErr
 fn to_av<T: serde::Serialize>(v: &T) -> Result<AttributeValue, StoreError> {
     serde_dynamo::to_attribute_value(v).map_err(|e| StoreError::Malformed(e.to_string()))
 }
-
-/// Statuses, for tests and logs.
-pub const STATUSES: [&str; 4] = [PENDING, PROCESSING, COMPLETED, FAILED];
