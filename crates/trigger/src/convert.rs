@@ -1,0 +1,64 @@
+//! Stream record → `/process` body, or the reason it is not sent. Pure: no I/O.
+
+use api::{DocumentRecord, ProcessRequest};
+use aws_lambda_events::event::dynamodb::EventRecord;
+use serde::Deserialize;
+
+/// The attributes of the new image this Lambda reads (the user's others are ignored).
+#[derive(Debug, Deserialize)]
+struct NewImage {
+    id: String,
+    bucket: Option<String>,
+    key: Option<String>,
+    status: Option<String>,
+    file_type: Option<String>,
+}
+
+#[derive(Debug, PartialEq)]
+pub enum Decision {
+    Forward(ProcessRequest),
+    /// Not for this Lambda (the mapping's filter should have dropped it already).
+    Ignore(&'static str),
+    /// For this Lambda but can never be sent: logged with its id, not retried.
+    Unsendable {
+        id: Option<String>,
+        reason: String,
+    },
+}
+
+pub fn decide(record: &EventRecord) -> Decision {
+    if record.event_name != "INSERT" {
+        return Decision::Ignore("not an INSERT");
+    }
+    let image: NewImage = match serde_dynamo::from_item(record.change.new_image.clone()) {
+        Ok(image) => image,
+        Err(e) => {
+            let id = record.change.keys.get("id").and_then(|v| match v {
+                serde_dynamo::AttributeValue::S(s) => Some(s.clone()),
+                _ => None,
+            });
+            return Decision::Unsendable {
+                id,
+                reason: format!("the new image cannot be read: {e}"),
+            };
+        }
+    };
+    if image.status.as_deref() != Some("pending") {
+        return Decision::Ignore("status is not pending");
+    }
+    let (Some(bucket), Some(key)) = (image.bucket, image.key) else {
+        return Decision::Unsendable {
+            id: Some(image.id),
+            reason: "the record has no bucket or key".into(),
+        };
+    };
+    Decision::Forward(ProcessRequest {
+        record: DocumentRecord {
+            document_id: image.id,
+            bucket,
+            key,
+            status: "pending".into(),
+            file_type: image.file_type,
+        },
+    })
+}
