@@ -1,5 +1,8 @@
 //! The `extract` and `doctor` commands, run as a user runs them: the real binary, real files.
 
+mod common;
+
+use common::corpus;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -12,19 +15,6 @@ fn bin() -> Command {
         c.env("PDFIUM_LIB_PATH", p);
     }
     c
-}
-
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
-        .join("corpus");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPED: no corpus at {}", dir.display());
-        None
-    }
 }
 
 fn json(out: &Output) -> Value {

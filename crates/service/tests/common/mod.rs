@@ -216,21 +216,34 @@ impl Aws {
 
     /// What a user does: a pending record with the original's attributes.
     pub async fn insert_pending(&self, id: &str, key: &str, file_type: &str) {
-        self.ddb
+        self.put_record(
+            id,
+            key,
+            &[
+                ("status", AttributeValue::S("pending".into())),
+                ("file_type", AttributeValue::S(file_type.into())),
+                (
+                    "created_at",
+                    AttributeValue::S("2026-11-29T00:00:00Z".into()),
+                ),
+            ],
+        )
+        .await;
+    }
+
+    /// A record in this test's bucket with `attrs` besides id, bucket and key.
+    async fn put_record(&self, id: &str, key: &str, attrs: &[(&str, AttributeValue)]) {
+        let mut put = self
+            .ddb
             .put_item()
             .table_name(&self.table)
             .item("id", AttributeValue::S(id.into()))
             .item("bucket", AttributeValue::S(self.bucket.clone()))
-            .item("key", AttributeValue::S(key.into()))
-            .item("status", AttributeValue::S("pending".into()))
-            .item("file_type", AttributeValue::S(file_type.into()))
-            .item(
-                "created_at",
-                AttributeValue::S("2026-11-29T00:00:00Z".into()),
-            )
-            .send()
-            .await
-            .expect("insert");
+            .item("key", AttributeValue::S(key.into()));
+        for (name, value) in attrs {
+            put = put.item(*name, value.clone());
+        }
+        put.send().await.expect("put_item");
     }
 
     pub async fn item(
@@ -250,19 +263,17 @@ impl Aws {
 
     /// A record as a task that then vanished left it: processing, its lease long expired.
     pub async fn put_abandoned(&self, id: &str, key: &str, attempts: u32) {
-        self.ddb
-            .put_item()
-            .table_name(&self.table)
-            .item("id", AttributeValue::S(id.into()))
-            .item("bucket", AttributeValue::S(self.bucket.clone()))
-            .item("key", AttributeValue::S(key.into()))
-            .item("status", AttributeValue::S("processing".into()))
-            .item("attempts", AttributeValue::N(attempts.to_string()))
-            .item("lease_owner", AttributeValue::S("task-dead".into()))
-            .item("lease_expires_at", AttributeValue::N("1000".into()))
-            .send()
-            .await
-            .expect("put");
+        self.put_record(
+            id,
+            key,
+            &[
+                ("status", AttributeValue::S("processing".into())),
+                ("attempts", AttributeValue::N(attempts.to_string())),
+                ("lease_owner", AttributeValue::S("task-dead".into())),
+                ("lease_expires_at", AttributeValue::N("1000".into())),
+            ],
+        )
+        .await;
     }
 
     pub fn record(&self, id: &str, key: &str, file_type: &str) -> Value {
