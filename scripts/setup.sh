@@ -3,6 +3,7 @@
 #   - Tesseract + English data, leptonica, clang/libclang (bindgen for leptess), cmake (zxing-cpp)
 #   - libpdfium (Debian does not package it): unpacked from the pypdfium2 wheel into .local/lib/
 #   - a Python venv (.local/venv) with moto[server] (S3/DynamoDB emulator) and rapidfuzz (the scorer)
+#   - the AWS CLI in its own venv (.local/awscli; it pins botocore) for test-workflow.sh --local
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,6 +11,7 @@ local_dir="$root/.local"
 PYPDFIUM_VERSION="5.15.2"
 MOTO_VERSION="5.1.18"
 RAPIDFUZZ_VERSION="3.14.6"
+AWSCLI_VERSION="1.45.11"
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
@@ -47,6 +49,15 @@ fi
 if ! "$venv/bin/python" -c 'import moto, rapidfuzz, flask' 2>/dev/null; then
   log "installing moto[server]==$MOTO_VERSION rapidfuzz==$RAPIDFUZZ_VERSION"
   "$venv/bin/pip" install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION" "rapidfuzz==$RAPIDFUZZ_VERSION"
+fi
+
+# The AWS CLI (v1, from PyPI) for the workflow scripts against the local stack; a separate venv
+# because it pins its own botocore next to moto's.
+awscli="$local_dir/awscli"
+if [[ ! -x "$awscli/bin/aws" ]]; then
+  log "installing awscli==$AWSCLI_VERSION into $awscli"
+  python3 -m venv "$awscli"
+  "$awscli/bin/pip" install -q --disable-pip-version-check "awscli==$AWSCLI_VERSION"
 fi
 
 # libpdfium from the pypdfium2 wheel (pdfium build 8149, matches pdfium-render's pdfium_latest bindings).

@@ -1,0 +1,266 @@
+//! End to end on the local stack, through the scripts a user runs: `scripts/local-stack.sh up` (twice),
+//! `test-workflow.sh --local` on a scanned PDF and a QR image, a burst of 20 records plus a poison record,
+//! then `down`. Upload → insert → stream → relay → Lambda handler → service → result, all real.
+
+use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One private stack: its own folder and ports, so it never meets a developer's running stack.
+struct Stack {
+    dir: tempfile::TempDir,
+    moto_port: u16,
+    service_port: u16,
+}
+
+impl Stack {
+    fn new() -> Stack {
+        Stack {
+            dir: tempfile::tempdir().unwrap(),
+            moto_port: free_port(),
+            service_port: free_port(),
+        }
+    }
+
+    fn command(&self, program: &Path) -> Command {
+        let mut c = Command::new(program);
+        c.current_dir(repo_root())
+            .env("LOCAL_STACK_DIR", self.dir.path())
+            .env("LOCAL_MOTO_PORT", self.moto_port.to_string())
+            .env("LOCAL_SERVICE_PORT", self.service_port.to_string())
+            // The binaries `cargo test` has just built, not a release build.
+            .env("LOCAL_STACK_PROFILE", "debug");
+        for var in ["AWS_ENDPOINT_URL", "API_KEY", "DYNAMODB_TABLE_NAME", "DOCUMENT_BUCKET"] {
+            c.env_remove(var);
+        }
+        c
+    }
+
+    fn script(&self, args: &[&str]) -> Output {
+        let out = self
+            .command(&repo_root().join("scripts/local-stack.sh"))
+            .args(args)
+            .output()
+            .unwrap();
+        eprintln!(
+            "local-stack.sh {args:?}: {}\n{}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    fn workflow(&self, file: &Path) -> (bool, String) {
+        let out = self
+            .command(&repo_root().join("test-workflow.sh"))
+            .arg(file)
+            .arg("--local")
+            .args(["--timeout", "180"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        eprintln!("test-workflow.sh {}:\n{stdout}{}", file.display(), String::from_utf8_lossy(&out.stderr));
+        (out.status.success(), stdout)
+    }
+
+    fn pids(&self) -> Vec<(String, i32)> {
+        ["moto", "service", "relay"]
+            .iter()
+            .filter_map(|n| {
+                let text = std::fs::read_to_string(self.dir.path().join(format!("{n}.pid"))).ok()?;
+                Some((n.to_string(), text.trim().parse().ok()?))
+            })
+            .collect()
+    }
+
+    fn log(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(format!("{name}.log"))).unwrap_or_default()
+    }
+
+    async fn clients(&self) -> (aws_sdk_s3::Client, aws_sdk_dynamodb::Client) {
+        let config = aws_config_for(self.moto_port).await;
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&config).force_path_style(true).build(),
+        );
+        (s3, aws_sdk_dynamodb::Client::new(&config))
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        // Whatever happened, leave no process behind.
+        let _ = self
+            .command(&repo_root().join("scripts/local-stack.sh"))
+            .arg("down")
+            .output();
+    }
+}
+
+async fn aws_config_for(port: u16) -> aws_config::SdkConfig {
+    let creds = aws_sdk_dynamodb::config::Credentials::new("local", "local", None, None, "test");
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(format!("http://127.0.0.1:{port}"))
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(creds)
+        .load()
+        .await
+}
+
+fn alive(pid: i32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+        && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|s| s.contains(") Z "))
+            .unwrap_or(true)
+}
+
+/// A QR image with its payload: from the shared corpus when present, else the sample scan.
+fn qr_image() -> (PathBuf, String) {
+    let corpus = repo_root().join("../shared/corpus");
+    if let Ok(text) = std::fs::read_to_string(corpus.join("manifest.json")) {
+        let manifest: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let docs = manifest["files"].as_array().cloned().unwrap_or_default();
+        if let Some(doc) = docs.iter().find(|d| d["file"] == "qr_stress_01.png") {
+            let data = doc["pages"][0]["qr_codes"][0]["data"].as_str().unwrap();
+            return (corpus.join("qr_stress_01.png"), data.to_string());
+        }
+    }
+    eprintln!("shared corpus absent: using samples/scan.jpg as the QR image");
+    (
+        repo_root().join("samples/scan.jpg"),
+        "https://example.com/invoices/NW-2026-0412".to_string(),
+    )
+}
+
+fn s(v: &str) -> AttributeValue {
+    AttributeValue::S(v.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whole_workflow_on_the_local_stack() {
+    let stack = Stack::new();
+
+    // up, and up again: the second is harmless and starts nothing new.
+    assert!(stack.script(&["up"]).status.success(), "up failed");
+    let first = stack.pids();
+    assert_eq!(first.len(), 3, "three components started: {first:?}");
+    assert!(stack.script(&["up"]).status.success(), "second up failed");
+    assert_eq!(stack.pids(), first, "a second up must not restart anything");
+    assert!(stack.script(&["status"]).status.success());
+
+    // The user's command on a scanned PDF and on a QR image.
+    let (ok, out) = stack.workflow(&repo_root().join("samples/scan.pdf"));
+    assert!(ok, "scanned PDF workflow failed:\n{out}");
+    assert!(out.contains("Result (completed)"), "{out}");
+    assert!(out.contains("Northwind Paper Co"), "expected text missing:\n{out}");
+    assert!(out.contains("103.85"), "expected total missing:\n{out}");
+    let (image, payload) = qr_image();
+    let (ok, out) = stack.workflow(&image);
+    assert!(ok, "QR image workflow failed:\n{out}");
+    assert!(out.contains(&payload), "QR payload {payload} missing:\n{out}");
+
+    // A poison record (its object is not in S3) in front of a burst of 20: the poison ends failed,
+    // the 20 all complete, each claimed exactly once.
+    let (s3, ddb) = stack.clients().await;
+    let bucket = "document-processor-documents-local";
+    let table = "document-processor-results";
+    let bytes = std::fs::read(repo_root().join("samples/invoice.pdf")).unwrap();
+    s3.put_object()
+        .bucket(bucket)
+        .key("burst/invoice.pdf")
+        .body(bytes.into())
+        .send()
+        .await
+        .unwrap();
+    let poison = "poison-0";
+    let mut ids = vec![poison.to_string()];
+    ids.extend((0..20).map(|i| format!("burst-{i:02}")));
+    let requests: Vec<WriteRequest> = ids
+        .iter()
+        .map(|id| {
+            let key = if id == poison { "burst/missing.pdf" } else { "burst/invoice.pdf" };
+            let item: HashMap<String, AttributeValue> = [
+                ("id", s(id)),
+                ("bucket", s(bucket)),
+                ("key", s(key)),
+                ("status", s("pending")),
+                ("file_type", s("pdf")),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+            WriteRequest::builder()
+                .put_request(PutRequest::builder().set_item(Some(item)).build().unwrap())
+                .build()
+        })
+        .collect();
+    ddb.batch_write_item()
+        .request_items(table, requests)
+        .send()
+        .await
+        .unwrap();
+
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let mut final_items: HashMap<String, HashMap<String, AttributeValue>> = HashMap::new();
+    while final_items.len() < ids.len() && Instant::now() < deadline {
+        for id in &ids {
+            if final_items.contains_key(id) {
+                continue;
+            }
+            let item = ddb
+                .get_item()
+                .table_name(table)
+                .key("id", s(id))
+                .consistent_read(true)
+                .send()
+                .await
+                .unwrap()
+                .item
+                .unwrap_or_default();
+            let status = item.get("status").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+            if status == "completed" || status == "failed" {
+                final_items.insert(id.clone(), item);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let pending: Vec<_> = ids.iter().filter(|id| !final_items.contains_key(*id)).collect();
+    assert!(pending.is_empty(), "not final after 180 s: {pending:?}\nrelay log:\n{}", stack.log("relay"));
+    let field = |id: &str, name: &str| {
+        let v = &final_items[id][name];
+        v.as_s().or_else(|_| v.as_n()).cloned().unwrap()
+    };
+    assert_eq!(field(poison, "status"), "failed");
+    assert_eq!(field(poison, "error_code"), "not_found");
+    for id in ids.iter().filter(|id| *id != poison) {
+        assert_eq!(field(id, "status"), "completed", "{id}");
+        assert_eq!(field(id, "attempts"), "1", "{id} was claimed more than once");
+        assert_eq!(field(id, "page_count"), "1", "{id}");
+    }
+    // Every record was delivered: nothing went to the dead-letter file.
+    assert!(!stack.dir.path().join("dead-letter.jsonl").exists());
+    // The relay handed the handler real batches (several records in one invocation).
+    assert!(stack.log("relay").contains("batch handed to the handler"));
+
+    // down: no process of the stack remains, and a second down is harmless.
+    assert!(stack.script(&["down"]).status.success());
+    for (name, pid) in &first {
+        assert!(!alive(*pid), "{name} (pid {pid}) still running after down");
+    }
+    assert!(stack.script(&["down"]).status.success());
+    assert!(!stack.script(&["status"]).status.success(), "status must fail when stopped");
+}

@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# The whole workflow on one machine, no AWS account: moto's server plays S3, DynamoDB and DynamoDB
+# Streams; stream-relay stands in for the Lambda's event source mapping and runs the Lambda's own
+# handler; document-processor runs as in production. All on loopback.
+#
+#   scripts/local-stack.sh up       start what is not running yet (idempotent)
+#   scripts/local-stack.sh down     stop what `up` started, and nothing else
+#   scripts/local-stack.sh status   what runs, where; exit 0 only when all three run
+#   scripts/local-stack.sh env      the stack's settings as shell assignments (for `source`)
+#
+# Settings (environment): LOCAL_STACK_DIR (.local/stack: logs, pids, stack.env), LOCAL_MOTO_PORT (4566),
+# LOCAL_SERVICE_PORT (8080), LOCAL_STACK_PROFILE (release | debug: which build of the binaries to run).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+dir="${LOCAL_STACK_DIR:-$root/.local/stack}"
+moto_port="${LOCAL_MOTO_PORT:-4566}"
+service_port="${LOCAL_SERVICE_PORT:-8080}"
+profile="${LOCAL_STACK_PROFILE:-release}"
+bucket="document-processor-documents-local"
+table="document-processor-results"
+components=(moto service relay)
+
+log() { printf '[local-stack] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# A pid file counts only while its process runs the program we started (pids get reused).
+running() {
+  local name="$1" pid
+  [[ -f "$dir/$name.pid" ]] || return 1
+  pid="$(cat "$dir/$name.pid")"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+  grep -qa -- "$(program_of "$name")" "/proc/$pid/cmdline" 2>/dev/null
+}
+
+program_of() {
+  case "$1" in
+    moto) echo moto_server ;;
+    service) echo document-processor ;;
+    relay) echo stream-relay ;;
+  esac
+}
+
+wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
+  local deadline=$((SECONDS + $1)) what="$2"
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+  log "$what"
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Starts a program in its own session (so `down` can stop its whole process group), logs to $dir.
+spawn() {
+  local name="$1"
+  shift
+  setsid "$@" >>"$dir/$name.log" 2>&1 </dev/null &
+  echo $! >"$dir/$name.pid"
+}
+
+load_env() {
+  [[ -f "$dir/stack.env" ]] || return 1
+  # shellcheck source=/dev/null
+  source "$dir/stack.env"
+}
+
+write_env() {
+  local api_key
+  if load_env 2>/dev/null && [[ -n "${API_KEY:-}" ]]; then
+    api_key="$API_KEY"
+  else
+    api_key="local-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+  fi
+  cat >"$dir/stack.env" <<EOF
+AWS_ENDPOINT_URL=http://127.0.0.1:$moto_port
+AWS_ACCESS_KEY_ID=local
+AWS_SECRET_ACCESS_KEY=local
+AWS_DEFAULT_REGION=us-east-1
+AWS_REGION=us-east-1
+DOCUMENT_BUCKET=$bucket
+DYNAMODB_TABLE_NAME=$table
+SERVICE_URL=http://127.0.0.1:$service_port
+API_KEY=$api_key
+EOF
+}
+
+ensure_built() {
+  local flag=() bin_dir="$root/target/debug"
+  if [[ "$profile" == "release" ]]; then
+    flag=(--release)
+    bin_dir="$root/target/release"
+  fi
+  if [[ ! -x "$bin_dir/document-processor" || ! -x "$bin_dir/stream-relay" || -n "${LOCAL_STACK_REBUILD:-}" ]]; then
+    log "building document-processor and stream-relay ($profile)"
+    (cd "$root" && cargo build "${flag[@]}" --locked -p service -p relay \
+      --bin document-processor --bin stream-relay)
+  fi
+  service_bin="$bin_dir/document-processor"
+  relay_bin="$bin_dir/stream-relay"
+}
+
+up() {
+  mkdir -p "$dir"
+  if [[ ! -x "$root/.local/venv/bin/moto_server" || ! -f "$root/.local/lib/libpdfium.so" ]]; then
+    log "first run: installing prerequisites (scripts/setup.sh)"
+    "$root/scripts/setup.sh"
+  fi
+  ensure_built
+  write_env
+  load_env
+  export AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_DEFAULT_REGION AWS_REGION
+
+  if running moto; then
+    log "moto already running (pid $(cat "$dir/moto.pid"))"
+  else
+    port_free "$moto_port" || die "port $moto_port is taken by another program; set LOCAL_MOTO_PORT"
+    spawn moto "$root/.local/venv/bin/moto_server" -H 127.0.0.1 -p "$moto_port"
+    wait_for 30 "moto on $AWS_ENDPOINT_URL" curl -fsS "$AWS_ENDPOINT_URL/moto-api/" ||
+      die "moto did not start; see $dir/moto.log"
+  fi
+  "$root/.local/venv/bin/python" "$root/scripts/local_resources.py" "$AWS_ENDPOINT_URL" "$bucket" "$table" |
+    while read -r line; do log "$line"; done
+
+  if running service; then
+    log "service already running (pid $(cat "$dir/service.pid"))"
+  else
+    port_free "$service_port" || die "port $service_port is taken by another program; set LOCAL_SERVICE_PORT"
+    spawn service env PORT="$service_port" BIND_ADDRESS=127.0.0.1 API_KEY="$API_KEY" \
+      DYNAMODB_TABLE_NAME="$table" DOCUMENT_BUCKET="$bucket" LOG_FORMAT=json \
+      PDFIUM_LIB_PATH="$root/.local/lib/libpdfium.so" SHUTDOWN_GRACE_SECS=10 \
+      "$service_bin" serve
+    wait_for 60 "service on $SERVICE_URL" curl -fsS "$SERVICE_URL/health" ||
+      die "the service did not become healthy; see $dir/service.log"
+  fi
+
+  if running relay; then
+    log "relay already running (pid $(cat "$dir/relay.pid"))"
+  else
+    : >"$dir/relay.log"
+    spawn relay env ECS_SERVICE_URL="$SERVICE_URL" API_KEY="$API_KEY" DYNAMODB_TABLE_NAME="$table" \
+      RELAY_DEAD_LETTER_FILE="$dir/dead-letter.jsonl" "$relay_bin"
+    wait_for 30 "relay reading the table's stream" grep -q "relay reading shard" "$dir/relay.log" ||
+      die "the relay did not start reading the stream; see $dir/relay.log"
+  fi
+  status
+}
+
+stop_one() {
+  local name="$1" pid
+  if ! running "$name"; then
+    rm -f "$dir/$name.pid"
+    return 0
+  fi
+  pid="$(cat "$dir/$name.pid")"
+  # setsid made the pid its process group leader: signal the whole group.
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 75); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$name did not stop in 15 s; killing it"
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$dir/$name.pid"
+  log "stopped $name"
+}
+
+down() {
+  # Reverse order: nothing new is delivered while the service drains.
+  stop_one relay
+  stop_one service
+  stop_one moto
+}
+
+status() {
+  local all=0 name pid
+  for name in "${components[@]}"; do
+    if running "$name"; then
+      pid="$(cat "$dir/$name.pid")"
+      printf '%-8s running  pid %-7s log %s\n' "$name" "$pid" "$dir/$name.log"
+    else
+      printf '%-8s stopped\n' "$name"
+      all=1
+    fi
+  done
+  if ((all == 0)) && load_env; then
+    printf 'endpoint %s  bucket %s  table %s\nservice  %s  (API key in %s)\n' \
+      "$AWS_ENDPOINT_URL" "$DOCUMENT_BUCKET" "$DYNAMODB_TABLE_NAME" "$SERVICE_URL" "$dir/stack.env"
+  fi
+  return "$all"
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  env) load_env && sed 's/^/export /' "$dir/stack.env" ;;
+  *)
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    exit 64
+    ;;
+esac

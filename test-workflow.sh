@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Runs the whole workflow on one document: upload it to the bucket, insert a `pending` record with a
+# new id, wait until the record is `completed` or `failed`, print a summary. Exit 0 when completed,
+# 1 when failed, 2 on timeout, 64 on bad usage.
+#
+#   ./test-workflow.sh FILE [--local] [--timeout SECONDS]
+#
+# Without --local it uses the deployment: the Terraform outputs in infra/ and the AWS CLI with your
+# credentials. With --local it uses the local stack (scripts/local-stack.sh), bringing it up first
+# when it is not running (and installing the prerequisites when something is missing).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
+die() { printf 'error: %s\n' "$*" >&2; exit "${2:-1}"; }
+
+file="" local_mode=0 timeout=300
+while (($#)); do
+  case "$1" in
+    --local) local_mode=1 ;;
+    --timeout) [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || usage; timeout="$2"; shift ;;
+    -h | --help) usage ;;
+    -*) usage ;;
+    *) [[ -z "$file" ]] || usage; file="$1" ;;
+  esac
+  shift
+done
+[[ -n "$file" ]] || usage
+[[ -f "$file" ]] || die "no such file: $file" 64
+
+if ((local_mode)); then
+  if ! "$root/scripts/local-stack.sh" status >/dev/null 2>&1; then
+    echo "Local stack not running: starting it (scripts/local-stack.sh up)..."
+    "$root/scripts/local-stack.sh" up >/dev/null
+  fi
+  eval "$("$root/scripts/local-stack.sh" env)"
+  aws="$root/.local/awscli/bin/aws"
+  [[ -x "$aws" ]] || "$root/scripts/setup.sh"
+  bucket="$DOCUMENT_BUCKET" table="$DYNAMODB_TABLE_NAME" service_url="$SERVICE_URL"
+  where="local stack ($AWS_ENDPOINT_URL)"
+else
+  for tool in terraform aws; do
+    command -v "$tool" >/dev/null || die "$tool is not installed (needed to read the deployment; or use --local)"
+  done
+  aws="aws"
+  out() { terraform -chdir="$root/infra" output -raw "$1" 2>/dev/null; }
+  service_url="$(out load_balancer_url)" || die "no Terraform outputs in infra/: run ./deploy.sh first (or use --local)"
+  bucket="$(out s3_bucket_name)" && table="$(out dynamodb_table_name)" ||
+    die "Terraform outputs s3_bucket_name / dynamodb_table_name missing: run ./deploy.sh"
+  region="$(out aws_region || true)"
+  [[ -n "$region" ]] && export AWS_DEFAULT_REGION="$region" AWS_REGION="$region"
+  "$aws" sts get-caller-identity >/dev/null 2>&1 || die "AWS credentials are not valid (aws sts get-caller-identity failed)"
+  where="AWS ($service_url)"
+fi
+
+id="$(cat /proc/sys/kernel/random/uuid 2>/dev/null || uuidgen | tr 'A-Z' 'a-z')"
+name="$(basename "$file")"
+key="uploads/$id/$name"
+ext="${name##*.}"
+file_type="$(printf '%s' "$ext" | tr 'A-Z' 'a-z')"
+[[ "$name" == *.* ]] || file_type=""
+now="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+
+echo "Document Processor workflow on $where"
+echo "  file      $file ($(wc -c <"$file" | tr -d ' ') bytes)"
+echo "  id        $id"
+start=$SECONDS
+
+"$aws" s3 cp "$file" "s3://$bucket/$key" --only-show-errors || die "upload to s3://$bucket/$key failed"
+echo "  uploaded  s3://$bucket/$key"
+
+item="{\"id\":{\"S\":\"$id\"},\"bucket\":{\"S\":\"$bucket\"},\"key\":{\"S\":\"$key\"},\"status\":{\"S\":\"pending\"},\"created_at\":{\"S\":\"$now\"}"
+[[ -n "$file_type" ]] && item+=",\"file_type\":{\"S\":\"$file_type\"}"
+item+="}"
+"$aws" dynamodb put-item --table-name "$table" --item "$item" \
+  --condition-expression "attribute_not_exists(id)" || die "inserting the record into $table failed"
+echo "  inserted  $table (status pending)"
+
+get() { "$aws" dynamodb get-item --table-name "$table" --key "{\"id\":{\"S\":\"$id\"}}" --consistent-read --output text --query "$1"; }
+
+status="pending" last="" tty=0
+[[ -t 1 ]] && tty=1
+while :; do
+  status="$(get 'Item.status.S' 2>/dev/null || echo unknown)"
+  elapsed=$((SECONDS - start))
+  if [[ "$status" != "$last" ]]; then
+    ((tty)) && printf '\r\033[K'
+    printf '  %4ss     %s\n' "$elapsed" "$status"
+    last="$status"
+  elif ((tty)); then
+    printf '\r  %4ss     %s ...' "$elapsed" "$status"
+  fi
+  [[ "$status" == completed || "$status" == failed ]] && break
+  if ((elapsed >= timeout)); then
+    ((tty)) && echo
+    die "timed out after ${timeout}s with the record still '$status' (id $id)" 2
+  fi
+  sleep 1
+done
+
+total=$((SECONDS - start))
+IFS=$'\t' read -r pages ms attempts code s3key < <(get '[Item.page_count.N, Item.processing_ms.N, Item.attempts.N, Item.error_code.S, Item.result_s3_key.S]')
+na() { [[ "$1" == None ]] && echo "-" || echo "$1"; }
+echo
+echo "Result ($status)"
+echo "  pages        $(na "$pages")"
+echo "  processing   $(na "$ms") ms in the service; ${total}s end to end (attempts: $(na "$attempts"))"
+if [[ "$status" == failed ]]; then
+  echo "  error        $(na "$code"): $(get 'Item.error_message.S')"
+  exit 1
+fi
+text="$(get 'Item.text.S')"
+[[ "$text" == None ]] && text=""
+excerpt="$(printf '%s' "$text" | tr '\f\n\t' '   ' | tr -s ' ' | cut -c1-300)"
+echo "  text         ${#text} characters"
+echo "  excerpt      $excerpt"
+qr="$(get 'Item.qr_codes.L[].M.data.S')"
+if [[ -z "$qr" || "$qr" == None ]]; then
+  echo "  QR codes     none"
+else
+  echo "  QR codes     $(printf '%s\n' "$qr" | tr '\t' '\n' | grep -c .)"
+  printf '%s\n' "$qr" | tr '\t' '\n' | sed 's/^/    - /'
+fi
+[[ "$s3key" != None ]] && echo "  full result  s3://$bucket/$s3key (too large for the item)"
+echo "  status URL   $service_url/status/$id"
