@@ -93,11 +93,10 @@ ensure_built() {
     flag=(--release)
     bin_dir="$root/target/release"
   fi
-  if [[ ! -x "$bin_dir/document-processor" || ! -x "$bin_dir/stream-relay" || -n "${LOCAL_STACK_REBUILD:-}" ]]; then
-    log "building document-processor and stream-relay ($profile)"
-    (cd "$root" && cargo build "${flag[@]}" --locked -p service -p relay \
-      --bin document-processor --bin stream-relay)
-  fi
+  # A no-op in a second when the binaries are up to date; never runs a stale build.
+  log "building document-processor and stream-relay ($profile)"
+  (cd "$root" && cargo build "${flag[@]}" --locked --quiet -p service -p relay \
+    --bin document-processor --bin stream-relay)
   service_bin="$bin_dir/document-processor"
   relay_bin="$bin_dir/stream-relay"
 }

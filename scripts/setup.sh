@@ -4,6 +4,7 @@
 #   - libpdfium (Debian does not package it): unpacked from the pypdfium2 wheel into .local/lib/
 #   - a Python venv (.local/venv) with moto[server] (S3/DynamoDB emulator) and rapidfuzz (the scorer)
 #   - the AWS CLI in its own venv (.local/awscli; it pins botocore) for test-workflow.sh --local
+#   - cargo-lambda with its zig (.local/cargo-lambda) to package the Lambda (scripts/build-lambda.sh)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,6 +13,7 @@ PYPDFIUM_VERSION="5.15.2"
 MOTO_VERSION="5.1.18"
 RAPIDFUZZ_VERSION="3.14.6"
 AWSCLI_VERSION="1.45.11"
+CARGO_LAMBDA_VERSION="1.9.2"
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
@@ -58,6 +60,14 @@ if [[ ! -x "$awscli/bin/aws" ]]; then
   log "installing awscli==$AWSCLI_VERSION into $awscli"
   python3 -m venv "$awscli"
   "$awscli/bin/pip" install -q --disable-pip-version-check "awscli==$AWSCLI_VERSION"
+fi
+
+# cargo-lambda from PyPI (it brings zig as the cross-linker for the Lambda's provided.al2023 runtime).
+cargo_lambda="$local_dir/cargo-lambda"
+if [[ ! -x "$cargo_lambda/bin/cargo-lambda" ]]; then
+  log "installing cargo-lambda==$CARGO_LAMBDA_VERSION into $cargo_lambda"
+  python3 -m venv "$cargo_lambda"
+  "$cargo_lambda/bin/pip" install -q --disable-pip-version-check "cargo-lambda==$CARGO_LAMBDA_VERSION"
 fi
 
 # libpdfium from the pypdfium2 wheel (pdfium build 8149, matches pdfium-render's pdfium_latest bindings).

@@ -11,3 +11,6 @@ export PDFIUM_LIB_PATH="$root/.local/lib" OMP_THREAD_LIMIT=1
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+
+# The Lambda's deployment package builds (cargo lambda, zig linker) and holds a `bootstrap`.
+./scripts/build-lambda.sh

@@ -14,7 +14,11 @@ use std::time::Duration;
 )]
 pub struct RelayArgs {
     /// The table whose stream is read.
-    #[arg(long, env = "DYNAMODB_TABLE_NAME", default_value = "document-processor-results")]
+    #[arg(
+        long,
+        env = "DYNAMODB_TABLE_NAME",
+        default_value = "document-processor-results"
+    )]
     pub table: String,
     /// Records per invocation (the mapping's `batch_size`).
     #[arg(long, env = "RELAY_BATCH_SIZE", default_value_t = 100,
@@ -27,7 +31,12 @@ pub struct RelayArgs {
     #[arg(long, env = "RELAY_POLL_INTERVAL_MS", default_value_t = 250)]
     pub poll_interval_ms: u64,
     /// Where a shard read from the start begins when the relay starts.
-    #[arg(long, env = "RELAY_STARTING_POSITION", value_enum, default_value = "trim-horizon")]
+    #[arg(
+        long,
+        env = "RELAY_STARTING_POSITION",
+        value_enum,
+        default_value = "trim-horizon"
+    )]
     pub starting_position: StartingPosition,
     /// JSON lines for batches given up on (stands in for the mapping's SQS on-failure destination).
     #[arg(long, env = "RELAY_DEAD_LETTER_FILE")]
@@ -55,7 +64,8 @@ pub fn check_loopback(endpoint: Option<&str>) -> Result<(), String> {
         "AWS_ENDPOINT_URL is not set: the relay only runs against the local emulator \
          (on AWS the event source mapping does this job)",
     )?;
-    let url = url::Url::parse(endpoint).map_err(|e| format!("AWS_ENDPOINT_URL {endpoint:?}: {e}"))?;
+    let url =
+        url::Url::parse(endpoint).map_err(|e| format!("AWS_ENDPOINT_URL {endpoint:?}: {e}"))?;
     let loopback = match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),

@@ -66,7 +66,10 @@ mod tests {
     /// The SDK's view of the record in `crates/trigger/events/insert-pending.json` (AWS's JSON shape).
     #[test]
     fn matches_the_lambda_event_aws_would_send() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../trigger/events/insert-pending.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../trigger/events/insert-pending.json"
+        );
         let lambda: Event = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         let expected = &lambda.records[0];
 
@@ -115,12 +118,19 @@ mod tests {
         );
         let record = sdk::Record::builder()
             .event_name(sdk::OperationType::Modify)
-            .dynamodb(sdk::StreamRecord::builder().set_new_image(Some(image)).build())
+            .dynamodb(
+                sdk::StreamRecord::builder()
+                    .set_new_image(Some(image))
+                    .build(),
+            )
             .build();
         let got = event_record(record, "arn");
         assert_eq!(got.event_name, "MODIFY");
         let json = serde_json::to_value(&got.change.new_image).unwrap();
         assert_eq!(json["n"], serde_json::json!({"N": "42"}));
-        assert_eq!(json["l"], serde_json::json!({"L": [{"S": "a"}, {"BOOL": true}]}));
+        assert_eq!(
+            json["l"],
+            serde_json::json!({"L": [{"S": "a"}, {"BOOL": true}]})
+        );
     }
 }

@@ -109,10 +109,17 @@ async fn discover(client: &Client, table: &str) -> Result<Option<(String, Vec<Sh
     let err = |e: &dyn std::fmt::Display| e.to_string();
     let streams = match client.list_streams().table_name(table).send().await {
         Ok(out) => out.streams.unwrap_or_default(),
-        Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => {
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_resource_not_found_exception()) =>
+        {
             return Ok(None)
         }
-        Err(e) => return Err(err(&aws_sdk_dynamodbstreams::error::DisplayErrorContext(&e))),
+        Err(e) => {
+            return Err(err(&aws_sdk_dynamodbstreams::error::DisplayErrorContext(
+                &e,
+            )))
+        }
     };
     // Labels are creation timestamps: the greatest is the table's current stream.
     let Some(arn) = streams
@@ -133,7 +140,9 @@ async fn discover(client: &Client, table: &str) -> Result<Option<(String, Vec<Sh
             .send()
             .await
             .map_err(|e| err(&aws_sdk_dynamodbstreams::error::DisplayErrorContext(&e)))?;
-        let Some(description) = out.stream_description else { break };
+        let Some(description) = out.stream_description else {
+            break;
+        };
         shards.extend(description.shards.unwrap_or_default());
         match description.last_evaluated_shard_id {
             Some(last) => start = Some(last),

@@ -100,18 +100,36 @@ mod tests {
             .iter()
             .map(|s| record(s, "INSERT", "pending"))
             .collect();
-        assert_eq!(after_invocation(&batch, &response(&[]), 0, 2), Next::Advance);
+        assert_eq!(
+            after_invocation(&batch, &response(&[]), 0, 2),
+            Next::Advance
+        );
         let failed = response(&[Some("13"), Some("11")]);
-        assert_eq!(after_invocation(&batch, &failed, 0, 2), Next::Retry { from: 1 });
-        assert_eq!(after_invocation(&batch, &failed, 1, 2), Next::Retry { from: 1 });
-        assert_eq!(after_invocation(&batch, &failed, 2, 2), Next::GiveUp { from: 1 });
+        assert_eq!(
+            after_invocation(&batch, &failed, 0, 2),
+            Next::Retry { from: 1 }
+        );
+        assert_eq!(
+            after_invocation(&batch, &failed, 1, 2),
+            Next::Retry { from: 1 }
+        );
+        assert_eq!(
+            after_invocation(&batch, &failed, 2, 2),
+            Next::GiveUp { from: 1 }
+        );
         // No retries at all: give up on the first failure.
-        assert_eq!(after_invocation(&batch, &failed, 0, 0), Next::GiveUp { from: 1 });
+        assert_eq!(
+            after_invocation(&batch, &failed, 0, 0),
+            Next::GiveUp { from: 1 }
+        );
     }
 
     #[test]
     fn unknown_or_missing_identifier_fails_the_whole_batch() {
-        let batch = vec![record("10", "INSERT", "pending"), record("11", "INSERT", "pending")];
+        let batch = vec![
+            record("10", "INSERT", "pending"),
+            record("11", "INSERT", "pending"),
+        ];
         assert_eq!(
             after_invocation(&batch, &response(&[Some("99")]), 0, 3),
             Next::Retry { from: 0 }

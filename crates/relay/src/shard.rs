@@ -93,6 +93,14 @@ impl ShardReader {
                 .filter(mapping::passes_filter)
                 .collect();
             if !batch.is_empty() {
+                let first_id = batch
+                    .first()
+                    .and_then(|r| match r.change.keys.get("id") {
+                        Some(serde_dynamo::AttributeValue::S(s)) => Some(s.as_str()),
+                        _ => None,
+                    })
+                    .unwrap_or("");
+                tracing::info!(shard_id = %self.shard_id, records = batch.len(), first_id, "batch received");
                 self.deliver(batch).await;
             }
             match next {
@@ -123,7 +131,10 @@ impl ShardReader {
         };
         match request.send().await {
             Ok(out) => out.shard_iterator.ok_or(Stop::Gone),
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => {
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_resource_not_found_exception()) =>
+            {
                 Err(Stop::Gone)
             }
             Err(e) => Err(Stop::Transient(
@@ -138,7 +149,10 @@ impl ShardReader {
         loop {
             let lag_ms = batch
                 .iter()
-                .map(|r| (chrono::Utc::now() - r.change.approximate_creation_date_time).num_milliseconds())
+                .map(|r| {
+                    (chrono::Utc::now() - r.change.approximate_creation_date_time)
+                        .num_milliseconds()
+                })
                 .max()
                 .unwrap_or(0);
             let mut event = Event::default();
@@ -153,7 +167,12 @@ impl ShardReader {
                 lag_ms,
                 "batch handed to the handler"
             );
-            match mapping::after_invocation(&batch, &response, retries, self.settings.max_retry_attempts) {
+            match mapping::after_invocation(
+                &batch,
+                &response,
+                retries,
+                self.settings.max_retry_attempts,
+            ) {
                 Next::Advance => return,
                 Next::Retry { from } => {
                     batch.drain(..from);
@@ -161,7 +180,8 @@ impl ShardReader {
                     tokio::time::sleep(backoff(retries)).await;
                 }
                 Next::GiveUp { from } => {
-                    self.dead_letter.write(&self.stream_arn, &self.shard_id, &batch[from..]);
+                    self.dead_letter
+                        .write(&self.stream_arn, &self.shard_id, &batch[from..]);
                     return;
                 }
             }
@@ -176,5 +196,6 @@ enum Stop {
 
 /// 0.5 s, 1 s, 2 s, ... capped at 10 s.
 fn backoff(n: u32) -> Duration {
-    Duration::from_millis(500u64.saturating_mul(1 << n.saturating_sub(1).min(5))).min(Duration::from_secs(10))
+    Duration::from_millis(500u64.saturating_mul(1 << n.saturating_sub(1).min(5)))
+        .min(Duration::from_secs(10))
 }

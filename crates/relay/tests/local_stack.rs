@@ -9,7 +9,10 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 fn free_port() -> u16 {
@@ -44,7 +47,12 @@ impl Stack {
             .env("LOCAL_SERVICE_PORT", self.service_port.to_string())
             // The binaries `cargo test` has just built, not a release build.
             .env("LOCAL_STACK_PROFILE", "debug");
-        for var in ["AWS_ENDPOINT_URL", "API_KEY", "DYNAMODB_TABLE_NAME", "DOCUMENT_BUCKET"] {
+        for var in [
+            "AWS_ENDPOINT_URL",
+            "API_KEY",
+            "DYNAMODB_TABLE_NAME",
+            "DOCUMENT_BUCKET",
+        ] {
             c.env_remove(var);
         }
         c
@@ -74,7 +82,11 @@ impl Stack {
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-        eprintln!("test-workflow.sh {}:\n{stdout}{}", file.display(), String::from_utf8_lossy(&out.stderr));
+        eprintln!(
+            "test-workflow.sh {}:\n{stdout}{}",
+            file.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
         (out.status.success(), stdout)
     }
 
@@ -82,7 +94,8 @@ impl Stack {
         ["moto", "service", "relay"]
             .iter()
             .filter_map(|n| {
-                let text = std::fs::read_to_string(self.dir.path().join(format!("{n}.pid"))).ok()?;
+                let text =
+                    std::fs::read_to_string(self.dir.path().join(format!("{n}.pid"))).ok()?;
                 Some((n.to_string(), text.trim().parse().ok()?))
             })
             .collect()
@@ -95,7 +108,9 @@ impl Stack {
     async fn clients(&self) -> (aws_sdk_s3::Client, aws_sdk_dynamodb::Client) {
         let config = aws_config_for(self.moto_port).await;
         let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&config).force_path_style(true).build(),
+            aws_sdk_s3::config::Builder::from(&config)
+                .force_path_style(true)
+                .build(),
         );
         (s3, aws_sdk_dynamodb::Client::new(&config))
     }
@@ -166,12 +181,18 @@ async fn whole_workflow_on_the_local_stack() {
     let (ok, out) = stack.workflow(&repo_root().join("samples/scan.pdf"));
     assert!(ok, "scanned PDF workflow failed:\n{out}");
     assert!(out.contains("Result (completed)"), "{out}");
-    assert!(out.contains("Northwind Paper Co"), "expected text missing:\n{out}");
+    assert!(
+        out.contains("Northwind Paper Co"),
+        "expected text missing:\n{out}"
+    );
     assert!(out.contains("103.85"), "expected total missing:\n{out}");
     let (image, payload) = qr_image();
     let (ok, out) = stack.workflow(&image);
     assert!(ok, "QR image workflow failed:\n{out}");
-    assert!(out.contains(&payload), "QR payload {payload} missing:\n{out}");
+    assert!(
+        out.contains(&payload),
+        "QR payload {payload} missing:\n{out}"
+    );
 
     // A poison record (its object is not in S3) in front of a burst of 20: the poison ends failed,
     // the 20 all complete, each claimed exactly once.
@@ -192,7 +213,11 @@ async fn whole_workflow_on_the_local_stack() {
     let requests: Vec<WriteRequest> = ids
         .iter()
         .map(|id| {
-            let key = if id == poison { "burst/missing.pdf" } else { "burst/invoice.pdf" };
+            let key = if id == poison {
+                "burst/missing.pdf"
+            } else {
+                "burst/invoice.pdf"
+            };
             let item: HashMap<String, AttributeValue> = [
                 ("id", s(id)),
                 ("bucket", s(bucket)),
@@ -231,15 +256,26 @@ async fn whole_workflow_on_the_local_stack() {
                 .unwrap()
                 .item
                 .unwrap_or_default();
-            let status = item.get("status").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+            let status = item
+                .get("status")
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .unwrap_or_default();
             if status == "completed" || status == "failed" {
                 final_items.insert(id.clone(), item);
             }
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    let pending: Vec<_> = ids.iter().filter(|id| !final_items.contains_key(*id)).collect();
-    assert!(pending.is_empty(), "not final after 180 s: {pending:?}\nrelay log:\n{}", stack.log("relay"));
+    let pending: Vec<_> = ids
+        .iter()
+        .filter(|id| !final_items.contains_key(*id))
+        .collect();
+    assert!(
+        pending.is_empty(),
+        "not final after 180 s: {pending:?}\nrelay log:\n{}",
+        stack.log("relay")
+    );
     let field = |id: &str, name: &str| {
         let v = &final_items[id][name];
         v.as_s().or_else(|_| v.as_n()).cloned().unwrap()
@@ -248,7 +284,11 @@ async fn whole_workflow_on_the_local_stack() {
     assert_eq!(field(poison, "error_code"), "not_found");
     for id in ids.iter().filter(|id| *id != poison) {
         assert_eq!(field(id, "status"), "completed", "{id}");
-        assert_eq!(field(id, "attempts"), "1", "{id} was claimed more than once");
+        assert_eq!(
+            field(id, "attempts"),
+            "1",
+            "{id} was claimed more than once"
+        );
         assert_eq!(field(id, "page_count"), "1", "{id}");
     }
     // Every record was delivered: nothing went to the dead-letter file.
@@ -262,5 +302,8 @@ async fn whole_workflow_on_the_local_stack() {
         assert!(!alive(*pid), "{name} (pid {pid}) still running after down");
     }
     assert!(stack.script(&["down"]).status.success());
-    assert!(!stack.script(&["status"]).status.success(), "status must fail when stopped");
+    assert!(
+        !stack.script(&["status"]).status.success(),
+        "status must fail when stopped"
+    );
 }
