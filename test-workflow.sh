@@ -36,7 +36,8 @@ if ((local_mode)); then
   eval "$("$root/scripts/local-stack.sh" env)"
   aws="$root/.local/awscli/bin/aws"
   [[ -x "$aws" ]] || "$root/scripts/setup.sh"
-  bucket="$DOCUMENT_BUCKET" table="$DYNAMODB_TABLE_NAME" service_url="$SERVICE_URL"
+  # Set by the stack's env (eval above).
+  bucket="${DOCUMENT_BUCKET:?}" table="${DYNAMODB_TABLE_NAME:?}" service_url="${SERVICE_URL:?}"
   where="local stack ($AWS_ENDPOINT_URL)"
 else
   for tool in terraform aws; do
@@ -45,19 +46,20 @@ else
   aws="aws"
   out() { terraform -chdir="$root/infra" output -raw "$1" 2>/dev/null; }
   service_url="$(out load_balancer_url)" || die "no Terraform outputs in infra/: run ./deploy.sh first (or use --local)"
-  bucket="$(out s3_bucket_name)" && table="$(out dynamodb_table_name)" ||
+  if ! bucket="$(out s3_bucket_name)" || ! table="$(out dynamodb_table_name)"; then
     die "Terraform outputs s3_bucket_name / dynamodb_table_name missing: run ./deploy.sh"
+  fi
   region="$(out aws_region || true)"
   [[ -n "$region" ]] && export AWS_DEFAULT_REGION="$region" AWS_REGION="$region"
   "$aws" sts get-caller-identity >/dev/null 2>&1 || die "AWS credentials are not valid (aws sts get-caller-identity failed)"
   where="AWS ($service_url)"
 fi
 
-id="$(cat /proc/sys/kernel/random/uuid 2>/dev/null || uuidgen | tr 'A-Z' 'a-z')"
+id="$(cat /proc/sys/kernel/random/uuid 2>/dev/null || uuidgen | tr '[:upper:]' '[:lower:]')"
 name="$(basename "$file")"
 key="uploads/$id/$name"
 ext="${name##*.}"
-file_type="$(printf '%s' "$ext" | tr 'A-Z' 'a-z')"
+file_type="$(printf '%s' "$ext" | tr '[:upper:]' '[:lower:]')"
 [[ "$name" == *.* ]] || file_type=""
 now="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 

@@ -5,6 +5,7 @@
 #   - a Python venv (.local/venv) with moto[server] (S3/DynamoDB emulator) and rapidfuzz (the scorer)
 #   - the AWS CLI in its own venv (.local/awscli; it pins botocore) for test-workflow.sh --local
 #   - cargo-lambda with its zig (.local/cargo-lambda) to package the Lambda (scripts/build-lambda.sh)
+#   - the static checks of infra/ and the scripts: shellcheck (Debian), checkov (own venv, .local/checkov)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,6 +15,7 @@ MOTO_VERSION="5.1.18"
 RAPIDFUZZ_VERSION="3.14.6"
 AWSCLI_VERSION="1.45.11"
 CARGO_LAMBDA_VERSION="1.9.2"
+CHECKOV_VERSION="3.3.30"
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
@@ -26,7 +28,7 @@ MAC
 fi
 
 apt_packages=(tesseract-ocr tesseract-ocr-eng libtesseract-dev libleptonica-dev clang libclang-dev
-  cmake pkg-config unzip)
+  cmake pkg-config unzip shellcheck)
 # Debian's own python3 needs python3-venv for `python3 -m venv`; other pythons ship ensurepip.
 python3 -c 'import ensurepip' 2>/dev/null || apt_packages+=(python3-venv)
 if command -v dpkg-query >/dev/null; then
@@ -68,6 +70,14 @@ if [[ ! -x "$cargo_lambda/bin/cargo-lambda" ]]; then
   log "installing cargo-lambda==$CARGO_LAMBDA_VERSION into $cargo_lambda"
   python3 -m venv "$cargo_lambda"
   "$cargo_lambda/bin/pip" install -q --disable-pip-version-check "cargo-lambda==$CARGO_LAMBDA_VERSION"
+fi
+
+# checkov for infra/ and docker/; its own venv because it pins a boto3 older than moto's.
+checkov="$local_dir/checkov"
+if [[ ! -x "$checkov/bin/checkov" ]]; then
+  log "installing checkov==$CHECKOV_VERSION into $checkov"
+  python3 -m venv "$checkov"
+  "$checkov/bin/pip" install -q --disable-pip-version-check "checkov==$CHECKOV_VERSION"
 fi
 
 # libpdfium from the pypdfium2 wheel (pdfium build 8149, matches pdfium-render's pdfium_latest bindings).

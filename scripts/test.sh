@@ -8,6 +8,7 @@ cd "$root"
 ./scripts/setup.sh
 export PDFIUM_LIB_PATH="$root/.local/lib" OMP_THREAD_LIMIT=1
 
+./scripts/static-checks.sh
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
