@@ -9,7 +9,8 @@
 #   scripts/local-stack.sh env      the stack's settings as shell assignments (for `source`)
 #
 # Settings (environment): LOCAL_STACK_DIR (.local/stack: logs, pids, stack.env), LOCAL_MOTO_PORT (4566),
-# LOCAL_SERVICE_PORT (8080), LOCAL_STACK_PROFILE (release | debug: which build of the binaries to run).
+# LOCAL_SERVICE_PORT (8080), LOCAL_STACK_PROFILE (release | debug: which build of the binaries to run),
+# LOCAL_STACK_BIN_DIR (run the binaries in this folder instead of building them).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -88,6 +89,14 @@ EOF
 }
 
 ensure_built() {
+  # LOCAL_STACK_BIN_DIR: run binaries built elsewhere (the end-to-end test uses those `cargo test`
+  # has just built; a separate `cargo build` would resolve other features and rebuild for minutes).
+  if [[ -n "${LOCAL_STACK_BIN_DIR:-}" ]]; then
+    service_bin="$LOCAL_STACK_BIN_DIR/document-processor"
+    relay_bin="$LOCAL_STACK_BIN_DIR/stream-relay"
+    [[ -x "$service_bin" && -x "$relay_bin" ]] || die "no document-processor / stream-relay in $LOCAL_STACK_BIN_DIR"
+    return
+  fi
   local flag=() bin_dir="$root/target/debug"
   if [[ "$profile" == "release" ]]; then
     flag=(--release)

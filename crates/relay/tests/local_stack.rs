@@ -15,6 +15,31 @@ fn repo_root() -> PathBuf {
         .unwrap()
 }
 
+/// Where `cargo test` put this package's binary; `cargo test --workspace` builds the service's there
+/// too (its own tests run it). Run alone, this test builds the service binary when it is missing.
+fn bin_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_BIN_EXE_stream-relay"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    if !dir.join("document-processor").exists() {
+        let status = Command::new(env!("CARGO"))
+            .args([
+                "build",
+                "--locked",
+                "-p",
+                "service",
+                "--bin",
+                "document-processor",
+            ])
+            .current_dir(repo_root())
+            .status()
+            .unwrap();
+        assert!(status.success(), "building document-processor failed");
+    }
+    dir
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -46,7 +71,7 @@ impl Stack {
             .env("LOCAL_MOTO_PORT", self.moto_port.to_string())
             .env("LOCAL_SERVICE_PORT", self.service_port.to_string())
             // The binaries `cargo test` has just built, not a release build.
-            .env("LOCAL_STACK_PROFILE", "debug");
+            .env("LOCAL_STACK_BIN_DIR", bin_dir());
         for var in [
             "AWS_ENDPOINT_URL",
             "API_KEY",
