@@ -27,6 +27,9 @@ pub struct RelayArgs {
     /// Retries of a failed batch before it goes to the dead-letter file (`maximum_retry_attempts`).
     #[arg(long, env = "RELAY_MAX_RETRY_ATTEMPTS", default_value_t = 5)]
     pub max_retry_attempts: u32,
+    /// Split a failing batch in halves before retrying (`bisect_batch_on_function_error`).
+    #[arg(long, env = "RELAY_BISECT_ON_ERROR", default_value_t = true, action = clap::ArgAction::Set)]
+    pub bisect_on_error: bool,
     /// Pause between polls of a shard that had nothing new (AWS polls about 4 times a second).
     #[arg(long, env = "RELAY_POLL_INTERVAL_MS", default_value_t = 250)]
     pub poll_interval_ms: u64,
@@ -100,6 +103,7 @@ mod tests {
     fn defaults_follow_the_mapping() {
         let args = RelayArgs::try_parse_from(["stream-relay"]).unwrap();
         assert_eq!(args.batch_size, 100);
+        assert!(args.bisect_on_error);
         assert_eq!(args.starting_position, StartingPosition::TrimHorizon);
         assert!(RelayArgs::try_parse_from(["stream-relay", "--batch-size", "0"]).is_err());
     }

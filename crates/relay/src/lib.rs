@@ -35,6 +35,7 @@ pub async fn run(
         batch_size: args.batch_size,
         max_retry_attempts: args.max_retry_attempts,
         poll_interval: args.poll_interval(),
+        bisect_on_error: args.bisect_on_error,
     };
     let dead_letter = DeadLetter::new(args.dead_letter_file.clone());
     let mut readers = JoinSet::new();

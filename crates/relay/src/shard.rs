@@ -8,6 +8,7 @@ use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_sdk_dynamodbstreams::operation::get_records::GetRecordsError;
 use aws_sdk_dynamodbstreams::types::ShardIteratorType;
 use aws_sdk_dynamodbstreams::Client;
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 use trigger::forward::Forwarder;
@@ -17,6 +18,8 @@ pub struct Settings {
     pub batch_size: u16,
     pub max_retry_attempts: u32,
     pub poll_interval: Duration,
+    /// Split a failing batch in halves before retrying it (`bisect_batch_on_function_error`).
+    pub bisect_on_error: bool,
 }
 
 pub struct ShardReader {
@@ -143,10 +146,13 @@ impl ShardReader {
         }
     }
 
-    /// Invokes the handler until the batch succeeds or the retries run out.
-    async fn deliver(&self, mut batch: Vec<EventRecord>) {
-        let mut retries = 0u32;
-        loop {
+    /// Invokes the handler until the batch succeeds or the retries run out. After a failure the
+    /// records before the lowest failed one are done (checkpointed); the rest is retried, split in
+    /// halves first when bisecting (a split does not count as a retry, as on AWS), so a poison
+    /// record ends up alone and only it goes to the dead-letter file.
+    async fn deliver(&self, batch: Vec<EventRecord>) {
+        let mut work: VecDeque<(Vec<EventRecord>, u32)> = VecDeque::from([(batch, 0)]);
+        while let Some((batch, retries)) = work.pop_front() {
             let lag_ms = batch
                 .iter()
                 .map(|r| {
@@ -173,16 +179,22 @@ impl ShardReader {
                 retries,
                 self.settings.max_retry_attempts,
             ) {
-                Next::Advance => return,
+                Next::Advance => {}
                 Next::Retry { from } => {
-                    batch.drain(..from);
-                    retries += 1;
-                    tokio::time::sleep(backoff(retries)).await;
+                    let mut rest = batch;
+                    rest.drain(..from);
+                    if self.settings.bisect_on_error && rest.len() > 1 {
+                        let second = rest.split_off(rest.len() / 2);
+                        work.push_front((second, retries));
+                        work.push_front((rest, retries));
+                    } else {
+                        tokio::time::sleep(backoff(retries + 1)).await;
+                        work.push_front((rest, retries + 1));
+                    }
                 }
                 Next::GiveUp { from } => {
                     self.dead_letter
                         .write(&self.stream_arn, &self.shard_id, &batch[from..]);
-                    return;
                 }
             }
         }
