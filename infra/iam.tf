@@ -117,7 +117,7 @@ data "aws_iam_policy_document" "trigger" {
   statement {
     sid       = "ListStreams"
     actions   = ["dynamodb:ListStreams"]
-    resources = ["${aws_dynamodb_table.results.arn}/stream/*"]
+    resources = ["*"] # an account-level action: no resource-level permissions
   }
   statement {
     sid       = "Logs"
