@@ -102,9 +102,10 @@ ensure_built() {
     flag=(--release)
     bin_dir="$root/target/release"
   fi
-  # A no-op in a second when the binaries are up to date; never runs a stale build.
+  # A no-op in a second when the binaries are up to date (the first build takes minutes); never
+  # runs a stale build.
   log "building document-processor and stream-relay ($profile)"
-  (cd "$root" && cargo build "${flag[@]}" --locked --quiet -p service -p relay \
+  (cd "$root" && cargo build "${flag[@]}" --locked -p service -p relay \
     --bin document-processor --bin stream-relay)
   service_bin="$bin_dir/document-processor"
   relay_bin="$bin_dir/stream-relay"
