@@ -23,6 +23,14 @@ pub fn event_record(record: sdk::Record, stream_arn: &str) -> EventRecord {
     event
 }
 
+/// The table key `id` of a stream record (the document id), when it is a string.
+pub fn document_id(record: &EventRecord) -> Option<&str> {
+    match record.change.keys.get("id") {
+        Some(serde_dynamo::AttributeValue::S(s)) => Some(s),
+        _ => None,
+    }
+}
+
 fn stream_record(change: sdk::StreamRecord) -> StreamRecord {
     let mut out = StreamRecord::default();
     if let Some(t) = change.approximate_creation_date_time {

@@ -2,6 +2,7 @@
 //! (`DDBStreamBatchInfo`) plus the document ids, so a user can see what was never delivered.
 //! The records themselves stay `pending` in the table, where the service's sweep still finds them.
 
+use crate::convert;
 use aws_lambda_events::event::dynamodb::EventRecord;
 use serde_json::json;
 use std::io::Write;
@@ -18,13 +19,7 @@ impl DeadLetter {
     }
 
     pub fn entry(stream_arn: &str, shard_id: &str, records: &[EventRecord]) -> serde_json::Value {
-        let ids: Vec<_> = records
-            .iter()
-            .filter_map(|r| match r.change.keys.get("id") {
-                Some(serde_dynamo::AttributeValue::S(s)) => Some(s.clone()),
-                _ => None,
-            })
-            .collect();
+        let ids: Vec<_> = records.iter().filter_map(convert::document_id).collect();
         json!({
             "requestContext": {"condition": "RetryAttemptsExhausted"},
             "timestamp": chrono::Utc::now().to_rfc3339(),

@@ -96,13 +96,7 @@ impl ShardReader {
                 .filter(mapping::passes_filter)
                 .collect();
             if !batch.is_empty() {
-                let first_id = batch
-                    .first()
-                    .and_then(|r| match r.change.keys.get("id") {
-                        Some(serde_dynamo::AttributeValue::S(s)) => Some(s.as_str()),
-                        _ => None,
-                    })
-                    .unwrap_or("");
+                let first_id = batch.first().and_then(convert::document_id).unwrap_or("");
                 tracing::info!(shard_id = %self.shard_id, records = batch.len(), first_id, "batch received");
                 self.deliver(batch).await;
             }

@@ -2,18 +2,14 @@
 //! `test-workflow.sh --local` on a scanned PDF and a QR image, a burst of 20 records plus a poison record,
 //! then `down`. Upload → insert → stream → relay → Lambda handler → service → result, all real.
 
+mod common;
+
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use common::{aws_config_for, free_port, repo_root};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
 
 /// Where `cargo test` put this package's binary; `cargo test --workspace` builds the service's there
 /// too (its own tests run it). Run alone, this test builds the service binary when it is missing.
@@ -38,14 +34,6 @@ fn bin_dir() -> PathBuf {
         assert!(status.success(), "building document-processor failed");
     }
     dir
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// One private stack: its own folder and ports, so it never meets a developer's running stack.
@@ -149,16 +137,6 @@ impl Drop for Stack {
             .arg("down")
             .output();
     }
-}
-
-async fn aws_config_for(port: u16) -> aws_config::SdkConfig {
-    let creds = aws_sdk_dynamodb::config::Credentials::new("local", "local", None, None, "test");
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(format!("http://127.0.0.1:{port}"))
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(creds)
-        .load()
-        .await
 }
 
 fn alive(pid: i32) -> bool {

@@ -2,29 +2,19 @@
 //! service that fails on purpose: the filter, redelivery from the lowest failed record only, the retry
 //! limit, the dead-letter file, and a poison record that does not block the records behind it.
 
+mod common;
+
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, PutRequest,
     ScalarAttributeType, StreamSpecification, StreamViewType, WriteRequest,
 };
+use common::{aws_config_for, free_port, repo_root};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 struct Killed(Child);
 impl Drop for Killed {
@@ -123,13 +113,7 @@ async fn redelivers_failures_only_and_never_blocks_on_a_poison_record() {
         assert!(Instant::now() < deadline, "moto did not start");
         std::thread::sleep(Duration::from_millis(100));
     }
-    let creds = aws_sdk_dynamodb::config::Credentials::new("local", "local", None, None, "test");
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(&endpoint)
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(creds)
-        .load()
-        .await;
+    let config = aws_config_for(port).await;
     let ddb = aws_sdk_dynamodb::Client::new(&config);
     let table = "relay-test";
     ddb.create_table()
