@@ -309,4 +309,15 @@ async fn whole_workflow_on_the_local_stack() {
         !stack.script(&["status"]).status.success(),
         "status must fail when stopped"
     );
+
+    // A stale pid file whose pid now belongs to another program: `down` leaves that program alone.
+    let mut stranger = Command::new("sleep").arg("30").spawn().unwrap();
+    std::fs::write(stack.dir.path().join("moto.pid"), stranger.id().to_string()).unwrap();
+    assert!(stack.script(&["down"]).status.success());
+    assert!(
+        alive(stranger.id() as i32),
+        "down killed a process it did not start"
+    );
+    let _ = stranger.kill();
+    let _ = stranger.wait();
 }
