@@ -40,12 +40,19 @@ impl ShardReader {
         // iterator restarts after (records are handled before the next fetch).
         let mut checkpoint: Option<String> = None;
         let mut errors = 0u32;
-        tracing::info!(shard_id = %self.shard_id, start = %self.start.as_str(), "relay reading shard");
+        let mut announced = false;
         loop {
             let it = match iterator.take() {
                 Some(it) => it,
                 None => match self.new_iterator(checkpoint.as_deref()).await {
-                    Ok(it) => it,
+                    Ok(it) => {
+                        // Logged once the position is held (scripts wait for this line).
+                        if !announced {
+                            tracing::info!(shard_id = %self.shard_id, start = %self.start.as_str(), "relay reading shard");
+                            announced = true;
+                        }
+                        it
+                    }
                     Err(Stop::Gone) => return,
                     Err(Stop::Transient(e)) => {
                         errors += 1;
