@@ -40,7 +40,7 @@ def http(method, url, body=None):
 
 def main():
     moto_port = free_port()
-    moto = subprocess.Popen([os.path.join(ROOT, ".local/venv/bin/moto_server"), "-H", "127.0.0.1", "-p", str(moto_port)],
+    moto = subprocess.Popen([os.path.join(ROOT, ".local/venv/bin/python"), os.path.join(ROOT, "scripts/moto_server.py"), "-H", "127.0.0.1", "-p", str(moto_port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     procs = [moto]
     try:

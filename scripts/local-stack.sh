@@ -126,7 +126,8 @@ up() {
     log "moto already running (pid $(cat "$dir/moto.pid"))"
   else
     port_free "$moto_port" || die "port $moto_port is taken by another program; set LOCAL_MOTO_PORT"
-    spawn moto "$root/.local/venv/bin/moto_server" -H 127.0.0.1 -p "$moto_port"
+    # moto's server with atomic requests, as DynamoDB's conditional writes are (the script says why).
+    spawn moto "$root/.local/venv/bin/python" "$root/scripts/moto_server.py" -H 127.0.0.1 -p "$moto_port"
     wait_for 30 "moto on $AWS_ENDPOINT_URL" curl -fsS "$AWS_ENDPOINT_URL/moto-api/" ||
       die "moto did not start; see $dir/moto.log"
   fi

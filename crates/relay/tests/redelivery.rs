@@ -94,14 +94,16 @@ fn item(id: &str, status: &str) -> HashMap<String, AttributeValue> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redelivers_failures_only_and_never_blocks_on_a_poison_record() {
-    let moto_bin = repo_root().join(".local/venv/bin/moto_server");
-    if !moto_bin.exists() {
-        panic!("moto is not installed: run scripts/setup.sh");
-    }
+    let python = repo_root().join(".local/venv/bin/python");
+    assert!(
+        python.exists(),
+        "moto is not installed: run scripts/setup.sh"
+    );
     let port = free_port();
     let endpoint = format!("http://127.0.0.1:{port}");
     let _moto = Killed(
-        Command::new(&moto_bin)
+        Command::new(&python)
+            .arg(repo_root().join("scripts/moto_server.py"))
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())

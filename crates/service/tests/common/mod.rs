@@ -51,18 +51,21 @@ pub struct Moto {
 
 impl Moto {
     pub fn start() -> Moto {
-        let bin = repo_root().join(".local/venv/bin/moto_server");
+        let bin = repo_root().join(".local/venv/bin/python");
         assert!(
             bin.exists(),
             "{} missing: run scripts/setup.sh",
             bin.display()
         );
+        // moto's server with atomic requests (scripts/moto_server.py says why).
+        let script = repo_root().join("scripts/moto_server.py");
         let port = free_port();
         let (tx, rx) = std::sync::mpsc::channel();
         // PDEATHSIG follows the thread that forked: a keeper thread that never ends spawns it.
         std::thread::spawn(move || {
             let mut cmd = Command::new(bin);
-            cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            cmd.arg(&script)
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null());
             // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
