@@ -55,30 +55,20 @@ if ! "$venv/bin/python" -c 'import moto, rapidfuzz, flask' 2>/dev/null; then
   "$venv/bin/pip" install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION" "rapidfuzz==$RAPIDFUZZ_VERSION"
 fi
 
-# The AWS CLI (v1, from PyPI) for the workflow scripts against the local stack; a separate venv
-# because it pins its own botocore next to moto's.
-awscli="$local_dir/awscli"
-if [[ ! -x "$awscli/bin/aws" ]]; then
-  log "installing awscli==$AWSCLI_VERSION into $awscli"
-  python3 -m venv "$awscli"
-  "$awscli/bin/pip" install -q --disable-pip-version-check "awscli==$AWSCLI_VERSION"
-fi
-
-# cargo-lambda from PyPI (it brings zig as the cross-linker for the Lambda's provided.al2023 runtime).
-cargo_lambda="$local_dir/cargo-lambda"
-if [[ ! -x "$cargo_lambda/bin/cargo-lambda" ]]; then
-  log "installing cargo-lambda==$CARGO_LAMBDA_VERSION into $cargo_lambda"
-  python3 -m venv "$cargo_lambda"
-  "$cargo_lambda/bin/pip" install -q --disable-pip-version-check "cargo-lambda==$CARGO_LAMBDA_VERSION"
-fi
-
-# checkov for infra/ and docker/; its own venv because it pins a boto3 older than moto's.
-checkov="$local_dir/checkov"
-if [[ ! -x "$checkov/bin/checkov" ]]; then
-  log "installing checkov==$CHECKOV_VERSION into $checkov"
-  python3 -m venv "$checkov"
-  "$checkov/bin/pip" install -q --disable-pip-version-check "checkov==$CHECKOV_VERSION"
-fi
+# Tools from PyPI, each in a venv of its own: each pins dependencies the others (and moto) clash with.
+tool_venv() { # tool_venv NAME EXECUTABLE REQUIREMENT
+  local dir="$local_dir/$1"
+  [[ -x "$dir/bin/$2" ]] && return
+  log "installing $3 into $dir"
+  python3 -m venv "$dir"
+  "$dir/bin/pip" install -q --disable-pip-version-check "$3"
+}
+# The AWS CLI (v1) for the workflow scripts against the local stack (it pins its own botocore).
+tool_venv awscli aws "awscli==$AWSCLI_VERSION"
+# cargo-lambda brings zig as the cross-linker for the Lambda's provided.al2023 runtime.
+tool_venv cargo-lambda cargo-lambda "cargo-lambda==$CARGO_LAMBDA_VERSION"
+# checkov for infra/ and docker/ (it pins a boto3 older than moto's).
+tool_venv checkov checkov "checkov==$CHECKOV_VERSION"
 
 # libpdfium from the pypdfium2 wheel (pdfium build 8149, matches pdfium-render's pdfium_latest bindings).
 pdfium="$local_dir/lib/libpdfium.so"
