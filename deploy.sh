@@ -55,7 +55,7 @@ region="${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region 2>/dev/nu
 region="${region:-us-east-1}"
 tf_vars=()
 if [[ -f "$infra/terraform.tfvars" ]] && grep -qE '^\s*aws_region\s*=' "$infra/terraform.tfvars"; then
-  region="$(sed -nE 's/^\s*aws_region\s*=\s*"([^"]+)".*/\1/p' "$infra/terraform.tfvars" | head -n1)"
+  region="$(sed -nE '/^\s*aws_region\s*=/{s/^\s*aws_region\s*=\s*"([^"]+)".*/\1/p;q}' "$infra/terraform.tfvars")"
 else
   tf_vars+=(-var "aws_region=$region")
 fi

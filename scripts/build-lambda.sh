@@ -16,5 +16,8 @@ cargo lambda build --release --locked --output-format zip "${arch_flag[@]}" \
   -p trigger --bin dynamodb-trigger
 zip="$root/target/lambda/dynamodb-trigger/bootstrap.zip"
 [[ -s "$zip" ]] || { echo "error: $zip was not produced" >&2; exit 1; }
-unzip -l "$zip" | grep -q ' bootstrap$' || { echo "error: $zip has no bootstrap" >&2; exit 1; }
+# Listed into a variable first: `unzip | grep -q` under pipefail fails at random when grep's early exit
+# sends SIGPIPE to unzip (it did in CI).
+entries="$(unzip -Z1 "$zip")"
+grep -qx 'bootstrap' <<<"$entries" || { echo "error: $zip has no bootstrap (holds: $entries)" >&2; exit 1; }
 echo "Lambda package: $zip ($(du -h "$zip" | cut -f1))"

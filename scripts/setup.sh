@@ -34,7 +34,7 @@ python3 -c 'import ensurepip' 2>/dev/null || apt_packages+=(python3-venv)
 if command -v dpkg-query >/dev/null; then
   missing=()
   for p in "${apt_packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" == "install ok installed" ]] || missing+=("$p")
   done
   if ((${#missing[@]})); then
     log "installing Debian packages: ${missing[*]}"
