@@ -80,7 +80,9 @@ def main(stack_dir, path, runs):
     def fmt(name, label):
         v = sorted(r[name] * 1000 for r in rows)
         p90 = v[min(len(v) - 1, int(round(0.9 * (len(v) - 1))))]
-        return f"| {label} | {statistics.median(v):.0f} | {p90:.0f} | {max(v):.0f} |"
+        # int(round()) rather than :.0f, which prints -0 for the sub-ms negatives of ms-precision stamps.
+        cells = " | ".join(str(int(round(x))) for x in (statistics.median(v), p90, max(v)))
+        return f"| {label} | {cells} |"
 
     print(f"{runs} runs of {os.path.basename(path)}, one at a time (ms)\n")
     print("| part | median | p90 | max |\n|---|---|---|---|")
