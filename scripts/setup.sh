@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on Debian/Ubuntu: idempotent, quick when all is present.
-#   - Tesseract + English data, leptonica, clang/libclang (bindgen for leptess), cmake (zxing-cpp)
+#   - Tesseract + English data + OSD (orientation), leptonica, clang/libclang (bindgen for leptess), cmake (zxing-cpp)
 #   - libpdfium (Debian does not package it): unpacked from the pypdfium2 wheel into .local/lib/
 #   - a Python venv (.local/venv) with moto[server] (S3/DynamoDB emulator) and rapidfuzz (the scorer)
 #   - the AWS CLI in its own venv (.local/awscli; it pins botocore) for test-workflow.sh --local
@@ -27,7 +27,7 @@ if [[ "$(uname -s)" == "Darwin" ]]; then
 MAC
 fi
 
-apt_packages=(tesseract-ocr tesseract-ocr-eng libtesseract-dev libleptonica-dev clang libclang-dev
+apt_packages=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd poppler-utils libtesseract-dev libleptonica-dev clang libclang-dev
   cmake pkg-config unzip shellcheck)
 # Debian's own python3 needs python3-venv for `python3 -m venv`; other pythons ship ensurepip.
 python3 -c 'import ensurepip' 2>/dev/null || apt_packages+=(python3-venv)

@@ -6,7 +6,8 @@ use crate::error::{ErrorCode, ProcessError};
 use crate::format::{self, Format};
 use crate::image_input::{self, PageImage};
 use crate::pdf;
-use crate::pool::{Done, Job, WorkerPool};
+use crate::plan;
+use crate::pool::{Done, Job, TextSource, WorkerPool};
 use crate::result::{BBox, DocumentResult, PageResult, Source, Word};
 use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
 use std::path::Path;
@@ -14,17 +15,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Rendering budget per page, whatever MAX_PAGE_PIXELS allows: Tesseract needs several times the
-/// page's size in working memory, and 36 Mpx is already a 20 x 20 inch page at 300 DPI.
-const RENDER_PIXEL_CAP: u64 = 36_000_000;
-/// Budget for pages rendered only to look for QR codes (their text comes from the text layer).
-const QR_RENDER_PIXEL_CAP: u64 = 16_000_000;
-/// Embedded scans are rendered at their own resolution, within this range.
-const SCAN_DPI_RANGE: (f32, f32) = (150.0, 400.0);
 /// Pages rendered before the document is reopened to drop pdfium's caches.
 const REOPEN_EVERY_PAGES: u32 = 10;
-/// Resolution used to look for QR codes on pages whose text comes from the text layer.
-const TEXT_PAGE_QR_DPI: f32 = 150.0;
 
 /// A document to process: bytes in memory, or a file. A PDF file is read by pdfium on demand, so
 /// memory does not grow with the file's size (images are read whole: their size is bounded).
@@ -46,13 +38,6 @@ pub enum Progress {
 pub struct Engine {
     config: Config,
     pool: WorkerPool,
-}
-
-/// A page as produced, before the workers fill in text and codes.
-struct Shell {
-    result: PageResult,
-    /// Text-layer words (already in page pixels), used when the page is not OCRed.
-    layer_words: Option<(String, Vec<Word>)>,
 }
 
 impl Engine {
@@ -166,11 +151,13 @@ impl Engine {
         let ocr = self.config.ocr_mode != OcrMode::Never;
         image_input::for_each_page(bytes, format, &self.config.limits, |index, page| {
             let PageImage { image, dpi } = page;
-            let shell = Shell {
-                result: empty_page(index, image.width(), image.height(), dpi, source(ocr)),
-                layer_words: (!ocr).then(|| (String::new(), Vec::new())),
+            let shell = empty_page(index, image.width(), image.height(), dpi, source(ocr));
+            let text = if ocr {
+                TextSource::Ocr
+            } else {
+                TextSource::Layer(Vec::new())
             };
-            run.submit(shell, image, dpi, ocr)
+            run.submit(shell, image, dpi, text)
         })
     }
 
@@ -191,7 +178,6 @@ impl Engine {
             return Err(ProcessError::corrupt("the PDF has no pages"));
         }
         (run.progress)(Progress::Pages(count));
-        let budget = self.config.limits.max_page_pixels.min(RENDER_PIXEL_CAP);
         for index in 0..count {
             run.check_deadline()?;
             if index > 0 && index % REOPEN_EVERY_PAGES == 0 {
@@ -204,57 +190,44 @@ impl Engine {
                 ProcessError::corrupt(format!("page {} cannot be read: {e}", index + 1))
             })?;
             let facts = pdf::facts(&page);
-            let use_layer = match self.config.ocr_mode {
-                OcrMode::Always => false,
-                OcrMode::Never => true,
-                OcrMode::Auto => facts.has_real_text(),
-            };
-            let wanted_dpi = if use_layer {
-                // Only QR codes are looked for: an embedded image code needs its own resolution.
-                facts
-                    .scan_dpi
-                    .map_or(TEXT_PAGE_QR_DPI, |d| d.clamp(TEXT_PAGE_QR_DPI, 300.0))
-            } else if facts.image_coverage >= 0.25 {
-                facts.scan_dpi.map_or(self.config.ocr_dpi as f32, |d| {
-                    d.clamp(SCAN_DPI_RANGE.0, SCAN_DPI_RANGE.1)
-                })
-            } else {
-                self.config.ocr_dpi as f32
-            };
-            let page_budget = if use_layer {
-                budget.min(QR_RENDER_PIXEL_CAP)
-            } else {
-                budget
-            };
-            let dpi = pdf::fit_dpi(facts.width_pt, facts.height_pt, wanted_dpi, page_budget);
-            let image = pdf::render(&page, &facts, dpi)?;
+            let plan = plan::pdf_page(
+                &facts.plan,
+                self.config.ocr_mode,
+                self.config.ocr_dpi,
+                self.config.limits.max_page_pixels,
+            );
+            let image = pdf::render(&page, &facts.plan, plan.dpi)?;
             drop(page);
-            let scale = dpi / 72.0;
-            let page_h = facts.height_pt;
-            let layer_words = use_layer.then(|| {
-                let words = facts
+            let scale = plan.dpi / 72.0;
+            let page_h = facts.plan.height_pt;
+            let text = if plan.use_text_layer {
+                let lines = facts
                     .text
-                    .words()
-                    .map(|w| Word {
-                        text: w.text.clone(),
-                        confidence: 100.0,
-                        bbox: pt_box(w.rect, page_h, scale),
+                    .lines
+                    .iter()
+                    .map(|line| {
+                        line.iter()
+                            .map(|w| Word {
+                                text: w.text.clone(),
+                                confidence: 100.0,
+                                bbox: pt_box(w.rect, page_h, scale),
+                            })
+                            .collect()
                     })
                     .collect();
-                (facts.text.text(), words)
-            });
-            let dpi_u = dpi.round() as u32;
-            let shell = Shell {
-                result: empty_page(
-                    index as usize,
-                    image.width(),
-                    image.height(),
-                    Some(dpi_u),
-                    source(!use_layer),
-                ),
-                layer_words,
+                TextSource::Layer(lines)
+            } else {
+                TextSource::Ocr
             };
-            run.submit(shell, image, Some(dpi_u), !use_layer)?;
+            let dpi = Some(plan.dpi.round() as u32);
+            let shell = empty_page(
+                index as usize,
+                image.width(),
+                image.height(),
+                dpi,
+                source(!plan.use_text_layer),
+            );
+            run.submit(shell, image, dpi, text)?;
         }
         Ok(())
     }
@@ -302,8 +275,11 @@ fn empty_page(
         height,
         dpi,
         source,
+        rotation: 0,
+        skew: 0.0,
         text: String::new(),
         confidence: None,
+        blocks: Vec::new(),
         words: Vec::new(),
         qr_codes: Vec::new(),
     }
@@ -329,7 +305,7 @@ struct DocRun<'e> {
     cancel: Arc<AtomicBool>,
     reply_tx: Sender<Done>,
     reply_rx: Receiver<Done>,
-    shells: Vec<Option<Shell>>,
+    shells: Vec<Option<PageResult>>,
     done: Vec<Option<PageResult>>,
     pending: usize,
 }
@@ -366,13 +342,13 @@ impl<'e> DocRun<'e> {
 
     fn submit(
         &mut self,
-        shell: Shell,
+        shell: PageResult,
         image: image::GrayImage,
         dpi: Option<u32>,
-        ocr: bool,
+        text: TextSource,
     ) -> Result<(), ProcessError> {
         self.check_deadline()?;
-        let index = shell.result.page as usize - 1;
+        let index = shell.page as usize - 1;
         if self.shells.len() <= index {
             self.shells.resize_with(index + 1, || None);
             self.done.resize_with(index + 1, || None);
@@ -383,7 +359,7 @@ impl<'e> DocRun<'e> {
             index,
             image,
             dpi,
-            ocr,
+            text,
             cancel: self.cancel.clone(),
             reply: self.reply_tx.clone(),
         })?;
@@ -400,19 +376,14 @@ impl<'e> DocRun<'e> {
             self.cancel.store(true, Ordering::Relaxed);
             ProcessError::new(e.code, format!("page {}: {}", done.index + 1, e.message))
         })?;
-        let Shell {
-            mut result,
-            layer_words,
-        } = self.shells[done.index].take().expect("page shell");
-        if let Some(ocr) = analysis.ocr {
-            result.text = ocr.text;
-            result.confidence = ocr.confidence;
-            result.words = ocr.words;
-        } else if let Some((text, words)) = layer_words {
-            result.confidence = (!words.is_empty()).then_some(100.0);
-            result.text = text;
-            result.words = words;
-        }
+        let mut result = self.shells[done.index].take().expect("page shell");
+        let read = analysis.read;
+        result.text = read.text;
+        result.confidence = read.confidence;
+        result.blocks = read.blocks;
+        result.words = read.words;
+        result.rotation = read.rotation;
+        result.skew = read.skew;
         result.qr_codes = analysis.qr;
         self.done[done.index] = Some(result);
         (self.progress)(Progress::PageDone);

@@ -9,17 +9,24 @@ pub mod dpi;
 pub mod engine;
 pub mod error;
 pub mod format;
+pub mod glyphs;
 pub mod image_input;
 pub mod layout;
 pub mod ocr;
+pub mod orientation;
+pub mod page_read;
 pub mod pdf;
+pub mod plan;
 pub mod pool;
 pub mod qr;
 pub mod result;
+mod tess;
 pub mod text_layer;
 
 pub use config::{default_workers, Config, Limits, OcrMode};
 pub use engine::{Engine, Input, Progress};
 pub use error::{ErrorCode, ProcessError};
 pub use format::Format;
-pub use result::{BBox, DocumentQr, DocumentResult, PageQr, PageResult, Source, Word};
+pub use result::{
+    BBox, Block, BlockKind, DocumentQr, DocumentResult, Line, PageQr, PageResult, Source, Word,
+};

@@ -1,65 +1,82 @@
-//! Tesseract through leptess: one engine per worker thread, initialised once and reused.
+//! Tesseract OCR: one engine per worker thread, initialised once and reused. Recognition can be
+//! cancelled between words (a timed-out document frees its worker at once).
 
-use crate::error::ProcessError;
-use crate::layout::{self, LineWords};
+use crate::error::{ErrorCode, ProcessError};
 use crate::result::{BBox, Word};
+use crate::tess::TessHandle;
 use image::GrayImage;
-use leptess::tesseract::TessApi;
+use leptess::capi;
+use std::ffi::CStr;
+use std::os::raw::{c_int, c_void};
 use std::path::Path;
-
-/// What OCR found on one page.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OcrPage {
-    pub text: String,
-    pub words: Vec<Word>,
-    pub confidence: Option<f32>,
-}
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub struct OcrEngine {
-    api: TessApi,
+    tess: TessHandle,
 }
 
 impl OcrEngine {
     pub fn new(tessdata: Option<&Path>, languages: &str) -> Result<Self, ProcessError> {
-        let path = tessdata.map(|p| p.to_string_lossy().into_owned());
-        let mut api = TessApi::new(path.as_deref(), languages).map_err(|_| {
+        let tess = TessHandle::init(tessdata, languages).ok_or_else(|| {
             ProcessError::internal(format!(
                 "Tesseract could not load languages {languages:?} (tessdata: {}); install the traineddata \
                  or set TESSDATA_PREFIX",
-                path.as_deref().unwrap_or("default")
+                tessdata.map_or("default".into(), |p| p.display().to_string())
             ))
         })?;
-        // Tesseract prints "Estimating resolution ..." and similar chatter to stderr for every page.
-        let _ = api.raw.set_variable(c"debug_file", c"/dev/null");
-        Ok(OcrEngine { api })
+        Ok(OcrEngine { tess })
     }
 
-    /// Recognises one page. `dpi` is the page's real resolution when known: Tesseract's layout
-    /// analysis (and so the reading order) depends on it.
+    /// Recognises one page: its words, grouped in Tesseract's lines. `dpi` is the page's real
+    /// resolution when known: Tesseract's segmentation depends on it. Setting `cancel` stops the
+    /// recognition at the next word.
     pub fn recognize(
         &mut self,
         img: &GrayImage,
         dpi: Option<u32>,
-    ) -> Result<OcrPage, ProcessError> {
-        let (w, h) = img.dimensions();
-        self.api
-            .raw
-            .set_image(img.as_raw(), w as i32, h as i32, 1, w as i32)
-            .map_err(|e| {
-                ProcessError::internal(format!("Tesseract refused the page image: {e:?}"))
-            })?;
-        if let Some(dpi) = dpi {
-            self.api.set_source_resolution(dpi as i32);
-        }
-        self.api
-            .raw
-            .recognize()
-            .map_err(|_| ProcessError::internal("Tesseract failed to recognise the page"))?;
-        let tsv = self.api.get_tsv_text(0).map_err(|e| {
-            ProcessError::internal(format!("Tesseract returned invalid UTF-8: {e}"))
-        })?;
-        Ok(page_from_tsv(&tsv))
+        cancel: &AtomicBool,
+    ) -> Result<Vec<Vec<Word>>, ProcessError> {
+        self.tess.set_image(img, dpi);
+        let api = self.tess.raw();
+        // SAFETY: the monitor lives until after Recognize returns, and so does `cancel`, which the
+        // callback reads through the pointer it is given; the TSV text is freed with TessDeleteText.
+        let tsv = unsafe {
+            let monitor = capi::TessMonitorCreate();
+            capi::TessMonitorSetCancelFunc(monitor, Some(cancelled));
+            capi::TessMonitorSetCancelThis(monitor, cancel as *const AtomicBool as *mut c_void);
+            let rc = capi::TessBaseAPIRecognize(api, monitor);
+            capi::TessMonitorDelete(monitor);
+            if cancel.load(Ordering::Relaxed) {
+                capi::TessBaseAPIClear(api);
+                return Err(ProcessError::new(
+                    ErrorCode::Timeout,
+                    "recognition cancelled",
+                ));
+            }
+            if rc != 0 {
+                capi::TessBaseAPIClear(api);
+                return Err(ProcessError::internal(
+                    "Tesseract failed to recognise the page",
+                ));
+            }
+            let raw = capi::TessBaseAPIGetTsvText(api, 0);
+            if raw.is_null() {
+                capi::TessBaseAPIClear(api);
+                return Err(ProcessError::internal("Tesseract returned no text"));
+            }
+            let tsv = CStr::from_ptr(raw).to_string_lossy().into_owned();
+            capi::TessDeleteText(raw);
+            capi::TessBaseAPIClear(api);
+            tsv
+        };
+        Ok(lines_from_tsv(&tsv))
     }
+}
+
+/// Tesseract's cancel callback: `this` is the job's cancel flag.
+unsafe extern "C" fn cancelled(this: *mut c_void, _words: c_int) -> bool {
+    // SAFETY: set to a live &AtomicBool for the duration of Recognize.
+    unsafe { (*(this as *const AtomicBool)).load(Ordering::Relaxed) }
 }
 
 /// One row of Tesseract's TSV output at word level.
@@ -102,39 +119,19 @@ fn parse_tsv(tsv: &str) -> Vec<TsvWord> {
         .collect()
 }
 
-/// Builds the page from TSV rows: words grouped into Tesseract's lines, then put in reading order.
-pub fn page_from_tsv(tsv: &str) -> OcrPage {
-    let rows = parse_tsv(tsv);
-    let mut lines: Vec<LineWords> = Vec::new();
+/// Words of the TSV grouped into Tesseract's lines, in Tesseract's order.
+pub fn lines_from_tsv(tsv: &str) -> Vec<Vec<Word>> {
+    let mut lines: Vec<Vec<Word>> = Vec::new();
     let mut key = None;
-    for r in rows {
+    for r in parse_tsv(tsv) {
         let k = (r.block, r.par, r.line);
         if key != Some(k) {
-            lines.push(LineWords {
-                block: r.block,
-                words: Vec::new(),
-            });
+            lines.push(Vec::new());
             key = Some(k);
         }
-        lines.last_mut().expect("pushed above").words.push(r.word);
+        lines.last_mut().expect("pushed above").push(r.word);
     }
-    let ordered = layout::reading_order(lines);
-    let words: Vec<Word> = ordered
-        .iter()
-        .flat_map(|l| l.words.iter().cloned())
-        .collect();
-    let text = ordered
-        .iter()
-        .map(LineWords::text)
-        .collect::<Vec<_>>()
-        .join("\n");
-    let confidence = (!words.is_empty())
-        .then(|| words.iter().map(|w| w.confidence).sum::<f32>() / words.len() as f32);
-    OcrPage {
-        text,
-        words,
-        confidence,
-    }
+    lines
 }
 
 #[cfg(test)]
@@ -148,12 +145,16 @@ mod tests {
 5\t1\t1\t1\t2\t2\t45\t25\t30\t10\t-1\t \n";
 
     #[test]
-    fn tsv_gives_words_lines_and_mean_confidence() {
-        let p = page_from_tsv(TSV);
-        assert_eq!(p.text, "Hello world\nnext");
-        assert_eq!(p.words.len(), 3);
+    fn tsv_gives_words_in_lines() {
+        let lines = lines_from_tsv(TSV);
+        let texts: Vec<Vec<&str>> = lines
+            .iter()
+            .map(|l| l.iter().map(|w| w.text.as_str()).collect())
+            .collect();
+        assert_eq!(texts, [vec!["Hello", "world"], vec!["next"]]);
+        assert_eq!(lines[1][0].confidence, 80.0);
         assert_eq!(
-            p.words[1].bbox,
+            lines[0][1].bbox,
             BBox {
                 left: 45,
                 top: 10,
@@ -161,15 +162,10 @@ mod tests {
                 height: 10
             }
         );
-        let c = p.confidence.unwrap();
-        assert!((c - (96.5 + 90.5 + 80.0) / 3.0).abs() < 1e-3);
     }
 
     #[test]
     fn empty_tsv_is_an_empty_page() {
-        let p = page_from_tsv("");
-        assert_eq!(p.text, "");
-        assert!(p.words.is_empty());
-        assert_eq!(p.confidence, None);
+        assert!(lines_from_tsv("").is_empty());
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::engine::Input;
 use crate::error::{ErrorCode, ProcessError};
+use crate::plan::PdfPageFacts;
 use crate::text_layer::{self, PdfChar, TextLayer};
 use image::GrayImage;
 use pdfium_render::prelude::*;
@@ -86,34 +87,12 @@ pub fn open<'a>(pdfium: &'a Pdfium, input: Input<'a>) -> Result<PdfDocument<'a>,
     })
 }
 
-/// What a page holds, found without rendering it.
+/// What a page holds, found without rendering it: the facts the page plan decides on, and the
+/// text layer itself.
 #[derive(Debug)]
 pub struct PageFacts {
-    pub width_pt: f32,
-    pub height_pt: f32,
+    pub plan: PdfPageFacts,
     pub text: TextLayer,
-    /// Resolution of the largest embedded image, in pixels per page inch.
-    pub scan_dpi: Option<f32>,
-    /// Share of the page area the largest image covers.
-    pub image_coverage: f32,
-    /// Letters and digits drawn invisibly (an OCR layer laid over a scan, e.g. by OCRmyPDF).
-    pub invisible_alnum: usize,
-}
-
-impl PageFacts {
-    /// Whether the text layer is real text worth using instead of OCR.
-    pub fn has_real_text(&self) -> bool {
-        let alnum = self.text.alphanumeric_chars();
-        if alnum == 0 || self.text.garbage_ratio() > 0.1 {
-            return false;
-        }
-        if self.image_coverage >= 0.5 {
-            // A page-sized scan with a little visible text (a stamp, a header) is OCRed: the scan holds
-            // the content. An invisible OCR layer over the scan is the page's text, though.
-            return self.invisible_alnum * 2 >= alnum || alnum >= 200;
-        }
-        alnum >= 3
-    }
 }
 
 pub fn facts(page: &PdfPage) -> PageFacts {
@@ -157,29 +136,23 @@ pub fn facts(page: &PdfPage) -> PageFacts {
         }
     }
     PageFacts {
-        width_pt,
-        height_pt,
+        plan: PdfPageFacts {
+            width_pt,
+            height_pt,
+            alnum: text.alphanumeric_chars(),
+            garbage_ratio: text.garbage_ratio(),
+            invisible_alnum,
+            scan_dpi,
+            image_coverage,
+        },
         text,
-        scan_dpi,
-        image_coverage,
-        invisible_alnum,
     }
-}
-
-/// Resolution at which a page of `width_pt` x `height_pt` fits `max_pixels`, capped at `dpi`.
-pub fn fit_dpi(width_pt: f32, height_pt: f32, dpi: f32, max_pixels: u64) -> f32 {
-    let area_in2 = (width_pt as f64 / 72.0) * (height_pt as f64 / 72.0);
-    if area_in2 <= 0.0 {
-        return dpi;
-    }
-    let max_dpi = (max_pixels as f64 / area_in2).sqrt();
-    (dpi as f64).min(max_dpi) as f32
 }
 
 /// Renders a page to 8-bit grey at `dpi` (already fitted to the pixel budget). pdfium renders into
 /// a 24-bit BGR bitmap: its 8-bit grey target aborts the process (a CHECK in the AGG driver) on
 /// some vector paths, so the grey conversion is done here, row by row.
-pub fn render(page: &PdfPage, facts: &PageFacts, dpi: f32) -> Result<GrayImage, ProcessError> {
+pub fn render(page: &PdfPage, facts: &PdfPageFacts, dpi: f32) -> Result<GrayImage, ProcessError> {
     let w = ((facts.width_pt / 72.0 * dpi).round() as i32).max(1);
     let h = ((facts.height_pt / 72.0 * dpi).round() as i32).max(1);
     let config = PdfRenderConfig::new()
@@ -209,18 +182,4 @@ pub fn render(page: &PdfPage, facts: &PageFacts, dpi: f32) -> Result<GrayImage, 
     }
     GrayImage::from_raw(bw as u32, bh as u32, grey)
         .ok_or_else(|| ProcessError::internal("pdfium returned a bitmap smaller than its size"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fit_dpi_caps_huge_pages() {
-        // Letter at 300 DPI is 8.4 Mpx: untouched under 100 Mpx.
-        assert_eq!(fit_dpi(612.0, 792.0, 300.0, 100_000_000), 300.0);
-        // 200 x 200 inches into 25 Mpx: 25 DPI.
-        let d = fit_dpi(14400.0, 14400.0, 300.0, 25_000_000);
-        assert!((d - 25.0).abs() < 0.01, "{d}");
-    }
 }

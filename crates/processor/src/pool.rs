@@ -2,9 +2,11 @@
 //! once, fed through a bounded channel so that rendered pages never pile up in memory.
 
 use crate::error::ProcessError;
-use crate::ocr::{OcrEngine, OcrPage};
+use crate::ocr::OcrEngine;
+use crate::orientation::OrientationDetector;
+use crate::page_read::{self, PageRead, Readers};
 use crate::qr::{self, QrOptions};
-use crate::result::{BBox, PageQr};
+use crate::result::{BBox, PageQr, Word};
 use crossbeam_channel::{bounded, Receiver, Sender};
 use image::GrayImage;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -18,7 +20,7 @@ pub struct Job {
     pub index: usize,
     pub image: GrayImage,
     pub dpi: Option<u32>,
-    pub ocr: bool,
+    pub text: TextSource,
     /// Set when the document gave up (timeout): queued pages of it are skipped.
     pub cancel: Arc<AtomicBool>,
     pub reply: Sender<Done>,
@@ -29,8 +31,16 @@ pub struct Done {
     pub outcome: Result<Analysis, ProcessError>,
 }
 
+/// Where a page's text comes from.
+pub enum TextSource {
+    /// OCR of the page image.
+    Ocr,
+    /// The PDF's own text layer: lines of words, already in page pixels (empty: no text).
+    Layer(Vec<Vec<Word>>),
+}
+
 pub struct Analysis {
-    pub ocr: Option<OcrPage>,
+    pub read: PageRead,
     pub qr: Vec<PageQr>,
 }
 
@@ -62,10 +72,11 @@ impl WorkerPool {
                 .name(format!("ocr-{i}"))
                 .spawn(
                     move || match OcrEngine::new(tessdata.as_deref(), &languages) {
-                        Ok(engine) => {
+                        Ok(tesseract) => {
+                            let osd = OrientationDetector::new(tessdata.as_deref());
                             let _ = ready.send(Ok(()));
                             drop(ready);
-                            work(engine, rx, qr);
+                            work(Readers { tesseract, osd }, rx, qr);
                         }
                         Err(e) => {
                             let _ = ready.send(Err(e));
@@ -124,7 +135,7 @@ impl Drop for WorkerPool {
     }
 }
 
-fn work(mut engine: OcrEngine, rx: Receiver<Job>, qr_opts: QrOptions) {
+fn work(mut readers: Readers, rx: Receiver<Job>, qr_opts: QrOptions) {
     for job in rx {
         if job.cancel.load(Ordering::Relaxed) {
             continue;
@@ -133,22 +144,23 @@ fn work(mut engine: OcrEngine, rx: Receiver<Job>, qr_opts: QrOptions) {
             index,
             mut image,
             dpi,
-            ocr,
+            text,
             reply,
-            ..
+            cancel,
         } = job;
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             let qr = qr::decode(&image, qr_opts);
-            let ocr = if ocr {
-                // A QR symbol is never text; left in, Tesseract reads it as a line of junk.
-                for code in &qr {
-                    blank(&mut image, code.bbox);
+            let read = match text {
+                TextSource::Ocr => {
+                    // A QR symbol is never text; left in, Tesseract reads it as a line of junk.
+                    for code in &qr {
+                        blank(&mut image, code.bbox);
+                    }
+                    page_read::ocr(&mut readers, &image, dpi, &cancel)?
                 }
-                Some(engine.recognize(&image, dpi)?)
-            } else {
-                None
+                TextSource::Layer(lines) => page_read::from_layer(lines),
             };
-            Ok(Analysis { ocr, qr })
+            Ok(Analysis { read, qr })
         }))
         .unwrap_or_else(|_| Err(ProcessError::internal("page analysis panicked")));
         let _ = reply.send(Done { index, outcome });

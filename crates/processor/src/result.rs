@@ -54,6 +54,31 @@ pub struct DocumentQr {
     pub data: String,
 }
 
+/// What a block of the page is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockKind {
+    /// Running text: a paragraph, a column's run of lines, a title, a caption.
+    Text,
+    /// Rows of aligned cells; each line is one row, cells left to right.
+    Table,
+}
+
+/// One line of a block, in reading order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    pub text: String,
+    pub bbox: BBox,
+}
+
+/// A region of the page read as a unit; a page's blocks are in reading order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Block {
+    pub kind: BlockKind,
+    pub bbox: BBox,
+    pub lines: Vec<Line>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
@@ -72,9 +97,18 @@ pub struct PageResult {
     /// Resolution of the analysed image; null when the image carried none and none could be derived.
     pub dpi: Option<u32>,
     pub source: Source,
+    /// Clockwise quarter turn (0, 90, 180, 270) applied before OCR to set the page upright.
+    /// Coordinates stay those of the page as given (width x height above).
+    pub rotation: u16,
+    /// Skew in degrees that was measured and corrected before OCR (0 when none was applied).
+    pub skew: f32,
+    /// The blocks' lines joined by line breaks, in reading order.
     pub text: String,
     /// Mean word confidence (0-100); 100 for a text layer, null for a page without words.
     pub confidence: Option<f32>,
+    /// Text blocks and tables in reading order.
+    pub blocks: Vec<Block>,
+    /// Every word found, in reading order (words left out of the text as picture noise come last).
     pub words: Vec<Word>,
     pub qr_codes: Vec<PageQr>,
 }
@@ -138,8 +172,11 @@ mod tests {
             height: 10,
             dpi: Some(300),
             source: Source::Ocr,
+            rotation: 0,
+            skew: 0.0,
             text: text.into(),
             confidence: None,
+            blocks: vec![],
             words: vec![],
             qr_codes: qr
                 .iter()

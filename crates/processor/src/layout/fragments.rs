@@ -1,0 +1,254 @@
+//! Line fragments: a source line (Tesseract's, or a PDF text layer's) cut where it crosses a
+//! gutter, so that no piece of text bridges two columns or two table cells.
+//!
+//! A gap wider than `ALWAYS_SPLIT` text heights always separates; a narrower one (down to
+//! `MIN_SPLIT`) only when the lines around it leave the same channel of white with text close on
+//! both sides: a gutter runs down the page, a wide word space in justified text does not.
+
+use super::geometry::{bounds, median, word_rect, Rect};
+use crate::result::Word;
+
+/// Gaps at least this many text heights wide always split a line.
+const ALWAYS_SPLIT: f32 = 2.5;
+/// Narrower gaps are never a gutter.
+const MIN_SPLIT: f32 = 0.8;
+/// How far above and below a line its neighbours are looked for, in text heights.
+const NEIGHBOUR_WINDOW: f32 = 3.5;
+/// Text counts as "close to the channel" within this many text heights of it.
+const CHANNEL_REACH: f32 = 6.0;
+/// Half the width of white a neighbouring line must leave around the gap's middle.
+const CHANNEL_HALF_WIDTH: f32 = 0.4;
+/// A gap this many text heights wide needs one neighbouring line to agree, not two.
+const WIDE_GAP: f32 = 1.5;
+/// A gap is a gutter only if at least this share as wide as the channel its neighbours leave.
+const MIN_WIDTH_OF_CHANNEL: f32 = 0.4;
+
+/// A run of words on one baseline with nothing between them wider than a word space.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frag {
+    /// Left to right.
+    pub words: Vec<Word>,
+    pub rect: Rect,
+}
+
+impl Frag {
+    pub fn new(mut words: Vec<Word>) -> Option<Frag> {
+        words.sort_by_key(|w| w.bbox.left);
+        let rect = bounds(words.iter().map(word_rect))?;
+        Some(Frag { words, rect })
+    }
+}
+
+/// Cuts every line at its gutters. `unit` is the page's typical text height. Gaps are measured
+/// between words with letters or digits; marks standing in a cut gap (a rule read as "|") belong
+/// to neither side and are handed back apart.
+pub fn split_lines(lines: Vec<Vec<Word>>, unit: f32) -> (Vec<Frag>, Vec<Word>) {
+    // Every word's box with the line it belongs to, for the neighbour test. Marks without a
+    // letter or digit (a rule read as "|", a stray "_") do not block a channel.
+    let all: Vec<(usize, Rect)> = lines
+        .iter()
+        .enumerate()
+        .flat_map(|(i, l)| {
+            l.iter()
+                .filter(|w| has_alnum(w))
+                .map(move |w| (i, word_rect(w)))
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut dropped = Vec::new();
+    for (i, mut line) in lines.into_iter().enumerate() {
+        line.sort_by_key(|w| w.bbox.left);
+        let line_h = median(line.iter().map(|w| word_rect(w).h()).collect()).unwrap_or(unit);
+        let h = unit.max(line_h);
+        let Some(line_rect) = bounds(line.iter().map(word_rect)) else {
+            continue;
+        };
+        let mut current: Vec<Word> = Vec::new();
+        let mut marks: Vec<Word> = Vec::new();
+        let mut last: Option<Rect> = None;
+        // A mark stays with the text it stands next to, and is dropped when it stands alone.
+        let near = |a: Rect, b: Rect| b.l - a.r < MIN_SPLIT * h;
+        for w in line {
+            if !has_alnum(&w) {
+                marks.push(w);
+                continue;
+            }
+            let r = word_rect(&w);
+            if let Some(pl) = last {
+                let gap = r.l - pl.r;
+                let split = gap >= ALWAYS_SPLIT * h
+                    || (gap >= MIN_SPLIT * h && is_channel(&all, i, line_rect, pl.r, r.l, h));
+                if split {
+                    let (keep, lone): (Vec<Word>, Vec<Word>) = marks
+                        .drain(..)
+                        .partition(|m| near(pl, word_rect(m)) || near(word_rect(m), r));
+                    dropped.extend(lone);
+                    // Marks touching the left side end it; the others start the right one.
+                    let (end, start): (Vec<Word>, Vec<Word>) =
+                        keep.into_iter().partition(|m| near(pl, word_rect(m)));
+                    current.extend(end);
+                    out.extend(Frag::new(std::mem::take(&mut current)));
+                    marks = start;
+                }
+            } else {
+                let (keep, lone): (Vec<Word>, Vec<Word>) =
+                    marks.drain(..).partition(|m| near(word_rect(m), r));
+                dropped.extend(lone);
+                marks = keep;
+            }
+            current.append(&mut marks);
+            current.push(w);
+            last = Some(r);
+        }
+        match last {
+            Some(pl) => {
+                let (keep, lone): (Vec<Word>, Vec<Word>) =
+                    marks.into_iter().partition(|m| near(pl, word_rect(m)));
+                current.extend(keep);
+                dropped.extend(lone);
+            }
+            // A line of marks only: kept as it is (a rule of dashes, a row of bullets).
+            None => current = marks,
+        }
+        out.extend(Frag::new(current));
+    }
+    (out, dropped)
+}
+
+fn has_alnum(w: &Word) -> bool {
+    w.text.chars().any(char::is_alphanumeric)
+}
+
+/// Whether the white between `gl` and `gr` on line `line` continues above or below it as a
+/// channel: no neighbouring word reaches into it, and neighbouring lines have text close to it on
+/// both sides (two such lines in all, counting only the sides, above or below, left unblocked).
+fn is_channel(all: &[(usize, Rect)], line: usize, at: Rect, gl: f32, gr: f32, h: f32) -> bool {
+    let c = (gl + gr) / 2.0;
+    let half = (CHANNEL_HALF_WIDTH * h).min((gr - gl) / 2.0);
+    let reach = CHANNEL_REACH * h;
+    let window = NEIGHBOUR_WINDOW * h;
+    let sides = [(at.t - window, at.t), (at.b, at.b + window)];
+    // Per side: the neighbouring lines' white around `c` (line, left edge, right edge), or None
+    // when a word reaches into the channel.
+    let mut whites: Vec<f32> = Vec::new();
+    for (y0, y1) in sides {
+        let mut edges: Vec<(usize, f32, f32)> = Vec::new();
+        let mut blocked = false;
+        for (l, r) in all.iter().filter(|(l, _)| *l != line) {
+            let cy = (r.t + r.b) / 2.0;
+            if cy < y0 || cy > y1 {
+                continue;
+            }
+            if r.l < c + half && r.r > c - half {
+                blocked = true;
+                break;
+            }
+            let i = match edges.iter().position(|e| e.0 == *l) {
+                Some(i) => i,
+                None => {
+                    edges.push((*l, f32::NEG_INFINITY, f32::INFINITY));
+                    edges.len() - 1
+                }
+            };
+            if r.r <= c && r.r >= c - reach {
+                edges[i].1 = edges[i].1.max(r.r);
+            }
+            if r.l >= c && r.l <= c + reach {
+                edges[i].2 = edges[i].2.min(r.l);
+            }
+        }
+        if !blocked {
+            whites.extend(
+                edges
+                    .iter()
+                    .filter(|e| e.1.is_finite() && e.2.is_finite())
+                    .map(|e| e.2 - e.1),
+            );
+        }
+    }
+    // Two lines beside this one leave the same white, and it is about as wide as this gap (a
+    // table's wide channels above a paragraph do not cut the paragraph's word spaces).
+    // A wide gap needs one such line, a narrower one two.
+    let needed = if gr - gl >= WIDE_GAP * h { 1 } else { 2 };
+    whites.len() >= needed && median(whites).is_some_and(|m| gr - gl >= MIN_WIDTH_OF_CHANNEL * m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::tests::{column, text_line, words_at};
+
+    #[test]
+    fn a_line_across_a_narrow_gutter_is_cut_where_its_neighbours_leave_the_same_white() {
+        // Four lines, each running across a 12 px gutter at x = 290..302 (text height 10).
+        let left = column("a", 4, 50, 100, 290, 14);
+        let right = column("b", 4, 302, 100, 542, 14);
+        let lines: Vec<Vec<Word>> = left
+            .into_iter()
+            .zip(right)
+            .map(|(mut l, r)| {
+                l.extend(r);
+                l
+            })
+            .collect();
+        let (frags, _) = split_lines(lines, 10.0);
+        let texts: Vec<String> = frags
+            .iter()
+            .map(|f| {
+                f.words
+                    .iter()
+                    .map(|w| w.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        assert_eq!(frags.len(), 8, "{texts:#?}");
+        assert!(
+            texts.iter().all(|t| !(t.contains('a') && t.contains('b'))),
+            "{texts:#?}"
+        );
+    }
+
+    #[test]
+    fn a_wide_word_space_alone_does_not_cut() {
+        let mut lines = vec![text_line("one two three four five six", 100, 100, 400)];
+        // One loose line with a 12 px space, no neighbour has white there.
+        let mut loose = words_at(&["loose", "line"], 100, 114, 190);
+        loose.extend(words_at(&["here"], 181, 114, 205));
+        lines.push(loose);
+        lines.push(text_line(
+            "seven eight nine ten eleven twelve",
+            100,
+            128,
+            400,
+        ));
+        let (frags, _) = split_lines(lines, 10.0);
+        assert_eq!(frags.len(), 3, "{frags:#?}");
+    }
+
+    #[test]
+    fn a_rule_read_as_a_mark_in_the_gutter_does_not_hold_the_columns_together() {
+        let left = column("a", 4, 50, 100, 290, 14);
+        let right = column("b", 4, 315, 100, 555, 14);
+        let lines: Vec<Vec<Word>> = left
+            .into_iter()
+            .zip(right)
+            .enumerate()
+            .map(|(i, (mut l, r))| {
+                l.extend(words_at(&["|"], 300, 100 + i as u32 * 14, 306));
+                l.extend(r);
+                l
+            })
+            .collect();
+        let (frags, dropped) = split_lines(lines, 10.0);
+        assert_eq!(frags.len(), 8);
+        assert_eq!(dropped.len(), 4);
+    }
+
+    #[test]
+    fn a_very_wide_gap_always_cuts() {
+        let mut l = words_at(&["Total:"], 100, 100, 160);
+        l.extend(words_at(&["57.60"], 400, 100, 450));
+        assert_eq!(split_lines(vec![l], 10.0).0.len(), 2);
+    }
+}

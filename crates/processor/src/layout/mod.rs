@@ -1,0 +1,447 @@
+//! Page layout: from a page's words with their boxes to blocks in reading order. The same step for
+//! OCR pages (Tesseract's lines) and text-layer pages (lines built from pdfium's characters).
+//! Pure: boxes in, ordered blocks out, so it is tested on hand-made layouts.
+//!
+//! 1. [`fragments`]: lines are cut where they cross a gutter or jump between table cells.
+//! 2. [`order`]: fragments are ordered by cutting the page along its white space: columns left to
+//!    right, bands top to bottom, tables row by row.
+//! 3. Here: consecutive rows of one column become a text block; tables stay one block each.
+
+mod fragments;
+mod geometry;
+mod noise;
+mod order;
+
+pub use noise::split_noise;
+
+use crate::result::{Block, BlockKind, Line, Word};
+use fragments::Frag;
+use geometry::{bounds, median, word_rect, Rect};
+use order::Item;
+
+/// Rows further apart than this many text heights start a new block.
+const MAX_LINE_GAP: f32 = 1.0;
+
+/// A page's text in reading order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PageText {
+    /// The blocks' lines joined by line breaks.
+    pub text: String,
+    pub blocks: Vec<Block>,
+    /// The words of the blocks in reading order (marks left out of the blocks last).
+    pub words: Vec<Word>,
+}
+
+/// Lays out a page's words. `lines` are the words as their source grouped them on one baseline
+/// (Tesseract's lines, or a text layer's); a line may run across columns, it is cut where needed.
+pub fn lay_out(lines: Vec<Vec<Word>>) -> PageText {
+    let lines: Vec<Vec<Word>> = lines.into_iter().filter(|l| !l.is_empty()).collect();
+    let Some(unit) = median(lines.iter().flatten().map(|w| word_rect(w).h()).collect()) else {
+        return PageText::default();
+    };
+    let unit = unit.max(1.0);
+    let (frags, marks) = fragments::split_lines(lines, unit);
+    let items = order::order(frags, unit);
+    let mut blocks: Vec<(BlockKind, Vec<Vec<Frag>>)> = Vec::new();
+    for item in items {
+        match item {
+            Item::Table(rows) => blocks.push((BlockKind::Table, rows)),
+            Item::Row(row) => match blocks.last_mut() {
+                Some((BlockKind::Text, rows)) if continues(rows.last(), &row, unit) => {
+                    rows.push(row)
+                }
+                _ => blocks.push((BlockKind::Text, vec![row])),
+            },
+        }
+    }
+    let mut words = Vec::new();
+    let blocks: Vec<Block> = blocks
+        .into_iter()
+        .map(|(kind, rows)| {
+            let lines: Vec<Line> = rows
+                .into_iter()
+                .filter_map(|row| {
+                    let rect = order::row_rect(&row)?;
+                    let row_words: Vec<Word> = row.into_iter().flat_map(|f| f.words).collect();
+                    let text = join_words(&row_words);
+                    words.extend(row_words);
+                    Some(Line {
+                        text,
+                        bbox: rect.to_bbox(),
+                    })
+                })
+                .collect();
+            let rect = bounds(lines.iter().map(|l| Rect::of(l.bbox)))
+                .expect("a block has at least one line");
+            Block {
+                kind,
+                bbox: rect.to_bbox(),
+                lines,
+            }
+        })
+        .collect();
+    words.extend(marks);
+    let text = blocks
+        .iter()
+        .flat_map(|b| b.lines.iter().map(|l| l.text.as_str()))
+        .collect::<Vec<_>>()
+        .join("\n");
+    PageText {
+        text,
+        blocks,
+        words,
+    }
+}
+
+fn join_words(words: &[Word]) -> String {
+    words
+        .iter()
+        .map(|w| w.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether `row` is the next line of the text block whose last row is `prev`: just below it and
+/// in the same column.
+fn continues(prev: Option<&Vec<Frag>>, row: &[Frag], unit: f32) -> bool {
+    let (Some(p), Some(r)) = (prev.and_then(|p| order::row_rect(p)), order::row_rect(row)) else {
+        return false;
+    };
+    r.t >= p.t + 0.5 * p.h() && r.t - p.b <= MAX_LINE_GAP * unit.max(p.h()) && p.h_overlap(&r) > 0.0
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::result::BBox;
+
+    /// Words 10 px high, 6 px a character, justified over `left..right` with spaces of 3 to 15
+    /// px (a line too short to fill it with such spaces ends early, as a paragraph's last line).
+    pub fn words_at(texts: &[&str], left: u32, top: u32, right: u32) -> Vec<Word> {
+        let char_w = 6u32;
+        let chars: u32 = texts
+            .iter()
+            .map(|t| t.chars().count() as u32 * char_w)
+            .sum();
+        let gaps = texts.len().saturating_sub(1).max(1) as u32;
+        let space = (right.saturating_sub(left).saturating_sub(chars) / gaps).clamp(3, 15);
+        let mut x = left;
+        texts
+            .iter()
+            .map(|t| {
+                let w = t.chars().count() as u32 * char_w;
+                let word = Word {
+                    text: t.to_string(),
+                    confidence: 90.0,
+                    bbox: BBox {
+                        left: x,
+                        top,
+                        width: w,
+                        height: 10,
+                    },
+                };
+                x += w + space;
+                word
+            })
+            .collect()
+    }
+
+    pub fn text_line(text: &str, left: u32, top: u32, right: u32) -> Vec<Word> {
+        words_at(
+            &text.split_whitespace().collect::<Vec<_>>(),
+            left,
+            top,
+            right,
+        )
+    }
+
+    /// A column of `n` justified lines of unique words ("al1w1 ..." of varying lengths, so that
+    /// word spaces do not line up), `pitch` px apart: as many words as fit with 4 px spaces.
+    pub fn column(
+        tag: &str,
+        n: usize,
+        left: u32,
+        top: u32,
+        right: u32,
+        pitch: u32,
+    ) -> Vec<Vec<Word>> {
+        (0..n)
+            .map(|i| {
+                let mut texts: Vec<String> = Vec::new();
+                let mut used = 0;
+                for w in 1.. {
+                    let pad = "x".repeat((i * 7 + w * 5) % 6);
+                    let t = format!("{tag}l{}w{w}{pad}", i + 1);
+                    let need = t.len() as u32 * 6 + if texts.is_empty() { 0 } else { 4 };
+                    if used + need > right - left {
+                        break;
+                    }
+                    used += need;
+                    texts.push(t);
+                }
+                let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+                words_at(&refs, left, top + i as u32 * pitch, right)
+            })
+            .collect()
+    }
+
+    fn texts(lines: &[Vec<Word>]) -> Vec<String> {
+        lines.iter().map(|l| join_words(l)).collect()
+    }
+
+    /// Lines of side-by-side columns as one OCR engine might report them: one line across all.
+    fn across(cols: &[Vec<Vec<Word>>]) -> Vec<Vec<Word>> {
+        let n = cols.iter().map(Vec::len).max().unwrap_or(0);
+        (0..n)
+            .map(|i| {
+                cols.iter()
+                    .filter_map(|c| c.get(i))
+                    .flatten()
+                    .cloned()
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn lines_of(p: &PageText) -> Vec<String> {
+        p.text.lines().map(String::from).collect()
+    }
+
+    #[test]
+    fn two_columns_with_a_narrow_gutter_are_read_column_by_column() {
+        // 10 px text, 12 px gutter: as narrow as a magazine's. Reported as lines across the page.
+        let left = column("a", 8, 50, 100, 290, 14);
+        let right = column("b", 8, 302, 100, 542, 14);
+        let want: Vec<String> = texts(&left).into_iter().chain(texts(&right)).collect();
+        assert_eq!(
+            lines_of(&lay_out(across(&[left.clone(), right.clone()]))),
+            want
+        );
+        // Reported column by column (a text layer written that way): the same.
+        let mut separate = left;
+        separate.extend(right);
+        assert_eq!(lines_of(&lay_out(separate)), want);
+    }
+
+    #[test]
+    fn three_columns_with_a_title_across_them_and_a_footer() {
+        let title = text_line("The Title Across Three Columns", 200, 40, 500);
+        let cols: Vec<Vec<Vec<Word>>> = (0..3)
+            .map(|c| column(&format!("c{c}"), 10, 50 + c * 200, 80, 238 + c * 200, 14))
+            .collect();
+        let footer = text_line("page 7", 320, 260, 360);
+        let mut lines = vec![title.clone()];
+        lines.extend(across(&cols));
+        lines.push(footer.clone());
+        let mut want = vec![join_words(&title)];
+        for c in &cols {
+            want.extend(texts(c));
+        }
+        want.push(join_words(&footer));
+        let page = lay_out(lines);
+        assert_eq!(lines_of(&page), want);
+        assert_eq!(page.blocks.len(), 5, "title, three columns, footer");
+        assert!(page.blocks.iter().all(|b| b.kind == BlockKind::Text));
+    }
+
+    #[test]
+    fn columns_of_unequal_length_and_offset_starts() {
+        // The right column starts higher and ends earlier; the left one runs on below it.
+        let left = column("a", 12, 50, 110, 290, 14);
+        let right = column("b", 5, 305, 100, 545, 14);
+        let want: Vec<String> = texts(&left).into_iter().chain(texts(&right)).collect();
+        let mut lines = left;
+        lines.extend(right);
+        assert_eq!(lines_of(&lay_out(lines)), want);
+    }
+
+    #[test]
+    fn a_one_column_page_of_justified_text_stays_line_by_line() {
+        let lines: Vec<Vec<Word>> = (0..10)
+            .map(|i| {
+                // Few long words: loose spaces (up to 1.5 text heights), at other places each line.
+                let n = 4 + i % 3;
+                let texts: Vec<String> = (0..n)
+                    .map(|w| "x".repeat(4 + (w * 7 + i * 3) % 6) + &format!("{i}{w}"))
+                    .collect();
+                let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+                words_at(&refs, 50, 100 + i as u32 * 14, 330)
+            })
+            .collect();
+        let want = texts(&lines);
+        let page = lay_out(lines);
+        assert_eq!(lines_of(&page), want);
+        assert_eq!(page.blocks.len(), 1);
+    }
+
+    #[test]
+    fn a_table_inside_one_column_is_read_row_by_row() {
+        let left = column("a", 20, 50, 100, 290, 14);
+        let mut right = column("b", 6, 305, 100, 545, 14);
+        let mut table = Vec::new();
+        for (i, row) in [
+            ["Item", "Qty", "Price"],
+            ["Paper", "12", "4.80"],
+            ["Ink", "3", "19.90"],
+        ]
+        .iter()
+        .enumerate()
+        {
+            let y = 100 + 6 * 14 + 10 + i as u32 * 14;
+            // Each cell its own line, as Tesseract reports cells in separate blocks.
+            table.push(words_at(&[row[0]], 305, y, 360));
+            table.push(words_at(&[row[1]], 420, y, 440));
+            table.push(words_at(&[row[2]], 500, y, 540));
+        }
+        let below = column("c", 6, 305, 100 + 6 * 14 + 10 + 3 * 14 + 10, 545, 14);
+        let mut want = texts(&left);
+        want.extend(texts(&right));
+        want.extend(["Item Qty Price", "Paper 12 4.80", "Ink 3 19.90"].map(String::from));
+        want.extend(texts(&below));
+        let mut lines = left;
+        lines.append(&mut right);
+        lines.extend(table);
+        lines.extend(below);
+        let page = lay_out(lines);
+        assert_eq!(lines_of(&page), want);
+        let tables: Vec<&Block> = page
+            .blocks
+            .iter()
+            .filter(|b| b.kind == BlockKind::Table)
+            .collect();
+        assert_eq!(tables.len(), 1, "{page:#?}");
+        assert_eq!(tables[0].lines.len(), 3, "{:#?}", tables[0]);
+    }
+
+    #[test]
+    fn a_full_width_table_under_a_paragraph() {
+        let para = column("p", 3, 50, 100, 550, 14);
+        let mut lines = para.clone();
+        let rows = [
+            ["Description", "Quantity", "Unit", "Total"],
+            ["Copy paper A4", "12", "4.80", "57.60"],
+            ["Toner black", "2", "39.00", "78.00"],
+            ["Total due", "", "", "135.60"],
+        ];
+        for (i, row) in rows.iter().enumerate() {
+            let y = 160 + i as u32 * 16;
+            let mut line = Vec::new();
+            for (c, cell) in row.iter().enumerate() {
+                if !cell.is_empty() {
+                    let x = [50, 260, 360, 460][c];
+                    line.extend(text_line(cell, x, y, x + cell.len() as u32 * 6));
+                }
+            }
+            lines.push(line);
+        }
+        let mut want = texts(&para);
+        want.extend(rows.iter().map(|r| {
+            r.iter()
+                .filter(|c| !c.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" ")
+        }));
+        let page = lay_out(lines);
+        assert_eq!(lines_of(&page), want);
+        assert_eq!(page.blocks.last().unwrap().kind, BlockKind::Table);
+    }
+
+    #[test]
+    fn a_sidebar_is_read_after_the_main_text_beside_it() {
+        // Main text on a 14 px grid, a narrow sidebar of short lines on an 18 px grid.
+        let main = column("m", 12, 50, 100, 400, 14);
+        let sidebar: Vec<Vec<Word>> = (0..6)
+            .map(|i| {
+                text_line(
+                    &format!("side{i} note{i} here{i} more{i}"),
+                    430,
+                    104 + i * 18,
+                    560,
+                )
+            })
+            .collect();
+        let mut want = texts(&main);
+        want.extend(texts(&sidebar));
+        let mut lines = across(&[main, sidebar]);
+        lines.retain(|l| !l.is_empty());
+        assert_eq!(lines_of(&lay_out(lines)), want);
+    }
+
+    #[test]
+    fn side_by_side_labels_and_values_are_read_across() {
+        let pairs = [
+            ("Invoice", "NW-2026-0412"),
+            ("Date:", "2026-04-12"),
+            ("Due:", "2026-05-12"),
+        ];
+        let lines: Vec<Vec<Word>> = pairs
+            .iter()
+            .enumerate()
+            .flat_map(|(i, (k, v))| {
+                let y = 100 + i as u32 * 14;
+                [words_at(&[k], 50, y, 110), words_at(&[v], 200, y, 290)]
+            })
+            .collect();
+        let page = lay_out(lines);
+        assert_eq!(
+            lines_of(&page),
+            [
+                "Invoice NW-2026-0412",
+                "Date: 2026-04-12",
+                "Due: 2026-05-12"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_right_aligned_line_above_a_left_aligned_one_keeps_top_to_bottom_order() {
+        let lines = vec![
+            text_line("12 April 2026", 400, 100, 480),
+            text_line("Dear Ms Example,", 50, 130, 150),
+            text_line("thank you for your order of paper.", 50, 150, 260),
+        ];
+        assert_eq!(
+            lines_of(&lay_out(lines)),
+            [
+                "12 April 2026",
+                "Dear Ms Example,",
+                "thank you for your order of paper."
+            ]
+        );
+    }
+
+    #[test]
+    fn words_and_blocks_agree_with_the_text() {
+        let lines = column("a", 3, 50, 100, 290, 14);
+        let n: usize = lines.iter().map(Vec::len).sum();
+        let page = lay_out(lines);
+        assert_eq!(page.words.len(), n);
+        assert_eq!(page.blocks.len(), 1);
+        assert_eq!(page.blocks[0].lines.len(), 3);
+        let b = page.blocks[0].bbox;
+        assert_eq!((b.left, b.top, b.height), (50, 100, 38));
+        assert_eq!(lay_out(Vec::new()), PageText::default());
+    }
+}
+
+/// The fragments the layout step cut a page's lines into, one per line with its box (for
+/// looking into a page's reading order by hand: `cargo run --example layout_debug`).
+#[doc(hidden)]
+pub fn explain(lines: Vec<Vec<Word>>) -> String {
+    let lines: Vec<Vec<Word>> = lines.into_iter().filter(|l| !l.is_empty()).collect();
+    let unit = median(lines.iter().flatten().map(|w| word_rect(w).h()).collect()).unwrap_or(1.0);
+    let mut out = format!("unit {unit}\n");
+    for f in fragments::split_lines(lines, unit).0 {
+        let r = f.rect;
+        out += &format!(
+            "{:5.0} {:5.0} {:5.0} {:5.0}  {}\n",
+            r.l,
+            r.t,
+            r.r,
+            r.b,
+            join_words(&f.words)
+        );
+    }
+    out
+}

@@ -1,0 +1,241 @@
+//! Reading order of line fragments: a recursive cut of the page along its white space.
+//!
+//! - A region with a vertical channel of white running through it (a gutter: no fragment crosses
+//!   it, and text stands on both sides at the same height) is read part by part, left to right;
+//!   side-by-side parts whose rows line up and hold short cells are a table, read row by row.
+//! - A region without one is cut into horizontal bands (runs of fragments that overlap in
+//!   height). Consecutive bands that share a gutter are put back together, so a two-column page
+//!   whose lines sit on one grid is still read column by column; a band that crosses the gutters
+//!   (a title, a full-width figure caption, a footer) ends that section.
+//! - What cannot be cut further is read row by row.
+
+use super::fragments::Frag;
+use super::geometry::{bounds, gaps, median, Rect};
+
+/// A gutter is at least this many text heights wide.
+const MIN_GUTTER: f32 = 0.5;
+/// Cells of a table hold at most this many words (median per fragment); text columns more.
+const MAX_CELL_WORDS: f32 = 3.0;
+/// Cells are at most this many text heights wide (median); running text is wider.
+const MAX_CELL_WIDTH: f32 = 12.0;
+/// Running text has at least this many words a line (median) ...
+const MIN_TEXT_WORDS: f32 = 5.0;
+/// ... on lines at least this many text heights long.
+const MIN_TEXT_WIDTH: f32 = 15.0;
+/// Share of the sparser part's fragments that must have a partner on the same row in a table.
+const MIN_ROW_ALIGNMENT: f32 = 0.7;
+/// Two fragments are on one row when they overlap by this share of the smaller height.
+const SAME_ROW: f32 = 0.5;
+/// White across a whole region taller than this many text heights separates sections: a title
+/// above columns, a page number under them (not the middle column's last line).
+const MAX_SECTION_GAP: f32 = 2.5;
+/// Deeper than this, a region is read row by row (a safety net; real pages need a handful).
+const MAX_DEPTH: usize = 200;
+
+/// A piece of the page in reading order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// One row of text: fragments left to right.
+    Row(Vec<Frag>),
+    /// A table: its rows top to bottom, each left to right.
+    Table(Vec<Vec<Frag>>),
+}
+
+pub fn order(frags: Vec<Frag>, unit: f32) -> Vec<Item> {
+    let mut out = Vec::new();
+    order_into(frags, unit, 0, &mut out);
+    out
+}
+
+fn order_into(frags: Vec<Frag>, unit: f32, depth: usize, out: &mut Vec<Item>) {
+    if frags.len() <= 1 || depth > MAX_DEPTH {
+        out.extend(rows(frags).into_iter().map(Item::Row));
+        return;
+    }
+    // White across the whole region, taller than a paragraph break, separates it first (a title
+    // above columns, a footer below them), whatever gutters the parts have.
+    let wide = gaps(
+        frags.iter().map(|f| (f.rect.t, f.rect.b)),
+        MAX_SECTION_GAP * unit,
+    );
+    if !wide.is_empty() {
+        let mut parts: Vec<Vec<Frag>> = vec![Vec::new(); wide.len() + 1];
+        for f in frags {
+            parts[wide.iter().filter(|(g0, _)| f.rect.t >= *g0).count()].push(f);
+        }
+        for part in parts.into_iter().filter(|p| !p.is_empty()) {
+            order_into(part, unit, depth + 1, out);
+        }
+        return;
+    }
+    let frags = match vertical_parts(frags, unit) {
+        Ok(parts) => {
+            for run in table_runs(parts, unit) {
+                if run.len() > 1 {
+                    out.push(Item::Table(rows(run.concat())));
+                } else {
+                    let part = run.into_iter().next().expect("runs are never empty");
+                    order_into(part, unit, depth + 1, out);
+                }
+            }
+            return;
+        }
+        Err(frags) => frags,
+    };
+    let bands = bands(frags);
+    if bands.len() == 1 {
+        let band = bands.into_iter().next().expect("one band");
+        out.extend(rows(band).into_iter().map(Item::Row));
+        return;
+    }
+    for section in sections(bands, unit) {
+        order_into(section, unit, depth + 1, out);
+    }
+}
+
+/// The region's gutters: x-gaps no fragment crosses, with text on both sides at the same height.
+fn gutters(frags: &[Frag], unit: f32) -> Vec<(f32, f32)> {
+    gaps(
+        frags.iter().map(|f| (f.rect.l, f.rect.r)),
+        MIN_GUTTER * unit,
+    )
+    .into_iter()
+    .filter(|&(gl, gr)| {
+        let left = bounds(frags.iter().filter(|f| f.rect.r <= gl).map(|f| f.rect));
+        let right = bounds(frags.iter().filter(|f| f.rect.l >= gr).map(|f| f.rect));
+        matches!((left, right), (Some(a), Some(b)) if a.b.min(b.b) > a.t.max(b.t))
+    })
+    .collect()
+}
+
+/// Splits the region at its gutters, left to right; gives it back when it has none.
+fn vertical_parts(frags: Vec<Frag>, unit: f32) -> Result<Vec<Vec<Frag>>, Vec<Frag>> {
+    let cuts = gutters(&frags, unit);
+    if cuts.is_empty() {
+        return Err(frags);
+    }
+    let mut parts: Vec<Vec<Frag>> = vec![Vec::new(); cuts.len() + 1];
+    for f in frags {
+        let i = cuts.iter().filter(|(gl, _)| f.rect.r <= *gl).count();
+        parts[cuts.len() - i].push(f);
+    }
+    Ok(parts.into_iter().filter(|p| !p.is_empty()).collect())
+}
+
+/// Groups neighbouring parts that together form a table.
+fn table_runs(parts: Vec<Vec<Frag>>, unit: f32) -> Vec<Vec<Vec<Frag>>> {
+    let mut runs: Vec<Vec<Vec<Frag>>> = Vec::new();
+    for part in parts {
+        match runs.last_mut() {
+            Some(run) if is_table_pair(run.last().expect("runs are never empty"), &part, unit) => {
+                run.push(part)
+            }
+            _ => runs.push(vec![part]),
+        }
+    }
+    runs
+}
+
+/// Two side-by-side parts are columns of one table when the rows of the sparser one line up with
+/// rows of the other and at least one of them holds short cells, not running text.
+fn is_table_pair(a: &[Frag], b: &[Frag], unit: f32) -> bool {
+    let (sparse, dense) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if dense.len() > 3 * sparse.len() {
+        return false;
+    }
+    let partnered = sparse
+        .iter()
+        .filter(|f| dense.iter().any(|g| f.rect.v_overlap(&g.rect) > SAME_ROW))
+        .count();
+    let aligned = partnered as f32 >= MIN_ROW_ALIGNMENT * sparse.len() as f32;
+    aligned
+        && (is_cells(a, unit) || is_cells(b, unit))
+        && !is_running_text(a, unit)
+        && !is_running_text(b, unit)
+}
+
+/// Running text: lines of many words across a wide column (a paragraph beside a list of short
+/// items is not a column of their table).
+fn is_running_text(part: &[Frag], unit: f32) -> bool {
+    let words = median(part.iter().map(|f| f.words.len() as f32).collect()).unwrap_or(0.0);
+    let width = median(part.iter().map(|f| f.rect.r - f.rect.l).collect()).unwrap_or(0.0);
+    words >= MIN_TEXT_WORDS && width >= MIN_TEXT_WIDTH * unit
+}
+
+/// Short cells, not running text: few words, and narrow (a narrow newspaper column has few words
+/// a line too, but its lines are long).
+fn is_cells(part: &[Frag], unit: f32) -> bool {
+    let words = median(part.iter().map(|f| f.words.len() as f32).collect()).unwrap_or(0.0);
+    let width = median(part.iter().map(|f| f.rect.r - f.rect.l).collect()).unwrap_or(0.0);
+    words <= MAX_CELL_WORDS && width <= MAX_CELL_WIDTH * unit
+}
+
+/// Horizontal bands: runs of fragments whose heights overlap, top to bottom.
+fn bands(mut frags: Vec<Frag>) -> Vec<Vec<Frag>> {
+    frags.sort_by(|a, b| a.rect.t.total_cmp(&b.rect.t));
+    let mut out: Vec<Vec<Frag>> = Vec::new();
+    let mut bottom = f32::NEG_INFINITY;
+    for f in frags {
+        if f.rect.t < bottom {
+            bottom = bottom.max(f.rect.b);
+            out.last_mut().expect("a band is open").push(f);
+        } else {
+            bottom = f.rect.b;
+            out.push(vec![f]);
+        }
+    }
+    out
+}
+
+/// Puts consecutive bands back together while they share a gutter (at least one of them has one
+/// and their union still has one): the lines of side-by-side columns, however their baselines fall.
+fn sections(bands: Vec<Vec<Frag>>, unit: f32) -> Vec<Vec<Frag>> {
+    let mut out: Vec<(Vec<Frag>, usize)> = Vec::new();
+    for band in bands {
+        let own = gutters(&band, unit).len();
+        if let Some((section, cuts)) = out.last_mut() {
+            if *cuts > 0 || own > 0 {
+                let mut merged = section.clone();
+                merged.extend(band.iter().cloned());
+                let together = gutters(&merged, unit).len();
+                if together > 0 {
+                    *section = merged;
+                    *cuts = together;
+                    continue;
+                }
+            }
+        }
+        out.push((band, own));
+    }
+    out.into_iter().map(|(s, _)| s).collect()
+}
+
+/// Fragments grouped into rows (overlapping heights, side by side), top to bottom, each row left
+/// to right.
+pub fn rows(mut frags: Vec<Frag>) -> Vec<Vec<Frag>> {
+    frags.sort_by(|a, b| a.rect.t.total_cmp(&b.rect.t));
+    let mut rows: Vec<Vec<Frag>> = Vec::new();
+    for f in frags {
+        let home = rows.iter().rposition(|row| {
+            row.iter().any(|g| g.rect.v_overlap(&f.rect) > SAME_ROW)
+                && row.iter().all(|g| g.rect.h_overlap(&f.rect) <= 0.0)
+        });
+        match home {
+            Some(i) => rows[i].push(f),
+            None => rows.push(vec![f]),
+        }
+    }
+    for row in &mut rows {
+        row.sort_by(|a, b| a.rect.l.total_cmp(&b.rect.l));
+    }
+    rows.sort_by(|a, b| row_top(a).total_cmp(&row_top(b)));
+    rows
+}
+
+fn row_top(row: &[Frag]) -> f32 {
+    row.iter().map(|f| f.rect.t).fold(f32::INFINITY, f32::min)
+}
+
+pub fn row_rect(row: &[Frag]) -> Option<Rect> {
+    bounds(row.iter().map(|f| f.rect))
+}
