@@ -59,7 +59,21 @@ pub fn ocr(
     let glyph = plan::needs_glyph_size(dpi)
         .then(|| glyphs::median_glyph_height(image))
         .flatten();
-    let scale = plan::ocr_scale(dpi, glyph, w as u64 * h as u64);
+    let mut scale = plan::ocr_scale(dpi, glyph, w as u64 * h as u64);
+    if let Ok(v) = std::env::var("XP_SCALE") {
+        // EXPERIMENT
+        match v.as_str() {
+            "none" => scale = plan::OcrScale { dpi, upscale: 1.0 },
+            "dpi" => {
+                scale = plan::OcrScale {
+                    dpi: scale.dpi.map(|d| (d as f32 / scale.upscale) as u32),
+                    upscale: 1.0,
+                }
+            }
+            _ => {}
+        }
+        eprintln!("glyph {glyph:?} scale {scale:?}");
+    }
     let scaled: Cow<GrayImage> = if scale.upscale > 1.0 {
         let (sw, sh) = (
             (w as f32 * scale.upscale).round() as u32,

@@ -5,7 +5,7 @@
 //! `MIN_SPLIT`) only when the lines around it leave the same channel of white with text close on
 //! both sides: a gutter runs down the page, a wide word space in justified text does not.
 
-use super::geometry::{bounds, median, word_rect, Rect};
+use super::geometry::{bounds, gaps, median, word_rect, Rect};
 use crate::result::Word;
 
 /// Gaps at least this many text heights wide always split a line.
@@ -16,11 +16,12 @@ const MIN_SPLIT: f32 = 0.8;
 const NEIGHBOUR_WINDOW: f32 = 3.5;
 /// Text counts as "close to the channel" within this many text heights of it.
 const CHANNEL_REACH: f32 = 6.0;
-/// Half the width of white a neighbouring line must leave around the gap's middle.
-const CHANNEL_HALF_WIDTH: f32 = 0.4;
+/// Width of white (text heights) the neighbouring lines must leave in common within the gap.
+const CHANNEL_WIDTH: f32 = 0.5;
 /// A gap this many text heights wide needs one neighbouring line to agree, not two.
 const WIDE_GAP: f32 = 1.5;
-/// A gap is a gutter only if at least this share as wide as the channel its neighbours leave.
+/// A gap is a gutter only if at least this share as wide as the narrowest white its neighbours
+/// leave there.
 const MIN_WIDTH_OF_CHANNEL: f32 = 0.4;
 
 /// A run of words on one baseline with nothing between them wider than a word space.
@@ -32,9 +33,12 @@ pub struct Frag {
 }
 
 impl Frag {
+    /// The fragment's box is that of its words with letters or digits when it has any: a stray
+    /// mark at its end ("_", "|") does not narrow the gutter beside it.
     pub fn new(mut words: Vec<Word>) -> Option<Frag> {
         words.sort_by_key(|w| w.bbox.left);
-        let rect = bounds(words.iter().map(word_rect))?;
+        let rect = bounds(words.iter().filter(|w| has_alnum(w)).map(word_rect))
+            .or_else(|| bounds(words.iter().map(word_rect)))?;
         Some(Frag { words, rect })
     }
 }
@@ -123,54 +127,56 @@ fn has_alnum(w: &Word) -> bool {
 /// channel: no neighbouring word reaches into it, and neighbouring lines have text close to it on
 /// both sides (two such lines in all, counting only the sides, above or below, left unblocked).
 fn is_channel(all: &[(usize, Rect)], line: usize, at: Rect, gl: f32, gr: f32, h: f32) -> bool {
-    let c = (gl + gr) / 2.0;
-    let half = (CHANNEL_HALF_WIDTH * h).min((gr - gl) / 2.0);
     let reach = CHANNEL_REACH * h;
     let window = NEIGHBOUR_WINDOW * h;
     let sides = [(at.t - window, at.t), (at.b, at.b + window)];
-    // Per side: the neighbouring lines' white around `c` (line, left edge, right edge), or None
-    // when a word reaches into the channel.
+    // Per side, the white each neighbouring row leaves in this gap: from the last word left of
+    // the channel to the first word right of it on the same row (columns are often separate lines
+    // of the OCR engine, so a row is matched by height, not by line). A side whose words leave no
+    // common white of CHANNEL_WIDTH within the gap does not count.
     let mut whites: Vec<f32> = Vec::new();
     for (y0, y1) in sides {
-        let mut edges: Vec<(usize, f32, f32)> = Vec::new();
-        let mut blocked = false;
-        for (l, r) in all.iter().filter(|(l, _)| *l != line) {
-            let cy = (r.t + r.b) / 2.0;
-            if cy < y0 || cy > y1 {
-                continue;
-            }
-            if r.l < c + half && r.r > c - half {
-                blocked = true;
-                break;
-            }
-            let i = match edges.iter().position(|e| e.0 == *l) {
-                Some(i) => i,
-                None => {
-                    edges.push((*l, f32::NEG_INFINITY, f32::INFINITY));
-                    edges.len() - 1
-                }
-            };
-            if r.r <= c && r.r >= c - reach {
-                edges[i].1 = edges[i].1.max(r.r);
-            }
-            if r.l >= c && r.l <= c + reach {
-                edges[i].2 = edges[i].2.min(r.l);
+        let near: Vec<&(usize, Rect)> = all
+            .iter()
+            .filter(|(l, r)| *l != line && (y0..=y1).contains(&((r.t + r.b) / 2.0)))
+            .collect();
+        let free = gaps(
+            near.iter()
+                .map(|(_, r)| (r.l, r.r))
+                .chain([(f32::NEG_INFINITY, gl), (gr, f32::INFINITY)]),
+            (CHANNEL_WIDTH * h).min(gr - gl),
+        );
+        let Some(&(fl, fr)) = free
+            .iter()
+            .max_by(|a, b| (a.1 - a.0).total_cmp(&(b.1 - b.0)))
+        else {
+            continue;
+        };
+        let c = (fl + fr) / 2.0;
+        // The last word left of the channel on each neighbouring line.
+        let mut lefts: Vec<(usize, Rect)> = Vec::new();
+        for (l, r) in near.iter().filter(|(_, r)| r.r <= c && r.r >= c - reach) {
+            match lefts.iter_mut().find(|(k, _)| k == l) {
+                Some(e) if e.1.r < r.r => e.1 = *r,
+                Some(_) => {}
+                None => lefts.push((*l, *r)),
             }
         }
-        if !blocked {
-            whites.extend(
-                edges
-                    .iter()
-                    .filter(|e| e.1.is_finite() && e.2.is_finite())
-                    .map(|e| e.2 - e.1),
-            );
+        for (_, left) in &lefts {
+            let right = near
+                .iter()
+                .filter(|(_, r)| r.l >= c && r.l <= c + reach && r.v_overlap(left) > 0.5)
+                .map(|(_, r)| r.l)
+                .fold(f32::INFINITY, f32::min);
+            if right.is_finite() {
+                whites.push(right - left.r);
+            }
         }
     }
-    // Two lines beside this one leave the same white, and it is about as wide as this gap (a
-    // table's wide channels above a paragraph do not cut the paragraph's word spaces).
     // A wide gap needs one such line, a narrower one two.
     let needed = if gr - gl >= WIDE_GAP * h { 1 } else { 2 };
-    whites.len() >= needed && median(whites).is_some_and(|m| gr - gl >= MIN_WIDTH_OF_CHANNEL * m)
+    let narrowest = whites.iter().copied().fold(f32::INFINITY, f32::min);
+    whites.len() >= needed && gr - gl >= MIN_WIDTH_OF_CHANNEL * narrowest
 }
 
 #[cfg(test)]
@@ -212,7 +218,7 @@ mod tests {
     #[test]
     fn a_wide_word_space_alone_does_not_cut() {
         let mut lines = vec![text_line("one two three four five six", 100, 100, 400)];
-        // One loose line with a 12 px space, no neighbour has white there.
+        // One loose line with 13 px spaces and a 12 px one, no neighbour has white there.
         let mut loose = words_at(&["loose", "line"], 100, 114, 190);
         loose.extend(words_at(&["here"], 181, 114, 205));
         lines.push(loose);

@@ -115,7 +115,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::result::BBox;
 
-    /// Words 10 px high, 6 px a character, justified over `left..right` with spaces of 3 to 15
+    /// Words 10 px high, 6 px a character, justified over `left..right` with spaces of 3 to 13
     /// px (a line too short to fill it with such spaces ends early, as a paragraph's last line).
     pub fn words_at(texts: &[&str], left: u32, top: u32, right: u32) -> Vec<Word> {
         let char_w = 6u32;
@@ -124,7 +124,7 @@ pub(crate) mod tests {
             .map(|t| t.chars().count() as u32 * char_w)
             .sum();
         let gaps = texts.len().saturating_sub(1).max(1) as u32;
-        let space = (right.saturating_sub(left).saturating_sub(chars) / gaps).clamp(3, 15);
+        let space = (right.saturating_sub(left).saturating_sub(chars) / gaps).clamp(3, 13);
         let mut x = left;
         texts
             .iter()
@@ -259,7 +259,7 @@ pub(crate) mod tests {
     fn a_one_column_page_of_justified_text_stays_line_by_line() {
         let lines: Vec<Vec<Word>> = (0..10)
             .map(|i| {
-                // Few long words: loose spaces (up to 1.5 text heights), at other places each line.
+                // Few long words: loose spaces (up to 1.3 text heights), at other places each line.
                 let n = 4 + i % 3;
                 let texts: Vec<String> = (0..n)
                     .map(|w| "x".repeat(4 + (w * 7 + i * 3) % 6) + &format!("{i}{w}"))
