@@ -14,6 +14,9 @@ fn main() {
     let format = processor::format::sniff(&bytes).expect("an image format");
     let mut ocr = OcrEngine::new(None, "eng").expect("tesseract");
     processor::image_input::for_each_page(&bytes, format, &Default::default(), |_, page| {
+        if let Ok(out) = std::env::var("SAVE_GREY") {
+            page.image.save(&out).expect("grey image written");
+        }
         let lines = ocr.recognize(&page.image, dpi.or(page.dpi), &AtomicBool::new(false))?;
         if let Ok(needle) = std::env::var("SHOW_LINE") {
             for l in lines

@@ -17,13 +17,18 @@ pub struct OcrEngine {
 
 impl OcrEngine {
     pub fn new(tessdata: Option<&Path>, languages: &str) -> Result<Self, ProcessError> {
-        let tess = TessHandle::init(tessdata, languages).ok_or_else(|| {
+        let mut tess = TessHandle::init(tessdata, languages).ok_or_else(|| {
             ProcessError::internal(format!(
                 "Tesseract could not load languages {languages:?} (tessdata: {}); install the traineddata \
                  or set TESSDATA_PREFIX",
                 tessdata.map_or("default".into(), |p| p.display().to_string())
             ))
         })?;
+        // The library's default is one uniform block of text (PSM 6), the CLI's is automatic page
+        // segmentation (PSM 3): without it Tesseract finds no columns, and noisy regions are read
+        // as part of the text around them.
+        // SAFETY: a live handle; the mode is one of Tesseract's constants.
+        unsafe { capi::TessBaseAPISetPageSegMode(tess.raw(), capi::TessPageSegMode_PSM_AUTO) };
         Ok(OcrEngine { tess })
     }
 
