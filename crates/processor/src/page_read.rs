@@ -37,6 +37,7 @@ pub fn from_layer(lines: Vec<Vec<Word>>) -> PageRead {
         text,
         blocks,
         words,
+        ..
     } = layout::lay_out(lines);
     PageRead {
         text,
@@ -112,6 +113,7 @@ pub fn ocr(
         text,
         mut blocks,
         mut words,
+        skew,
     } = layout::lay_out(text_lines);
     words.extend(noise);
     let confidence = (!words.is_empty())
@@ -136,7 +138,7 @@ pub fn ocr(
         words,
         confidence,
         rotation: turn,
-        skew: 0.0,
+        skew,
     })
 }
 

@@ -11,6 +11,7 @@ mod fragments;
 mod geometry;
 mod noise;
 mod order;
+mod skew;
 
 pub use noise::split_noise;
 
@@ -28,6 +29,8 @@ pub struct PageText {
     /// The blocks' lines joined by line breaks.
     pub text: String,
     pub blocks: Vec<Block>,
+    /// Skew of the text lines in degrees (positive: falling to the right), levelled for the layout.
+    pub skew: f32,
     /// The words of the blocks in reading order (marks left out of the blocks last).
     pub words: Vec<Word>,
 }
@@ -35,11 +38,24 @@ pub struct PageText {
 /// Lays out a page's words. `lines` are the words as their source grouped them on one baseline
 /// (Tesseract's lines, or a text layer's); a line may run across columns, it is cut where needed.
 pub fn lay_out(lines: Vec<Vec<Word>>) -> PageText {
-    let lines: Vec<Vec<Word>> = lines.into_iter().filter(|l| !l.is_empty()).collect();
+    let mut lines: Vec<Vec<Word>> = lines.into_iter().filter(|l| !l.is_empty()).collect();
     let Some(unit) = median(lines.iter().flatten().map(|w| word_rect(w).h()).collect()) else {
         return PageText::default();
     };
     let unit = unit.max(1.0);
+    // Levelled boxes for the layout; every word gets its own box back below.
+    let slope = skew::slope(&lines, unit);
+    if slope != 0.0 {
+        for w in lines.iter_mut().flatten() {
+            skew::shear(w, slope, -1.0);
+        }
+    }
+    let unlevel = |mut w: Word| {
+        if slope != 0.0 {
+            skew::shear(&mut w, slope, 1.0);
+        }
+        w
+    };
     let (frags, marks) = fragments::split_lines(lines, unit);
     let items = order::order(frags, unit);
     let mut blocks: Vec<(BlockKind, Vec<Vec<Frag>>)> = Vec::new();
@@ -61,8 +77,9 @@ pub fn lay_out(lines: Vec<Vec<Word>>) -> PageText {
             let lines: Vec<Line> = rows
                 .into_iter()
                 .filter_map(|row| {
-                    let rect = order::row_rect(&row)?;
-                    let row_words: Vec<Word> = row.into_iter().flat_map(|f| f.words).collect();
+                    let row_words: Vec<Word> =
+                        row.into_iter().flat_map(|f| f.words).map(unlevel).collect();
+                    let rect = bounds(row_words.iter().map(word_rect))?;
                     let text = join_words(&row_words);
                     words.extend(row_words);
                     Some(Line {
@@ -80,7 +97,7 @@ pub fn lay_out(lines: Vec<Vec<Word>>) -> PageText {
             }
         })
         .collect();
-    words.extend(marks);
+    words.extend(marks.into_iter().map(unlevel));
     let text = blocks
         .iter()
         .flat_map(|b| b.lines.iter().map(|l| l.text.as_str()))
@@ -89,6 +106,7 @@ pub fn lay_out(lines: Vec<Vec<Word>>) -> PageText {
     PageText {
         text,
         blocks,
+        skew: skew::degrees(slope),
         words,
     }
 }
@@ -155,7 +173,7 @@ pub(crate) mod tests {
         )
     }
 
-    /// A column of `n` justified lines of unique words ("al1w1 ..." of varying lengths, so that
+    /// A column of `n` justified lines of unique words ("a11 ..." of varying lengths, so that
     /// word spaces do not line up), `pitch` px apart: as many words as fit with 4 px spaces.
     pub fn column(
         tag: &str,
@@ -170,8 +188,9 @@ pub(crate) mod tests {
                 let mut texts: Vec<String> = Vec::new();
                 let mut used = 0;
                 for w in 1.. {
-                    let pad = "x".repeat((i * 7 + w * 5) % 6);
-                    let t = format!("{tag}l{}w{w}{pad}", i + 1);
+                    // Words of 5 to 9 letters, as in running text.
+                    let pad = "x".repeat((i * 7 + w * 3) % 5);
+                    let t = format!("{tag}{}{w}{pad}", i + 1);
                     let need = t.len() as u32 * 6 + if texts.is_empty() { 0 } else { 4 };
                     if used + need > right - left {
                         break;

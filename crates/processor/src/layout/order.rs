@@ -16,14 +16,14 @@ use super::geometry::{bounds, gaps, median, Rect};
 const MIN_GUTTER: f32 = 0.5;
 /// Cells of a table hold at most this many words (median per fragment); text columns more.
 const MAX_CELL_WORDS: f32 = 3.0;
-/// Cells are at most this many text heights wide (median); running text is wider.
-const MAX_CELL_WIDTH: f32 = 12.0;
 /// Running text has at least this many words a line (median) ...
 const MIN_TEXT_WORDS: f32 = 5.0;
 /// ... on lines at least this many text heights long.
 const MIN_TEXT_WIDTH: f32 = 15.0;
+/// A table has at least this many rows.
+const MIN_TABLE_ROWS: usize = 2;
 /// Share of the sparser part's fragments that must have a partner on the same row in a table.
-const MIN_ROW_ALIGNMENT: f32 = 0.7;
+const MIN_ROW_ALIGNMENT: f32 = 0.6;
 /// Two fragments are on one row when they overlap by this share of the smaller height.
 const SAME_ROW: f32 = 0.5;
 /// White across a whole region taller than this many text heights separates sections: a title
@@ -72,7 +72,13 @@ fn order_into(frags: Vec<Frag>, unit: f32, depth: usize, out: &mut Vec<Item>) {
         Ok(parts) => {
             for run in table_runs(parts, unit) {
                 if run.len() > 1 {
-                    out.push(Item::Table(rows(run.concat())));
+                    // A single row of cells is a line of text, not a table.
+                    let rows = rows(run.concat());
+                    if rows.len() >= MIN_TABLE_ROWS {
+                        out.push(Item::Table(rows));
+                    } else {
+                        out.extend(rows.into_iter().map(Item::Row));
+                    }
                 } else {
                     let part = run.into_iter().next().expect("runs are never empty");
                     order_into(part, unit, depth + 1, out);
@@ -149,7 +155,7 @@ fn is_table_pair(a: &[Frag], b: &[Frag], unit: f32) -> bool {
         .count();
     let aligned = partnered as f32 >= MIN_ROW_ALIGNMENT * sparse.len() as f32;
     aligned
-        && (is_cells(a, unit) || is_cells(b, unit))
+        && (is_cells(a) || is_cells(b))
         && !is_running_text(a, unit)
         && !is_running_text(b, unit)
 }
@@ -162,12 +168,10 @@ fn is_running_text(part: &[Frag], unit: f32) -> bool {
     words >= MIN_TEXT_WORDS && width >= MIN_TEXT_WIDTH * unit
 }
 
-/// Short cells, not running text: few words, and narrow (a narrow newspaper column has few words
-/// a line too, but its lines are long).
-fn is_cells(part: &[Frag], unit: f32) -> bool {
-    let words = median(part.iter().map(|f| f.words.len() as f32).collect()).unwrap_or(0.0);
-    let width = median(part.iter().map(|f| f.rect.r - f.rect.l).collect()).unwrap_or(0.0);
-    words <= MAX_CELL_WORDS && width <= MAX_CELL_WIDTH * unit
+/// Short cells: few words a fragment.
+fn is_cells(part: &[Frag]) -> bool {
+    median(part.iter().map(|f| f.words.len() as f32).collect())
+        .is_some_and(|m| m <= MAX_CELL_WORDS)
 }
 
 /// Horizontal bands: runs of fragments whose heights overlap, top to bottom.
