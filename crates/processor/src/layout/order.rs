@@ -191,8 +191,11 @@ fn bands(mut frags: Vec<Frag>) -> Vec<Vec<Frag>> {
     out
 }
 
-/// Puts consecutive bands back together while they share a gutter (at least one of them has one
-/// and their union still has one): the lines of side-by-side columns, however their baselines fall.
+/// Puts consecutive bands back together while they keep one set of columns: the lines of
+/// side-by-side columns, however their baselines fall. A band without a gutter joins a section
+/// only if it stands inside one of its columns (the last line of a left column, not a paragraph
+/// above a table); a section of one column takes a band of several only if it stands inside one
+/// of them (a right column that starts higher); two banded sections join while a gutter survives.
 fn sections(bands: Vec<Vec<Frag>>, unit: f32) -> Vec<Vec<Frag>> {
     let mut out: Vec<(Vec<Frag>, usize)> = Vec::new();
     for band in bands {
@@ -202,7 +205,12 @@ fn sections(bands: Vec<Vec<Frag>>, unit: f32) -> Vec<Vec<Frag>> {
                 let mut merged = section.clone();
                 merged.extend(band.iter().cloned());
                 let together = gutters(&merged, unit).len();
-                if together > 0 {
+                let joins = match (*cuts, own) {
+                    (_, 0) => together == *cuts,
+                    (0, _) => together == own,
+                    _ => together > 0,
+                };
+                if joins {
                     *section = merged;
                     *cuts = together;
                     continue;
