@@ -33,7 +33,7 @@ pub fn median_glyph_height(img: &GrayImage) -> Option<f32> {
 }
 
 /// Otsu's threshold over the grey histogram: pixels darker than it are ink.
-fn otsu(img: &GrayImage) -> u8 {
+pub(crate) fn otsu(img: &GrayImage) -> u8 {
     let mut hist = [0u64; 256];
     for p in img.as_raw() {
         hist[*p as usize] += 1;

@@ -5,6 +5,7 @@
 //! Tesseract engines ([`pool`], [`ocr`]) and scanned for QR codes ([`qr`]).
 
 pub mod config;
+pub mod deskew;
 pub mod dpi;
 pub mod engine;
 pub mod error;

@@ -2,6 +2,7 @@
 //! the layout step, and every box back in the coordinates of the page image as given.
 
 use crate::error::ProcessError;
+use crate::deskew;
 use crate::glyphs;
 use crate::layout::{self, PageText};
 use crate::ocr::OcrEngine;
@@ -89,6 +90,13 @@ pub fn ocr(
     } else {
         Cow::Borrowed(image)
     };
+    // Levelled first when the scan is turned by more than a little: Tesseract's segmentation loses
+    // paragraphs of a page skewed by a degree or two.
+    let deskew = deskew::measure(&scaled).filter(|a| a.abs() >= plan::MIN_DESKEW_DEGREES);
+    let scaled: Cow<GrayImage> = match deskew {
+        Some(a) => Cow::Owned(deskew::level(&scaled, a)),
+        None => scaled,
+    };
     let mut lines = readers.tesseract.recognize(&scaled, scale.dpi, cancel)?;
     let mut turn = 0;
     if !plan::looks_upright(&lines.iter().flatten().collect::<Vec<_>>()) {
@@ -120,8 +128,11 @@ pub fn ocr(
         .then(|| words.iter().map(|w| w.confidence).sum::<f32>() / words.len() as f32);
     let (sw, sh) = scaled.dimensions();
     let back = |b: BBox| {
-        let b = orientation::unturn_box(b, turn, sw, sh).scaled(1.0 / scale.upscale as f64);
-        clamp(b, w, h)
+        let mut b = orientation::unturn_box(b, turn, sw, sh);
+        if let Some(a) = deskew {
+            b = deskew::unlevel_box(b, a, sw, sh);
+        }
+        clamp(b.scaled(1.0 / scale.upscale as f64), w, h)
     };
     for block in &mut blocks {
         block.bbox = back(block.bbox);
@@ -138,7 +149,8 @@ pub fn ocr(
         words,
         confidence,
         rotation: turn,
-        skew,
+        // What was corrected: the image's turn, and what the layout levelled after it.
+        skew: ((deskew.unwrap_or(0.0) + skew) * 100.0).round() / 100.0,
     })
 }
 

@@ -156,6 +156,9 @@ pub fn ocr_scale(declared_dpi: Option<u32>, glyph_px: Option<f32>, pixels: u64) 
     }
 }
 
+/// A scan skewed by at least this much (degrees) is levelled before OCR.
+pub const MIN_DESKEW_DEGREES: f32 = 0.5;
+
 /// Words at or above this confidence count as read.
 pub const READ_CONFIDENCE: f32 = 60.0;
 /// A page whose read characters make at least this share of all it returned looks upright.
