@@ -22,7 +22,7 @@ fn pages(path: &Path) -> Vec<image::GrayImage> {
         let doc = pdf::open(pdfium, Input::Bytes(&bytes)).unwrap();
         for page in doc.pages().iter() {
             let facts = pdf::facts(&page);
-            out.push(pdf::render(&page, &facts, 150.0).unwrap());
+            out.push(pdf::render(&page, &facts.plan, 150.0).unwrap());
         }
     } else {
         image_input::for_each_page(&bytes, format, &Limits::default(), |_, p| {

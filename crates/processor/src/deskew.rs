@@ -13,66 +13,120 @@ const MAX_ANGLE: f32 = 5.0;
 const COARSE_STEP: f32 = 0.25;
 const FINE_STEP: f32 = 0.05;
 /// The reduced copy has about this many pixels on its short side.
-const REDUCED_SIDE: u32 = 700;
+const REDUCED_SIDE: u32 = 500;
 /// Fewer ink pixels than this in the reduced copy and the page says nothing about its skew.
 const MIN_INK: usize = 2_000;
+/// A page is sideways when its columns of ink are this much sharper than its rows.
+const SIDEWAYS_RATIO: f64 = 1.0;
 /// The best angle must sharpen the profile by this share over the level one to count.
 const MIN_GAIN: f64 = 0.05;
 
-/// The angle (degrees, positive: clockwise, i.e. lines fall to the right) that the page's text
-/// is turned by, or None when it cannot be told.
+/// The ink of a reduced copy of a page (a cell is ink when its darkest pixel is), as points:
+/// what both the orientation pre-check and the skew measure look at. Computed once per page.
+pub struct Ink {
+    points: Vec<(f32, f32)>,
+    width: u32,
+    height: u32,
+}
+
+impl Ink {
+    pub fn of(img: &GrayImage) -> Ink {
+        let (w, h) = img.dimensions();
+        let step = (w.min(h) / REDUCED_SIDE).max(1) as usize;
+        let threshold = otsu(img);
+        let (rw, rh) = (w as usize / step, h as usize / step);
+        let mut dark = vec![false; rw * rh];
+        for (y, row) in img.as_raw().chunks_exact(w as usize).enumerate().take(rh * step) {
+            let line = &mut dark[(y / step) * rw..(y / step + 1) * rw];
+            for (cell, px) in line.iter_mut().zip(row.chunks_exact(step)) {
+                *cell |= px.iter().any(|&p| p <= threshold);
+            }
+        }
+        let points = dark
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| **d)
+            .map(|(i, _)| ((i % rw) as f32, (i / rw) as f32))
+            .collect();
+        Ink {
+            points,
+            width: rw as u32,
+            height: rh as u32,
+        }
+    }
+
+    /// Enough ink to tell anything, and not a page that is mostly dark.
+    fn usable(&self) -> bool {
+        self.points.len() >= MIN_INK && self.points.len() <= (self.width * self.height) as usize / 3
+    }
+
+    /// Whether the page's lines of ink run top to bottom (a page turned by a quarter): its
+    /// columns of ink are sharper than its rows.
+    pub fn is_sideways(&self) -> bool {
+        if !self.usable() {
+            return false;
+        }
+        let rows = sharpness(self.points.iter().map(|p| p.1), self.height as usize);
+        let cols = sharpness(self.points.iter().map(|p| p.0), self.width as usize);
+        // Normalised by the length of each projection: a tall page has more rows than columns.
+        cols / self.height as f64 > SIDEWAYS_RATIO * rows / self.width as f64
+    }
+
+    /// The angle (degrees, positive: clockwise, i.e. lines fall to the right) that the page's
+    /// text is turned by, or None when it cannot be told.
+    pub fn skew(&self) -> Option<f32> {
+        if !self.usable() {
+            return None;
+        }
+        let rows = (self.width + self.height) as usize + 2;
+        // The rows of the points once the page is turned back by `deg`.
+        let score = |deg: f32| -> f64 {
+            let (s, c) = deg.to_radians().sin_cos();
+            sharpness(self.points.iter().map(|&(x, y)| y * c - x * s), rows)
+        };
+        let level = score(0.0);
+        let mut best = (0.0f32, level);
+        let mut a = -MAX_ANGLE;
+        while a <= MAX_ANGLE {
+            let s = score(a);
+            if s > best.1 {
+                best = (a, s);
+            }
+            a += COARSE_STEP;
+        }
+        let coarse = best.0;
+        let mut a = coarse - COARSE_STEP;
+        while a <= coarse + COARSE_STEP {
+            let s = score(a);
+            if s > best.1 {
+                best = (a, s);
+            }
+            a += FINE_STEP;
+        }
+        (best.1 > level * (1.0 + MIN_GAIN)).then_some((best.0 * 100.0).round() / 100.0)
+    }
+}
+
+/// Sharpness of a projection: the sum of squared counts per position.
+fn sharpness(positions: impl Iterator<Item = f32>, len: usize) -> f64 {
+    let mut hist = vec![0u32; len * 2 + 2];
+    for p in positions {
+        let i = p.round() as isize + len as isize;
+        if let Some(v) = hist.get_mut(i.max(0) as usize) {
+            *v += 1;
+        }
+    }
+    hist.iter().map(|&v| (v as f64) * (v as f64)).sum()
+}
+
+/// Skew of a page (see [`Ink::skew`]).
 pub fn measure(img: &GrayImage) -> Option<f32> {
-    let (w, h) = img.dimensions();
-    let step = (w.min(h) / REDUCED_SIDE).max(1);
-    let threshold = otsu(img);
-    // Ink of the reduced copy: a cell is ink when its darkest pixel is.
-    let mut ink: Vec<(f32, f32)> = Vec::new();
-    for cy in 0..h / step {
-        for cx in 0..w / step {
-            let dark = (0..step).any(|dy| {
-                (0..step).any(|dx| img.get_pixel(cx * step + dx, cy * step + dy).0[0] <= threshold)
-            });
-            if dark {
-                ink.push((cx as f32, cy as f32));
-            }
-        }
-    }
-    if ink.len() < MIN_INK || ink.len() > (w / step * h / step) as usize / 3 {
-        return None;
-    }
-    let rows = (h / step + w / step) as usize + 2;
-    let score = |deg: f32| -> f64 {
-        let (s, c) = deg.to_radians().sin_cos();
-        let mut hist = vec![0u32; rows * 2];
-        for &(x, y) in &ink {
-            // The row of a point once the page is turned back by `deg`.
-            let r = (y * c - x * s).round() as isize + rows as isize;
-            if let Some(v) = hist.get_mut(r as usize) {
-                *v += 1;
-            }
-        }
-        hist.iter().map(|&v| (v as f64) * (v as f64)).sum()
-    };
-    let level = score(0.0);
-    let mut best = (0.0f32, level);
-    let mut a = -MAX_ANGLE;
-    while a <= MAX_ANGLE {
-        let s = score(a);
-        if s > best.1 {
-            best = (a, s);
-        }
-        a += COARSE_STEP;
-    }
-    let coarse = best.0;
-    let mut a = coarse - COARSE_STEP;
-    while a <= coarse + COARSE_STEP {
-        let s = score(a);
-        if s > best.1 {
-            best = (a, s);
-        }
-        a += FINE_STEP;
-    }
-    (best.1 > level * (1.0 + MIN_GAIN)).then_some((best.0 * 100.0).round() / 100.0)
+    Ink::of(img).skew()
+}
+
+/// Whether a page is turned by a quarter (see [`Ink::is_sideways`]).
+pub fn is_sideways(img: &GrayImage) -> bool {
+    Ink::of(img).is_sideways()
 }
 
 /// The image turned by `-degrees` about its centre (levelling text skewed by `degrees`), same
@@ -95,10 +149,11 @@ fn bilinear(img: &GrayImage, x: f32, y: f32) -> u8 {
     if x < 0.0 || y < 0.0 || x > (w - 1) as f32 || y > (h - 1) as f32 {
         return 255;
     }
-    let (x0, y0) = (x.floor() as u32, y.floor() as u32);
+    let (x0, y0) = (x as u32, y as u32);
     let (x1, y1) = ((x0 + 1).min(w - 1), (y0 + 1).min(h - 1));
     let (fx, fy) = (x - x0 as f32, y - y0 as f32);
-    let p = |x, y| img.get_pixel(x, y).0[0] as f32;
+    let raw = img.as_raw();
+    let p = |x: u32, y: u32| raw[(y * w + x) as usize] as f32;
     let top = p(x0, y0) * (1.0 - fx) + p(x1, y0) * fx;
     let bottom = p(x0, y1) * (1.0 - fx) + p(x1, y1) * fx;
     (top * (1.0 - fy) + bottom * fy).round() as u8
@@ -155,15 +210,24 @@ mod tests {
     #[test]
     fn a_turned_page_is_measured_and_levelled() {
         let straight = page();
-        assert!(measure(&straight).map_or(true, |a: f32| a.abs() < 0.1));
+        assert!(!matches!(measure(&straight), Some(a) if a.abs() >= 0.1));
         for deg in [1.5f32, -2.0, 0.7] {
             // Skewed by `deg`: what levelling by `-deg` would give.
             let skewed = level(&straight, -deg);
             let m = measure(&skewed).expect("skew found");
             assert!((m - deg).abs() <= 0.1, "turned {deg}, measured {m}");
             let back = level(&skewed, m);
-            assert!(measure(&back).map_or(true, |a: f32| a.abs() <= 0.1));
+            assert!(!matches!(measure(&back), Some(a) if a.abs() > 0.1));
         }
+    }
+
+    #[test]
+    fn a_page_turned_by_a_quarter_is_sideways() {
+        let upright = page();
+        assert!(!is_sideways(&upright));
+        assert!(is_sideways(&image::imageops::rotate90(&upright)));
+        assert!(is_sideways(&image::imageops::rotate270(&upright)));
+        assert!(!is_sideways(&image::imageops::rotate180(&upright)));
     }
 
     #[test]
@@ -194,7 +258,13 @@ mod tests {
             height: y1 - y0,
         };
         let b = unlevel_box(seen, 2.0, 1000, 800);
-        assert!(b.left.abs_diff(600) <= 6 && b.top.abs_diff(300) <= 6, "{b:?}");
-        assert!(b.width.abs_diff(100) <= 12 && b.height.abs_diff(40) <= 12, "{b:?}");
+        assert!(
+            b.left.abs_diff(600) <= 6 && b.top.abs_diff(300) <= 6,
+            "{b:?}"
+        );
+        assert!(
+            b.width.abs_diff(100) <= 12 && b.height.abs_diff(40) <= 12,
+            "{b:?}"
+        );
     }
 }

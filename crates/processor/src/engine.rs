@@ -384,6 +384,7 @@ impl<'e> DocRun<'e> {
         result.words = read.words;
         result.rotation = read.rotation;
         result.skew = read.skew;
+        result.dpi = result.dpi.or(read.dpi);
         result.qr_codes = analysis.qr;
         self.done[done.index] = Some(result);
         (self.progress)(Progress::PageDone);

@@ -28,15 +28,7 @@ impl OcrEngine {
         // segmentation (PSM 3): without it Tesseract finds no columns, and noisy regions are read
         // as part of the text around them.
         // SAFETY: a live handle; the mode is one of Tesseract's constants.
-        let psm = if std::env::var("XP_PSM6").is_ok() { 6 } else { capi::TessPageSegMode_PSM_AUTO };
-        unsafe { capi::TessBaseAPISetPageSegMode(tess.raw(), psm) };
-        if let Ok(vars) = std::env::var("XP_VARS") {
-            for kv in vars.split(',') {
-                let (k, v) = kv.split_once('=').unwrap();
-                let (k, v) = (std::ffi::CString::new(k).unwrap(), std::ffi::CString::new(v).unwrap());
-                unsafe { capi::TessBaseAPISetVariable(tess.raw(), k.as_ptr(), v.as_ptr()) };
-            }
-        }
+        unsafe { capi::TessBaseAPISetPageSegMode(tess.raw(), capi::TessPageSegMode_PSM_AUTO) };
         Ok(OcrEngine { tess })
     }
 

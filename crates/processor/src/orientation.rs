@@ -34,20 +34,16 @@ impl OrientationDetector {
         self.tess.set_image(img, dpi);
         let api = self.tess.raw();
         let (mut deg, mut conf) = (0i32, 0f32);
-        let mut script: *const std::os::raw::c_char = std::ptr::null();
-        let mut script_conf = 0f32;
-        // SAFETY: out-pointers to locals; the script name is freed with TessDeleteText.
+        // SAFETY: out-pointers to locals. The script name is not asked for: Tesseract 5 points it
+        // into its own tables (despite capi.h's note, freeing it corrupts the heap).
         let ok = unsafe {
             let ok = capi::TessBaseAPIDetectOrientationScript(
                 api,
                 &mut deg,
                 &mut conf,
-                &mut script,
-                &mut script_conf,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
             );
-            if !script.is_null() {
-                capi::TessDeleteText(script);
-            }
             capi::TessBaseAPIClear(api);
             ok != 0
         };

@@ -1,8 +1,8 @@
 //! One page's text: from its text layer, or through OCR at the right scale and orientation; then
 //! the layout step, and every box back in the coordinates of the page image as given.
 
-use crate::error::ProcessError;
 use crate::deskew;
+use crate::error::ProcessError;
 use crate::glyphs;
 use crate::layout::{self, PageText};
 use crate::ocr::OcrEngine;
@@ -24,6 +24,8 @@ pub struct PageRead {
     pub rotation: u16,
     /// Skew corrected before OCR, in degrees.
     pub skew: f32,
+    /// Resolution of the page as given, estimated from its glyphs when it carried none.
+    pub dpi: Option<u32>,
 }
 
 /// A worker's engines: Tesseract for text, and OSD for orientation when its model is installed.
@@ -61,21 +63,7 @@ pub fn ocr(
     let glyph = plan::needs_glyph_size(dpi)
         .then(|| glyphs::median_glyph_height(image))
         .flatten();
-    let mut scale = plan::ocr_scale(dpi, glyph, w as u64 * h as u64);
-    if let Ok(v) = std::env::var("XP_SCALE") {
-        // EXPERIMENT
-        match v.as_str() {
-            "none" => scale = plan::OcrScale { dpi, upscale: 1.0 },
-            "dpi" => {
-                scale = plan::OcrScale {
-                    dpi: scale.dpi.map(|d| (d as f32 / scale.upscale) as u32),
-                    upscale: 1.0,
-                }
-            }
-            _ => {}
-        }
-        eprintln!("glyph {glyph:?} scale {scale:?}");
-    }
+    let scale = plan::ocr_scale(dpi, glyph, w as u64 * h as u64);
     let scaled: Cow<GrayImage> = if scale.upscale > 1.0 {
         let (sw, sh) = (
             (w as f32 * scale.upscale).round() as u32,
@@ -90,32 +78,42 @@ pub fn ocr(
     } else {
         Cow::Borrowed(image)
     };
-    // Levelled first when the scan is turned by more than a little: Tesseract's segmentation loses
-    // paragraphs of a page skewed by a degree or two.
-    let deskew = deskew::measure(&scaled).filter(|a| a.abs() >= plan::MIN_DESKEW_DEGREES);
-    let scaled: Cow<GrayImage> = match deskew {
-        Some(a) => Cow::Owned(deskew::level(&scaled, a)),
-        None => scaled,
-    };
-    let mut lines = readers.tesseract.recognize(&scaled, scale.dpi, cancel)?;
-    let mut turn = 0;
-    if !plan::looks_upright(&lines.iter().flatten().collect::<Vec<_>>()) {
-        let found = readers
+    // A page whose ink runs in columns rather than rows is sideways: OSD says which way, before
+    // any OCR. An upside-down page has rows like an upright one; it reads as junk, and OSD is
+    // asked then.
+    let osd = |readers: &mut Readers| {
+        readers
             .osd
             .as_mut()
             .and_then(|osd| osd.detect(&scaled, scale.dpi))
-            .filter(|o| o.turn != 0 && o.confidence >= plan::MIN_OSD_CONFIDENCE);
-        if let Some(o) = found {
-            let turned = orientation::turn(&scaled, o.turn);
-            let alt = readers.tesseract.recognize(&turned, scale.dpi, cancel)?;
-            if plan::reading_score(alt.iter().flatten())
-                > plan::reading_score(lines.iter().flatten())
+            .filter(|o| o.turn != 0 && o.confidence >= plan::MIN_OSD_CONFIDENCE)
+            .map(|o| o.turn)
+    };
+    let ink = deskew::Ink::of(&scaled);
+    let first_turn = if ink.is_sideways() {
+        osd(readers).unwrap_or(0)
+    } else {
+        0
+    };
+    // The upright page's ink is measured already; a turned one is measured again.
+    let known = (first_turn == 0).then(|| ink.skew());
+    let mut reading = read_turned(readers, &scaled, first_turn, known, scale.dpi, cancel)?;
+    if !plan::looks_upright(&reading.lines.iter().flatten().collect::<Vec<_>>()) {
+        if let Some(turn) = osd(readers).filter(|t| *t != first_turn) {
+            let alt = read_turned(readers, &scaled, turn, None, scale.dpi, cancel)?;
+            if plan::reading_score(alt.lines.iter().flatten())
+                > plan::reading_score(reading.lines.iter().flatten())
             {
-                lines = alt;
-                turn = o.turn;
+                reading = alt;
             }
         }
     }
+    let Reading {
+        lines,
+        turn,
+        deskew,
+        size: (tw, th),
+    } = reading;
     let (text_lines, noise) = layout::split_noise(lines);
     let PageText {
         text,
@@ -127,11 +125,13 @@ pub fn ocr(
     let confidence = (!words.is_empty())
         .then(|| words.iter().map(|w| w.confidence).sum::<f32>() / words.len() as f32);
     let (sw, sh) = scaled.dimensions();
+    // From the turned, levelled image OCR saw, back to the page as given.
     let back = |b: BBox| {
-        let mut b = orientation::unturn_box(b, turn, sw, sh);
+        let mut b = b;
         if let Some(a) = deskew {
-            b = deskew::unlevel_box(b, a, sw, sh);
+            b = deskew::unlevel_box(b, a, tw, th);
         }
+        let b = orientation::unturn_box(b, turn, sw, sh);
         clamp(b.scaled(1.0 / scale.upscale as f64), w, h)
     };
     for block in &mut blocks {
@@ -148,9 +148,52 @@ pub fn ocr(
         blocks,
         words,
         confidence,
+        dpi: scale.dpi.map(|d| (d as f32 / scale.upscale).round() as u32),
         rotation: turn,
         // What was corrected: the image's turn, and what the layout levelled after it.
         skew: ((deskew.unwrap_or(0.0) + skew) * 100.0).round() / 100.0,
+    })
+}
+
+/// One OCR reading of the page turned clockwise by `turn`, levelled when skewed.
+struct Reading {
+    lines: Vec<Vec<Word>>,
+    turn: u16,
+    /// Skew levelled before OCR, degrees.
+    deskew: Option<f32>,
+    /// Size of the turned page (what the levelled image's boxes refer to).
+    size: (u32, u32),
+}
+
+fn read_turned(
+    readers: &mut Readers,
+    page: &GrayImage,
+    turn: u16,
+    skew: Option<Option<f32>>,
+    dpi: Option<u32>,
+    cancel: &AtomicBool,
+) -> Result<Reading, ProcessError> {
+    let turned: Cow<GrayImage> = if turn == 0 {
+        Cow::Borrowed(page)
+    } else {
+        Cow::Owned(orientation::turn(page, turn))
+    };
+    // Levelled first when the scan is turned by more than a little: Tesseract's segmentation
+    // loses paragraphs of a page skewed by a degree or two.
+    let deskew = skew
+        .unwrap_or_else(|| deskew::measure(&turned))
+        .filter(|a| a.abs() >= plan::MIN_DESKEW_DEGREES);
+    let size = turned.dimensions();
+    let levelled: Cow<GrayImage> = match deskew {
+        Some(a) => Cow::Owned(deskew::level(&turned, a)),
+        None => turned,
+    };
+    let lines = readers.tesseract.recognize(&levelled, dpi, cancel)?;
+    Ok(Reading {
+        lines,
+        turn,
+        deskew,
+        size,
     })
 }
 

@@ -13,8 +13,12 @@ use std::sync::OnceLock;
 
 static PDFIUM: OnceLock<Result<Pdfium, String>> = OnceLock::new();
 
+/// Where scripts/setup.sh installs libpdfium in the checkout this crate was built from: a binary
+/// built there finds it with no variable to export (elsewhere the folder does not exist).
+const CHECKOUT_LIB_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../.local/lib");
+
 /// Where libpdfium is looked for: the configured path (file or folder), next to the executable,
-/// then the system library path.
+/// the checkout's `.local/lib`, then the system library path.
 fn candidates(configured: Option<&Path>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if let Some(p) = configured {
@@ -30,6 +34,9 @@ fn candidates(configured: Option<&Path>) -> Vec<PathBuf> {
     {
         out.push(Pdfium::pdfium_platform_library_name_at_path(&dir));
     }
+    out.push(Pdfium::pdfium_platform_library_name_at_path(
+        CHECKOUT_LIB_DIR,
+    ));
     out
 }
 

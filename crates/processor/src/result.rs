@@ -94,7 +94,8 @@ pub struct PageResult {
     /// Size of the analysed page image, in pixels (all coordinates refer to it).
     pub width: u32,
     pub height: u32,
-    /// Resolution of the analysed image; null when the image carried none and none could be derived.
+    /// Resolution of the analysed image: its own, or estimated from the size of its glyphs; null
+    /// when neither was possible (no text).
     pub dpi: Option<u32>,
     pub source: Source,
     /// Clockwise quarter turn (0, 90, 180, 270) applied before OCR to set the page upright.

@@ -74,20 +74,23 @@ fn timeout_during_ocr_gives_up_cleanly() {
     let Some(long) = corpus_bytes("scan_long_20p.pdf") else {
         return;
     };
-    let e = engine_with(|c| c.limits.document_timeout = Duration::from_millis(1500));
+    // 20 scanned pages on one worker take far longer than 5 s on any machine; a one-page text
+    // layer takes a fraction of that on any machine, even behind the abandoned document: its
+    // pages still queued are dropped and the page being OCRed is cancelled at its next word.
+    let e = engine_with(|c| c.limits.document_timeout = Duration::from_secs(5));
     let started = std::time::Instant::now();
     let r = e.process(&long, Some("pdf"));
     assert_eq!(r.error.unwrap().code, ErrorCode::Timeout);
+    // Not a speed check: a hang would never return.
     assert!(
-        started.elapsed() < Duration::from_secs(10),
+        started.elapsed() < Duration::from_secs(120),
         "took {:?}",
         started.elapsed()
     );
-    // The engine is still usable afterwards.
-    let Some(letter) = corpus_bytes("bd_letter_01.pdf") else {
-        return;
-    };
-    assert!(e.process(&letter, None).error.is_none());
+    let letter = corpus_bytes("bd_letter_01.pdf").expect("corpus file");
+    let after = e.process(&letter, None);
+    assert!(after.error.is_none(), "{:?}", after.error);
+    assert!(norm(&after.text).len() > 200);
 }
 
 #[test]

@@ -25,8 +25,9 @@ pub struct Cli {
 pub enum Command {
     /// The HTTP service (the default): /health, /process, /status over S3 and DynamoDB.
     Serve(crate::config::ServeArgs),
-    /// Process local files (no AWS): one file prints its result JSON on stdout, several print one
-    /// JSON document per line; with --out-dir each goes to DIR/<file name>.json. Exits 1 if any failed.
+    /// Process local files or folders (no AWS): one file prints its result JSON on stdout, several
+    /// print one JSON document per line; with --out-dir each goes to DIR/<file name>.json. Exits 1
+    /// if any failed.
     Extract(ExtractArgs),
     /// Print what this process found (Tesseract, languages, pdfium, workers, OpenMP) as JSON.
     Doctor(EngineArgs),
@@ -34,10 +35,12 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
-    /// Files to process (PDF, PNG, JPEG, TIFF, BMP, GIF, WebP; the content decides).
+    /// Files to process (PDF, PNG, JPEG, TIFF, BMP, GIF, WebP; the content decides), or folders
+    /// (walked for documents by their extension).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Write DIR/<file name>.json for each input instead of printing to stdout.
+    /// Write DIR/<file name>.json for each input (a folder's files: DIR/<path in the folder>.json)
+    /// instead of printing to stdout; inputs whose results would share a name are refused.
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
     /// Hide the progress bar even on a terminal.

@@ -1,6 +1,7 @@
 //! `document-processor extract`: local files through the engine, results as JSON.
 
 use crate::cli::ExtractArgs;
+use crate::extract_inputs;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use processor::{DocumentResult, Engine, Input, Progress};
 use std::io::{IsTerminal, Write};
@@ -8,6 +9,16 @@ use std::path::Path;
 
 /// Runs the command; returns whether every file succeeded.
 pub fn run(args: &ExtractArgs) -> anyhow::Result<bool> {
+    let items = extract_inputs::expand(&args.files)?;
+    if items.is_empty() {
+        anyhow::bail!("no documents found in {:?}", args.files);
+    }
+    // Refused before any work: a result that can be overwritten will be.
+    if args.out_dir.is_some() {
+        if let Some(msg) = extract_inputs::clashes(&items) {
+            anyhow::bail!(msg);
+        }
+    }
     let config = args.engine.to_config();
     let engine = Engine::new(config)?;
     if let Some(dir) = &args.out_dir {
@@ -30,12 +41,10 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<bool> {
 
     let mut all_ok = true;
     let stdout = std::io::stdout();
-    for file in &args.files {
-        let name = file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| file.display().to_string());
-        bar.set_message(name.clone());
+    let single = items.len() == 1;
+    for item in &items {
+        let file = &item.path;
+        bar.set_message(file.display().to_string());
         let result = process_file(&engine, file, &|p| match p {
             Progress::Pages(n) => bar.inc_length(n as u64),
             Progress::PageDone => bar.inc(1),
@@ -46,13 +55,17 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<bool> {
         }
         match &args.out_dir {
             Some(dir) => {
+                let out = dir.join(&item.out_name);
+                if let Some(parent) = out.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
                 // Streamed: a 200-page result is ~17 MB of JSON, no need to hold it twice.
-                let file = std::fs::File::create(dir.join(format!("{name}.json")))?;
+                let file = std::fs::File::create(out)?;
                 let mut out = std::io::BufWriter::new(file);
                 serde_json::to_writer_pretty(&mut out, &result)?;
                 out.flush()?;
             }
-            None if args.files.len() == 1 => {
+            None if single => {
                 let mut out = stdout.lock();
                 serde_json::to_writer_pretty(&mut out, &result)?;
                 writeln!(out)?;

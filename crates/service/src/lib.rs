@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod doctor;
 pub mod extract;
+pub mod extract_inputs;
 pub mod jobs;
 pub mod openmp;
 pub mod record;

@@ -170,8 +170,11 @@ mod tests {
             height: 100,
             dpi: Some(300),
             source: Source::Ocr,
+            rotation: 0,
+            skew: 0.0,
             text: "word ".repeat(words),
             confidence: Some(90.0),
+            blocks: Vec::new(),
             words: (0..words)
                 .map(|_| Word {
                     text: "word".into(),

@@ -137,6 +137,73 @@ fn limits_come_from_the_environment() {
     assert_eq!(json(&out)["error"]["code"], "too_many_pages");
 }
 
+#[test]
+fn results_that_would_overwrite_each_other_are_refused_before_any_work() {
+    let Some(dir) = corpus() else { return };
+    let inputs = tempdir("clash-in");
+    for sub in ["a", "b"] {
+        std::fs::create_dir_all(inputs.join(sub)).unwrap();
+        std::fs::copy(
+            dir.join("img_letter_01.jpg"),
+            inputs.join(sub).join("1.jpg"),
+        )
+        .unwrap();
+    }
+    let out_dir = tempdir("clash-out");
+    let out = bin()
+        .args(["extract", "--out-dir"])
+        .arg(&out_dir)
+        .arg(inputs.join("a/1.jpg"))
+        .arg(inputs.join("b/1.jpg"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("would all write 1.jpg.json"), "{stderr}");
+    assert_eq!(
+        std::fs::read_dir(&out_dir).unwrap().count(),
+        0,
+        "nothing written"
+    );
+
+    // The folder instead: its files keep their relative paths, both results are there.
+    let out = bin()
+        .args(["extract", "--out-dir"])
+        .arg(&out_dir)
+        .arg(&inputs)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for sub in ["a", "b"] {
+        let r: Value =
+            serde_json::from_slice(&std::fs::read(out_dir.join(sub).join("1.jpg.json")).unwrap())
+                .unwrap();
+        assert_eq!(r["error"], Value::Null);
+        assert!(r["text"].as_str().unwrap().len() > 100);
+    }
+}
+
+#[test]
+fn a_binary_built_in_the_checkout_finds_libpdfium_without_a_variable() {
+    let Some(dir) = corpus() else { return };
+    let out = Command::new(env!("CARGO_BIN_EXE_document-processor"))
+        .env_remove("PDFIUM_LIB_PATH")
+        .args(["extract", "--ocr-mode", "never"])
+        .arg(dir.join("bd_letter_01.pdf"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json(&out)["pages"][0]["source"], "text_layer");
+}
+
 fn tempdir(tag: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("dp-test-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);

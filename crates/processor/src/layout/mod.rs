@@ -128,6 +128,27 @@ fn continues(prev: Option<&Vec<Frag>>, row: &[Frag], unit: f32) -> bool {
     r.t >= p.t + 0.5 * p.h() && r.t - p.b <= MAX_LINE_GAP * unit.max(p.h()) && p.h_overlap(&r) > 0.0
 }
 
+/// The fragments the layout step cut a page's lines into, one per line with its box (for
+/// looking into a page's reading order by hand: `cargo run --example layout_debug`).
+#[doc(hidden)]
+pub fn explain(lines: Vec<Vec<Word>>) -> String {
+    let lines: Vec<Vec<Word>> = lines.into_iter().filter(|l| !l.is_empty()).collect();
+    let unit = median(lines.iter().flatten().map(|w| word_rect(w).h()).collect()).unwrap_or(1.0);
+    let mut out = format!("unit {unit}\n");
+    for f in fragments::split_lines(lines, unit).0 {
+        let r = f.rect;
+        out += &format!(
+            "{:5.0} {:5.0} {:5.0} {:5.0}  {}\n",
+            r.l,
+            r.t,
+            r.r,
+            r.b,
+            join_words(&f.words)
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -442,25 +463,4 @@ pub(crate) mod tests {
         assert_eq!((b.left, b.top, b.height), (50, 100, 38));
         assert_eq!(lay_out(Vec::new()), PageText::default());
     }
-}
-
-/// The fragments the layout step cut a page's lines into, one per line with its box (for
-/// looking into a page's reading order by hand: `cargo run --example layout_debug`).
-#[doc(hidden)]
-pub fn explain(lines: Vec<Vec<Word>>) -> String {
-    let lines: Vec<Vec<Word>> = lines.into_iter().filter(|l| !l.is_empty()).collect();
-    let unit = median(lines.iter().flatten().map(|w| word_rect(w).h()).collect()).unwrap_or(1.0);
-    let mut out = format!("unit {unit}\n");
-    for f in fragments::split_lines(lines, unit).0 {
-        let r = f.rect;
-        out += &format!(
-            "{:5.0} {:5.0} {:5.0} {:5.0}  {}\n",
-            r.l,
-            r.t,
-            r.r,
-            r.b,
-            join_words(&f.words)
-        );
-    }
-    out
 }

@@ -39,9 +39,6 @@ fn is_noise(line: &[Word]) -> bool {
         alnum += usize::from(c.is_alphanumeric());
     }
     let share = alnum as f32 / all.max(1) as f32;
-    if std::env::var("XP_NONOISE").is_ok() {
-        return mean < 35.0;
-    }
     mean < NOISE_CONFIDENCE || (mean < DOUBTFUL_CONFIDENCE && share < MIN_ALNUM_SHARE)
 }
 

@@ -170,8 +170,7 @@ fn is_running_text(part: &[Frag], unit: f32) -> bool {
 
 /// Short cells: few words a fragment.
 fn is_cells(part: &[Frag]) -> bool {
-    median(part.iter().map(|f| f.words.len() as f32).collect())
-        .is_some_and(|m| m <= MAX_CELL_WORDS)
+    median(part.iter().map(|f| f.words.len() as f32).collect()).is_some_and(|m| m <= MAX_CELL_WORDS)
 }
 
 /// Horizontal bands: runs of fragments whose heights overlap, top to bottom.

@@ -75,7 +75,11 @@ mod tests {
             shear(w, slope, 1.0);
         }
         let measured = slope_of(&lines);
-        assert!((degrees(measured) - 1.0).abs() < 0.1, "{}", degrees(measured));
+        assert!(
+            (degrees(measured) - 1.0).abs() < 0.1,
+            "{}",
+            degrees(measured)
+        );
         for w in lines.iter_mut().flatten() {
             shear(w, measured, -1.0);
         }

@@ -20,6 +20,7 @@ pub fn corpus_dir() -> Option<PathBuf> {
     if dir.join("manifest.json").is_file() {
         Some(dir)
     } else {
+        missing_in_ci(&dir);
         eprintln!(
             "SKIPPED: no corpus at {} (set SHARED_DIR to the shared/ folder)",
             dir.display()
@@ -33,8 +34,19 @@ pub fn realworld_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
+        missing_in_ci(&dir);
         eprintln!("SKIPPED: no real-world samples at {}", dir.display());
         None
+    }
+}
+
+/// On CI (`CI` set) the shared data must be there: a test that skips there proves nothing.
+fn missing_in_ci(dir: &std::path::Path) {
+    if std::env::var_os("CI").is_some() {
+        panic!(
+            "CI is set but {} is missing (set SHARED_DIR)",
+            dir.display()
+        );
     }
 }
 

@@ -30,6 +30,12 @@ pub fn corpus() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
+        // On CI the shared data must be there: a test that skips there proves nothing.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but {} is missing (set SHARED_DIR)",
+            dir.display()
+        );
         eprintln!("SKIPPED: no corpus at {}", dir.display());
         None
     }

@@ -1,0 +1,218 @@
+//! Reading order and orientation on real pages nobody here wrote (../shared/realworld) and on the
+//! corpus: two-column articles, a product sheet with a narrow gutter, born-digital papers through
+//! their text layer, and every page turned by 90, 180 and 270 degrees.
+
+mod common;
+
+use common::*;
+use processor::pdf;
+use processor::{Engine, Input};
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+/// Micro-averaged CER of (reference, hypothesis) pairs after score.py's normalisation.
+fn cer(pairs: &[(String, String)]) -> f64 {
+    let (mut errors, mut chars) = (0usize, 0usize);
+    for (r, h) in pairs {
+        let r: Vec<char> = norm(r).chars().collect();
+        let h: Vec<char> = norm(h).chars().collect();
+        errors += levenshtein(&r, &h);
+        chars += r.len();
+    }
+    errors as f64 / chars.max(1) as f64
+}
+
+/// The DocBank page images with their expected texts (poppler's reading order).
+fn docbank_pages(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut pages: Vec<(PathBuf, String)> = std::fs::read_dir(dir.join("docbank"))
+        .expect("docbank folder")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jpg"))
+        .map(|p| {
+            let want = std::fs::read_to_string(format!("{}.expected.txt", p.display())).unwrap();
+            (p, want)
+        })
+        .collect();
+    pages.sort();
+    pages
+}
+
+#[test]
+fn a_product_sheet_with_a_narrow_gutter_is_read_column_by_column() {
+    let Some(dir) = realworld_dir() else { return };
+    let r = process_file(&dir.join("ocr/linn.pdf"));
+    assert!(r.error.is_none(), "{:?}", r.error);
+    let want = std::fs::read_to_string(dir.join("ocr/linn.pdf.expected.txt")).unwrap();
+    let c = cer(&[(want, r.text.clone())]);
+    // The tesseract CLI at 300 DPI: 0.9%.
+    assert!(c <= 0.019, "linn.pdf CER {:.1}%:\n{}", c * 100.0, r.text);
+    assert!(r.pages[0].blocks.len() > 3, "{:#?}", r.pages[0].blocks);
+}
+
+#[test]
+fn two_column_article_pages_are_read_column_by_column() {
+    let Some(dir) = realworld_dir() else { return };
+    let pages = docbank_pages(&dir);
+    assert_eq!(pages.len(), 20);
+    let pairs: Vec<(String, String)> = pages
+        .iter()
+        .map(|(p, want)| {
+            let r = process_file(p);
+            assert!(r.error.is_none(), "{}: {:?}", p.display(), r.error);
+            let page = &r.pages[0];
+            // The page's text is its blocks' lines in order.
+            let lines: Vec<&str> = page
+                .blocks
+                .iter()
+                .flat_map(|b| b.lines.iter().map(|l| l.text.as_str()))
+                .collect();
+            assert_eq!(page.text, lines.join("\n"));
+            (want.clone(), r.text)
+        })
+        .collect();
+    // The tesseract CLI on the same pages: 16.9% (bench: BENCHMARKS.md); 0.9 x that is 15.2%.
+    let c = cer(&pairs);
+    assert!(c <= 0.152, "DocBank CER {:.1}%", c * 100.0);
+}
+
+#[test]
+fn born_digital_papers_are_read_in_poppler_order_from_their_text_layer() {
+    let Some(dir) = realworld_dir() else { return };
+    let pdfs = dir.join("docbank/pdf");
+    let mut pairs = Vec::new();
+    for (image, want) in docbank_pages(&dir) {
+        let name = image
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace("_ori.jpg", "");
+        let page: usize = std::fs::read_to_string(pdfs.join(format!("{name}.page")))
+            .expect("page number")
+            .trim()
+            .parse()
+            .unwrap();
+        let (prefix, _) = name.rsplit_once('_').unwrap();
+        let r = engine().process_file(&pdfs.join(format!("{prefix}_black.pdf")), None);
+        assert!(r.error.is_none(), "{name}: {:?}", r.error);
+        let p = &r.pages[page];
+        assert_eq!(p.source, processor::Source::TextLayer, "{name}");
+        pairs.push((want, p.text.clone()));
+    }
+    let c = cer(&pairs);
+    assert!(c <= 0.05, "DocBank text-layer CER {:.1}%", c * 100.0);
+}
+
+/// Page images of a corpus file whose pages are OCRed (scans and images), rendered as the engine
+/// renders them.
+fn corpus_page_images(path: &Path) -> Vec<image::GrayImage> {
+    let bytes = std::fs::read(path).unwrap();
+    let format = processor::format::sniff(&bytes).unwrap();
+    if format != processor::Format::Pdf {
+        let mut out = Vec::new();
+        processor::image_input::for_each_page(&bytes, format, &Default::default(), |_, p| {
+            out.push(p.image);
+            Ok(())
+        })
+        .unwrap();
+        return out;
+    }
+    let pdfium = pdf::pdfium(test_config().pdfium_lib_path.as_deref()).unwrap();
+    let doc = pdf::open(pdfium, Input::Bytes(&bytes)).unwrap();
+    doc.pages()
+        .iter()
+        .map(|page| {
+            let facts = pdf::facts(&page);
+            let dpi = facts.plan.scan_dpi.unwrap_or(300.0).clamp(150.0, 400.0);
+            pdf::render(&page, &facts.plan, dpi).unwrap()
+        })
+        .collect()
+}
+
+fn png(img: &image::GrayImage) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+/// OCR text of a page image turned clockwise by `turn` degrees, and the rotation reported.
+fn read_turned(e: &Engine, img: &image::GrayImage, turn: u16) -> (String, u16) {
+    let turned = processor::orientation::turn(img, turn);
+    let r = e.process(&png(&turned), None);
+    assert!(r.error.is_none(), "{:?}", r.error);
+    (r.text.clone(), r.pages[0].rotation)
+}
+
+#[test]
+fn pages_turned_sideways_or_upside_down_read_as_upright() {
+    let (Some(corpus), Some(real)) = (corpus_dir(), realworld_dir()) else {
+        return;
+    };
+    // (name, page image, expected texts)
+    let mut pages: Vec<(String, image::GrayImage, String)> = Vec::new();
+    for entry in manifest(&corpus) {
+        let kind = entry["kind"].as_str().unwrap();
+        if !matches!(kind, "scanned" | "image") {
+            continue;
+        }
+        let name = entry["file"].as_str().unwrap();
+        let images = corpus_page_images(&corpus.join(name));
+        for (gt, img) in entry["pages"].as_array().unwrap().iter().zip(images) {
+            let text = gt["text"].as_str().unwrap().to_string();
+            pages.push((format!("{name} p{}", gt["page"]), img, text));
+        }
+    }
+    for (path, want) in docbank_pages(&real) {
+        let img = image::open(&path).unwrap().to_luma8();
+        pages.push((
+            path.file_name().unwrap().to_string_lossy().into(),
+            img,
+            want,
+        ));
+    }
+    let e = engine();
+    // Two pages at a time: the engine's workers are shared (one page each).
+    let results: Vec<(f64, String)> = std::thread::scope(|s| {
+        let chunks: Vec<_> = pages.chunks(pages.len().div_ceil(2)).collect();
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                s.spawn(move || {
+                    let mut out = Vec::new();
+                    for (name, img, want) in chunk {
+                        let (upright, rot) = read_turned(e, img, 0);
+                        assert_eq!(rot, 0, "{name}: an upright page is left as it is");
+                        let base = cer(&[(want.clone(), upright)]);
+                        for turn in [90u16, 180, 270] {
+                            let (text, rotation) = read_turned(e, img, turn);
+                            // Turned clockwise by `turn`, it is set upright by the rest of the circle.
+                            assert_eq!(rotation, (360 - turn) % 360, "{name} turned {turn}");
+                            let c = cer(&[(want.clone(), text)]);
+                            out.push((
+                                c - base,
+                                format!(
+                                    "{name} turned {turn}: {:.2}% vs {:.2}%",
+                                    c * 100.0,
+                                    base * 100.0
+                                ),
+                            ));
+                        }
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let worst = results
+        .iter()
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .expect("pages were read");
+    assert!(
+        worst.0 <= 0.01,
+        "more than 1 CER point off the upright reading: {}",
+        worst.1
+    );
+}
