@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks behind BENCHMARKS.md: accuracy (score.py), throughput against the tesseract CLI and
 # OCRmyPDF on the same pages in one run, peak memory, bad inputs. Machines here are noisy: read ratios.
-#   ./scripts/bench.sh [accuracy|throughput|memory|bad|all]      (default: all)
+#   ./scripts/bench.sh [accuracy|realworld|throughput|memory|bad|all]      (default: all)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -102,8 +102,23 @@ bad() {
   done
 }
 
+realworld() {
+  section "Real-world pages: reading order next to the tesseract CLI (docs_realworld.py)"
+  local rw="$shared/realworld" res="$out/realworld"
+  rm -rf "$res"; mkdir -p "$res/docbank" "$res/ocr" "$res/docbank-pdf"
+  "$bin" extract --quiet --out-dir "$res/docbank" "$rw"/docbank/*.jpg || true
+  "$bin" extract --quiet --out-dir "$res/ocr" "$rw/ocr/linn.pdf" "$rw/ocr/phototest.tif" || true
+  "$root/.local/venv/bin/python" "$shared/bench/docs_realworld.py" "$rw" docbank ocr --results "$res"
+  section "DocBank papers through their text layer, next to poppler"
+  "$bin" extract --quiet --ocr-mode never --out-dir "$res/docbank-pdf" "$rw"/docbank/pdf/*_black.pdf || true
+  "$root/.local/venv/bin/python" "$root/scripts/bench_textlayer.py" "$rw/docbank" "$res/docbank-pdf" | tail -n 1
+  section "Layout and orientation next to OCR (scan_long_20p.pdf, one run)"
+  cargo build --release -q -p processor --example layout_cost
+  "$root/target/release/examples/layout_cost" "$corpus/scan_long_20p.pdf"
+}
+
 case "$what" in
-  accuracy) accuracy ;; throughput) throughput ;; memory) memory ;; bad) bad ;;
-  all) accuracy; throughput; memory; bad ;;
-  *) echo "usage: $0 [accuracy|throughput|memory|bad|all]" >&2; exit 2 ;;
+  accuracy) accuracy ;; throughput) throughput ;; memory) memory ;; bad) bad ;; realworld) realworld ;;
+  all) accuracy; realworld; throughput; memory; bad ;;
+  *) echo "usage: $0 [accuracy|realworld|throughput|memory|bad|all]" >&2; exit 2 ;;
 esac

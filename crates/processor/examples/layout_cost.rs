@@ -60,7 +60,7 @@ fn main() {
     let share = |d: Duration| 100.0 * d.as_secs_f64() / t_ocr.as_secs_f64();
     println!("{pages} pages, per page: OCR {:.0} ms", ms(t_ocr));
     println!(
-        "deskew (measure + level) {:.1} ms = {:.1}% of OCR",
+        "orientation pre-check + deskew (measure + level) {:.1} ms = {:.1}% of OCR",
         ms(t_deskew),
         share(t_deskew)
     );

@@ -36,7 +36,12 @@ impl Ink {
         let threshold = otsu(img);
         let (rw, rh) = (w as usize / step, h as usize / step);
         let mut dark = vec![false; rw * rh];
-        for (y, row) in img.as_raw().chunks_exact(w as usize).enumerate().take(rh * step) {
+        for (y, row) in img
+            .as_raw()
+            .chunks_exact(w as usize)
+            .enumerate()
+            .take(rh * step)
+        {
             let line = &mut dark[(y / step) * rw..(y / step + 1) * rw];
             for (cell, px) in line.iter_mut().zip(row.chunks_exact(step)) {
                 *cell |= px.iter().any(|&p| p <= threshold);
@@ -244,19 +249,7 @@ mod tests {
                 img.put_pixel(x, y, Luma([0]));
             }
         }
-        let levelled = level(&img, 2.0);
-        let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0, 0);
-        for (x, y, p) in levelled.enumerate_pixels() {
-            if p.0[0] < 128 {
-                (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x + 1), y1.max(y + 1));
-            }
-        }
-        let seen = BBox {
-            left: x0,
-            top: y0,
-            width: x1 - x0,
-            height: y1 - y0,
-        };
+        let seen = crate::orientation::ink_box(&level(&img, 2.0));
         let b = unlevel_box(seen, 2.0, 1000, 800);
         assert!(
             b.left.abs_diff(600) <= 6 && b.top.abs_diff(300) <= 6,

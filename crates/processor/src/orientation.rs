@@ -92,6 +92,23 @@ pub fn unturn_box(b: BBox, turn: u16, width: u32, height: u32) -> BBox {
     }
 }
 
+/// The box around an image's dark pixels (for tests of box mappings).
+#[cfg(test)]
+pub(crate) fn ink_box(img: &GrayImage) -> BBox {
+    let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0, 0);
+    for (x, y, p) in img.enumerate_pixels() {
+        if p.0[0] < 128 {
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x + 1), y1.max(y + 1));
+        }
+    }
+    BBox {
+        left: x0,
+        top: y0,
+        width: x1.saturating_sub(x0),
+        height: y1.saturating_sub(y0),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,18 +132,7 @@ mod tests {
         for t in [0u16, 90, 180, 270] {
             let turned = turn(&img, t);
             // The patch's box on the turned image, found from its pixels.
-            let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0, 0);
-            for (x, y, p) in turned.enumerate_pixels() {
-                if p.0[0] == 0 {
-                    (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x + 1), y1.max(y + 1));
-                }
-            }
-            let seen = BBox {
-                left: x0,
-                top: y0,
-                width: x1 - x0,
-                height: y1 - y0,
-            };
+            let seen = ink_box(&turned);
             assert_eq!(unturn_box(seen, t, w, h), want, "turn {t}");
         }
     }

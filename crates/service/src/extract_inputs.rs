@@ -149,7 +149,7 @@ mod tests {
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, b"").unwrap();
         }
-        let items = expand(&[root.clone()]).unwrap();
+        let items = expand(std::slice::from_ref(&root)).unwrap();
         let names: Vec<String> = items
             .iter()
             .map(|i| i.out_name.display().to_string())

@@ -110,7 +110,8 @@ pub struct StatusBody {
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     pub result_s3_key: Option<String>,
-    /// DocumentResult (DESIGN.md): page_count, text, pages, qr_codes, error. Null until finished.
+    /// DocumentResult (DESIGN.md): page_count, text, pages (each with blocks in reading order,
+    /// words, rotation, skew), qr_codes, error. Null until finished.
     #[schema(value_type = Option<Object>)]
     pub result: Option<DocumentResult>,
 }
