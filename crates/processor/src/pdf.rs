@@ -102,6 +102,22 @@ pub struct PageFacts {
     pub text: TextLayer,
 }
 
+/// Share of the font size a character's line box reaches below and above its baseline.
+const LINE_BOX: (f32, f32) = (0.25, 0.8);
+
+/// A character's vertical extent for lines and rows: pdfium's loose box, clipped to the line box
+/// of its font size around its baseline. Some fonts' boxes (math fonts' ascent and descent) span
+/// two or three lines, and neighbouring lines then look like one row.
+fn line_extent((bottom, top): (f32, f32), origin_y: Option<f32>, size: f32) -> (f32, f32) {
+    match origin_y {
+        Some(y) if size > 0.0 && y >= bottom && y <= top => (
+            bottom.max(y - LINE_BOX.0 * size),
+            top.min(y + LINE_BOX.1 * size),
+        ),
+        _ => (bottom, top),
+    }
+}
+
 pub fn facts(page: &PdfPage) -> PageFacts {
     let (width_pt, height_pt) = (page.width().value, page.height().value);
     let page_area = (width_pt * height_pt).max(1.0);
@@ -111,12 +127,12 @@ pub fn facts(page: &PdfPage) -> PageFacts {
             text_layer::build(t.chars().iter().map(|c| PdfChar {
                 ch: c.unicode_char().unwrap_or('\u{FFFD}'),
                 rect: c.loose_bounds().ok().map(|r| {
-                    [
-                        r.left().value,
-                        r.bottom().value,
-                        r.right().value,
-                        r.top().value,
-                    ]
+                    let (bottom, top) = line_extent(
+                        (r.bottom().value, r.top().value),
+                        c.origin_y().ok().map(|y| y.value),
+                        c.scaled_font_size().value,
+                    );
+                    [r.left().value, bottom, r.right().value, top]
                 }),
             }))
         })
@@ -189,4 +205,19 @@ pub fn render(page: &PdfPage, facts: &PdfPageFacts, dpi: f32) -> Result<GrayImag
     }
     GrayImage::from_raw(bw as u32, bh as u32, grey)
         .ok_or_else(|| ProcessError::internal("pdfium returned a bitmap smaller than its size"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tall_font_boxes_are_clipped_to_the_line_box() {
+        // A 10 pt character on the baseline y = 100 whose font box spans 85..125.
+        assert_eq!(line_extent((85.0, 125.0), Some(100.0), 10.0), (97.5, 108.0));
+        // An ordinary box is left as it is; so is one without a usable origin.
+        assert_eq!(line_extent((98.0, 107.0), Some(100.0), 10.0), (98.0, 107.0));
+        assert_eq!(line_extent((85.0, 125.0), None, 10.0), (85.0, 125.0));
+        assert_eq!(line_extent((85.0, 125.0), Some(200.0), 10.0), (85.0, 125.0));
+    }
 }

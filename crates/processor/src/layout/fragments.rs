@@ -12,12 +12,16 @@ use crate::result::Word;
 const ALWAYS_SPLIT: f32 = 2.5;
 /// Narrower gaps are never a gutter.
 const MIN_SPLIT: f32 = 0.8;
+/// Marks this close (text heights) to each other and to the words beside them bridge a gap.
+const MARK_BRIDGE: f32 = 1.5;
 /// How far above and below a line its neighbours are looked for, in text heights.
 const NEIGHBOUR_WINDOW: f32 = 3.5;
 /// Text counts as "close to the channel" within this many text heights of it.
 const CHANNEL_REACH: f32 = 6.0;
-/// Width of white (text heights) the neighbouring lines must leave in common within the gap.
-const CHANNEL_WIDTH: f32 = 0.5;
+/// Width of white (text heights) the neighbouring lines must leave in common within the gap, and
+/// that each neighbouring row's white must have to count: a gutter, not a word space (about a
+/// quarter of a text height).
+const CHANNEL_WIDTH: f32 = 0.8;
 /// A gap this many text heights wide needs one neighbouring line to agree, not two.
 const WIDE_GAP: f32 = 1.5;
 /// A gap is a gutter only if at least this share as wide as the narrowest white its neighbours
@@ -80,8 +84,24 @@ pub fn split_lines(lines: Vec<Vec<Word>>, unit: f32) -> (Vec<Frag>, Vec<Word>) {
             let r = word_rect(&w);
             if let Some(pl) = last {
                 let gap = r.l - pl.r;
-                let split = gap >= ALWAYS_SPLIT * h
-                    || (gap >= MIN_SPLIT * h && is_channel(&all, i, line_rect, pl.r, r.l, h));
+                // Marks standing a word space apart all the way across ("E = mc") hold the line
+                // together unless the neighbours show a gutter there (a rule read as "|").
+                let mut edges =
+                    std::iter::once(pl.r)
+                        .chain(marks.iter().flat_map(|m| {
+                            [m.bbox.left as f32, (m.bbox.left + m.bbox.width) as f32]
+                        }))
+                        .chain(std::iter::once(r.l));
+                let mut bridged = !marks.is_empty();
+                while let (Some(a), Some(b)) = (edges.next(), edges.next()) {
+                    bridged &= b - a <= MARK_BRIDGE * h;
+                }
+                let split = if bridged {
+                    is_channel(&all, i, line_rect, pl.r, r.l, h)
+                } else {
+                    gap >= ALWAYS_SPLIT * h
+                        || (gap >= MIN_SPLIT * h && is_channel(&all, i, line_rect, pl.r, r.l, h))
+                };
                 if split {
                     let (keep, lone): (Vec<Word>, Vec<Word>) = marks
                         .drain(..)
@@ -168,7 +188,7 @@ fn is_channel(all: &[(usize, Rect)], line: usize, at: Rect, gl: f32, gr: f32, h:
                 .filter(|(_, r)| r.l >= c && r.l <= c + reach && r.v_overlap(left) > 0.5)
                 .map(|(_, r)| r.l)
                 .fold(f32::INFINITY, f32::min);
-            if right.is_finite() {
+            if right.is_finite() && right - left.r >= CHANNEL_WIDTH * h {
                 whites.push(right - left.r);
             }
         }

@@ -452,6 +452,42 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn sub_and_superscripts_stay_in_their_line() {
+        // "x2 + a i": a superscript raised 4 px and a subscript lowered 4 px, 6 px high, each
+        // reported as a line of its own (a text layer breaks lines where the baseline jumps).
+        let mut base = words_at(&["energy", "E", "=", "mc", "for", "all"], 50, 100, 250);
+        let sup = Word {
+            text: "2".into(),
+            confidence: 90.0,
+            bbox: BBox {
+                left: base[3].bbox.left + base[3].bbox.width + 1,
+                top: 96,
+                width: 5,
+                height: 6,
+            },
+        };
+        let sub = Word {
+            text: "i".into(),
+            bbox: BBox {
+                left: base[5].bbox.left + base[5].bbox.width + 1,
+                top: 108,
+                ..sup.bbox
+            },
+            ..sup.clone()
+        };
+        let next = text_line("the next line of the paragraph", 50, 114, 250);
+        let lines = vec![std::mem::take(&mut base), vec![sup], vec![sub], next];
+        let page = lay_out(lines);
+        assert_eq!(
+            lines_of(&page),
+            [
+                "energy E = mc 2 for all i",
+                "the next line of the paragraph"
+            ]
+        );
+    }
+
+    #[test]
     fn words_and_blocks_agree_with_the_text() {
         let lines = column("a", 3, 50, 100, 290, 14);
         let n: usize = lines.iter().map(Vec::len).sum();

@@ -20,6 +20,14 @@ const MAX_CELL_WORDS: f32 = 3.0;
 const MIN_TEXT_WORDS: f32 = 5.0;
 /// ... on lines at least this many text heights long.
 const MIN_TEXT_WIDTH: f32 = 15.0;
+/// A fragment at most this share of a line's height, touching it, is a sub- or superscript of it.
+const SCRIPT_SIZE: f32 = 0.75;
+/// A script is short: at most this many words ...
+const SCRIPT_WORDS: usize = 2;
+/// ... at most this many line heights wide (a short line beside a long one is not a script).
+const SCRIPT_WIDTH: f32 = 4.0;
+/// ... touching: overlapping its height by at least this share of the script's own.
+const SCRIPT_TOUCH: f32 = 0.2;
 /// A table has at least this many rows.
 const MIN_TABLE_ROWS: usize = 2;
 /// Share of the sparser part's fragments that must have a partner on the same row in a table.
@@ -223,7 +231,8 @@ fn sections(bands: Vec<Vec<Frag>>, unit: f32) -> Vec<Vec<Frag>> {
 
 /// Fragments grouped into rows (overlapping heights, side by side), top to bottom, each row left
 /// to right.
-pub fn rows(mut frags: Vec<Frag>) -> Vec<Vec<Frag>> {
+pub fn rows(frags: Vec<Frag>) -> Vec<Vec<Frag>> {
+    let mut frags = attach_scripts(frags);
     frags.sort_by(|a, b| a.rect.t.total_cmp(&b.rect.t));
     let mut rows: Vec<Vec<Frag>> = Vec::new();
     for f in frags {
@@ -241,6 +250,41 @@ pub fn rows(mut frags: Vec<Frag>) -> Vec<Vec<Frag>> {
     }
     rows.sort_by(|a, b| row_top(a).total_cmp(&row_top(b)));
     rows
+}
+
+/// Sub- and superscripts (and accents) set in a smaller size just off a line's baseline are
+/// words of that line: a small fragment standing within a larger one's extent and touching its
+/// height joins it, in left-to-right order.
+fn attach_scripts(mut frags: Vec<Frag>) -> Vec<Frag> {
+    // Smallest first: a script joins a line, never the other way round.
+    frags.sort_by(|a, b| a.rect.h().total_cmp(&b.rect.h()));
+    let mut out: Vec<Frag> = Vec::with_capacity(frags.len());
+    while let Some(f) = frags.pop() {
+        out.push(f);
+    }
+    // `out` is now largest first; fold each small fragment into the first larger one it touches.
+    let mut i = out.len();
+    while i > 0 {
+        i -= 1;
+        let f = &out[i];
+        let short = f.words.len() <= SCRIPT_WORDS;
+        let home = out[..i].iter().position(|g| {
+            short
+                && f.rect.r - f.rect.l <= SCRIPT_WIDTH * g.rect.h()
+                && f.rect.h() <= SCRIPT_SIZE * g.rect.h()
+                && f.rect.l >= g.rect.l - g.rect.h()
+                && f.rect.r <= g.rect.r + g.rect.h()
+                && (f.rect.b.min(g.rect.b) - f.rect.t.max(g.rect.t)) > SCRIPT_TOUCH * f.rect.h()
+        });
+        if let Some(j) = home {
+            let f = out.remove(i);
+            let g = &mut out[j];
+            g.rect = g.rect.union(f.rect);
+            g.words.extend(f.words);
+            g.words.sort_by_key(|w| w.bbox.left);
+        }
+    }
+    out
 }
 
 fn row_top(row: &[Frag]) -> f32 {
