@@ -8,6 +8,9 @@ use image::GrayImage;
 const MIN_GLYPH_PX: u32 = 3;
 /// Fewer glyph-like components than this and the page says nothing about its text size.
 const MIN_GLYPHS: usize = 30;
+/// A page with more runs of ink than this is noise or a photo, not text (and the labels would
+/// take memory the task has not got: 24 bytes a run).
+const MAX_RUNS: usize = 2_000_000;
 
 /// Median glyph height in pixels, or None for a page with too little text to tell.
 pub fn median_glyph_height(img: &GrayImage) -> Option<f32> {
@@ -17,7 +20,7 @@ pub fn median_glyph_height(img: &GrayImage) -> Option<f32> {
     }
     let threshold = otsu(img);
     let max_h = (h / 10).max(MIN_GLYPH_PX + 1);
-    let mut heights: Vec<u32> = components(img, threshold)
+    let mut heights: Vec<u32> = components(img, threshold)?
         .into_iter()
         .filter(|c| {
             let (cw, ch) = (c.x1 - c.x0, c.y1 - c.y0);
@@ -73,8 +76,9 @@ struct Comp {
     y1: u32,
 }
 
-/// Bounding boxes of 8-connected dark components, from runs of ink joined row to row.
-fn components(img: &GrayImage, threshold: u8) -> Vec<Comp> {
+/// Bounding boxes of 8-connected dark components, from runs of ink joined row to row; None past
+/// MAX_RUNS runs.
+fn components(img: &GrayImage, threshold: u8) -> Option<Vec<Comp>> {
     let (w, _) = img.dimensions();
     let mut parent: Vec<usize> = Vec::new();
     let mut boxes: Vec<Comp> = Vec::new();
@@ -103,6 +107,9 @@ fn components(img: &GrayImage, threshold: u8) -> Vec<Comp> {
                 x += 1;
             }
             let label = parent.len();
+            if label >= MAX_RUNS {
+                return None;
+            }
             parent.push(label);
             boxes.push(Comp {
                 x0: start,
@@ -131,10 +138,12 @@ fn components(img: &GrayImage, threshold: u8) -> Vec<Comp> {
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    (0..parent.len())
-        .filter(|&i| find(&mut parent, i) == i)
-        .map(|i| boxes[i])
-        .collect()
+    Some(
+        (0..parent.len())
+            .filter(|&i| find(&mut parent, i) == i)
+            .map(|i| boxes[i])
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -180,7 +189,16 @@ mod tests {
         for i in 0..5 {
             img.put_pixel(10 + i, 10 + i, image::Luma([0]));
         }
-        let comps = components(&img, 128);
+        let comps = components(&img, 128).unwrap();
         assert_eq!(comps.len(), 2);
+    }
+
+    #[test]
+    fn a_page_of_noise_says_nothing_about_text_size() {
+        // A checkerboard of single pixels: every pixel of ink its own run.
+        let img = GrayImage::from_fn(3000, 1400, |x, y| {
+            image::Luma([if (x + y) % 2 == 0 { 0 } else { 255 }])
+        });
+        assert_eq!(median_glyph_height(&img), None);
     }
 }

@@ -53,7 +53,8 @@ impl Frag {
 pub fn split_lines(lines: Vec<Vec<Word>>, unit: f32) -> (Vec<Frag>, Vec<Word>) {
     // Every word's box with the line it belongs to, for the neighbour test. Marks without a
     // letter or digit (a rule read as "|", a stray "_") do not block a channel.
-    let all: Vec<(usize, Rect)> = lines
+    // Sorted by height on the page, so a line's neighbours are found by binary search.
+    let mut all: Vec<(usize, Rect)> = lines
         .iter()
         .enumerate()
         .flat_map(|(i, l)| {
@@ -62,6 +63,7 @@ pub fn split_lines(lines: Vec<Vec<Word>>, unit: f32) -> (Vec<Frag>, Vec<Word>) {
                 .map(move |w| (i, word_rect(w)))
         })
         .collect();
+    all.sort_by(|a, b| centre_y(&a.1).total_cmp(&centre_y(&b.1)));
     let mut out = Vec::new();
     let mut dropped = Vec::new();
     for (i, mut line) in lines.into_iter().enumerate() {
@@ -139,6 +141,10 @@ pub fn split_lines(lines: Vec<Vec<Word>>, unit: f32) -> (Vec<Frag>, Vec<Word>) {
     (out, dropped)
 }
 
+fn centre_y(r: &Rect) -> f32 {
+    (r.t + r.b) / 2.0
+}
+
 fn has_alnum(w: &Word) -> bool {
     w.text.chars().any(char::is_alphanumeric)
 }
@@ -156,9 +162,11 @@ fn is_channel(all: &[(usize, Rect)], line: usize, at: Rect, gl: f32, gr: f32, h:
     // common white of CHANNEL_WIDTH within the gap does not count.
     let mut whites: Vec<f32> = Vec::new();
     for (y0, y1) in sides {
-        let near: Vec<&(usize, Rect)> = all
+        let from = all.partition_point(|(_, r)| centre_y(r) < y0);
+        let to = all.partition_point(|(_, r)| centre_y(r) <= y1);
+        let near: Vec<&(usize, Rect)> = all[from..to.max(from)]
             .iter()
-            .filter(|(l, r)| *l != line && (y0..=y1).contains(&((r.t + r.b) / 2.0)))
+            .filter(|(l, _)| *l != line)
             .collect();
         let free = gaps(
             near.iter()
