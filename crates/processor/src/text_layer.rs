@@ -22,6 +22,9 @@ pub struct TextLayer {
 }
 
 impl TextLayer {
+    /// The lines as pdfium's content order gives them (the page's text comes from the layout
+    /// step; this is for checking the grouping).
+    #[cfg(test)]
     pub fn text(&self) -> String {
         self.lines
             .iter()
