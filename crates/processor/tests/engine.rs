@@ -179,10 +179,7 @@ fn webp_bmp_gif_and_tiff_inputs_are_read() {
         rgb.write_to(&mut buf, fmt).unwrap();
         let r = engine().process(buf.get_ref(), Some("png")); // a wrong hint does not matter
         assert!(r.error.is_none(), "{fmt:?}: {:?}", r.error);
-        let got = norm(&r.text);
-        let g: Vec<char> = got.chars().collect();
-        let w: Vec<char> = want.chars().collect();
-        let cer = levenshtein(&w, &g) as f64 / w.len() as f64;
+        let cer = cer(&[(want.clone(), r.text.clone())]);
         assert!(cer < 0.02, "{fmt:?}: CER {cer}");
         assert_eq!(r.qr_codes.len(), 1, "{fmt:?}: the page's QR code");
     }

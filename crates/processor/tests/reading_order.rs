@@ -10,18 +10,6 @@ use processor::{Engine, Input};
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-/// Micro-averaged CER of (reference, hypothesis) pairs after score.py's normalisation.
-fn cer(pairs: &[(String, String)]) -> f64 {
-    let (mut errors, mut chars) = (0usize, 0usize);
-    for (r, h) in pairs {
-        let r: Vec<char> = norm(r).chars().collect();
-        let h: Vec<char> = norm(h).chars().collect();
-        errors += levenshtein(&r, &h);
-        chars += r.len();
-    }
-    errors as f64 / chars.max(1) as f64
-}
-
 /// The DocBank page images with their expected texts (poppler's reading order).
 fn docbank_pages(dir: &Path) -> Vec<(PathBuf, String)> {
     let mut pages: Vec<(PathBuf, String)> = std::fs::read_dir(dir.join("docbank"))

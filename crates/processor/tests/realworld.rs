@@ -42,11 +42,13 @@ fn tesseract_phototest_page() {
     let result = process_file(&dir.join("ocr/phototest.tif"));
     assert!(result.error.is_none(), "{:?}", result.error);
     let want = std::fs::read_to_string(dir.join("ocr/phototest.tif.expected.txt")).unwrap();
-    let (got, want) = (norm(&result.text), norm(&want));
-    let g: Vec<char> = got.chars().collect();
-    let w: Vec<char> = want.chars().collect();
-    let cer = levenshtein(&w, &g) as f64 / w.len() as f64;
-    assert!(cer <= 0.02, "phototest CER {:.2}%:\n{got}", cer * 100.0);
+    let cer = cer(&[(want, result.text.clone())]);
+    assert!(
+        cer <= 0.02,
+        "phototest CER {:.2}%:\n{}",
+        cer * 100.0,
+        result.text
+    );
     let page = &result.pages[0];
     assert!(
         page.confidence.unwrap() > 80.0,

@@ -190,7 +190,7 @@ fn results_that_would_overwrite_each_other_are_refused_before_any_work() {
 #[test]
 fn a_binary_built_in_the_checkout_finds_libpdfium_without_a_variable() {
     let Some(dir) = corpus() else { return };
-    let out = Command::new(env!("CARGO_BIN_EXE_document-processor"))
+    let out = bin()
         .env_remove("PDFIUM_LIB_PATH")
         .args(["extract", "--ocr-mode", "never"])
         .arg(dir.join("bd_letter_01.pdf"))

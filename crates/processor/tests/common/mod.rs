@@ -99,6 +99,18 @@ pub fn levenshtein<T: PartialEq>(a: &[T], b: &[T]) -> usize {
     prev[b.len()]
 }
 
+/// Micro-averaged CER of (reference, hypothesis) pairs after score.py's normalisation.
+pub fn cer(pairs: &[(String, String)]) -> f64 {
+    let (mut errors, mut chars) = (0usize, 0usize);
+    for (r, h) in pairs {
+        let r: Vec<char> = norm(r).chars().collect();
+        let h: Vec<char> = norm(h).chars().collect();
+        errors += levenshtein(&r, &h);
+        chars += r.len();
+    }
+    errors as f64 / chars.max(1) as f64
+}
+
 /// Character errors and reference length for one page, taking the closest allowed reading order.
 pub fn page_errors(gt_page: &Value, hyp: &str) -> (usize, usize) {
     let hyp: Vec<char> = norm(hyp).chars().collect();
