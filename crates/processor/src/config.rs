@@ -1,11 +1,13 @@
 //! Engine configuration. Loading it from env/flags is the binary's job; this is plain data.
 
 use crate::qr::QrOptions;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum OcrMode {
     /// OCR a PDF page only when its text layer holds no real text (images are always OCRed).
     #[default]
@@ -28,13 +30,17 @@ impl FromStr for OcrMode {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Limits {
     pub max_file_bytes: u64,
     pub max_pages: u32,
     /// Largest image a page may be (input images are refused above it; PDF pages are rendered below it).
     pub max_page_pixels: u64,
     pub document_timeout: Duration,
+    /// Words one page may hold (a text layer can repeat one content stream without end).
+    pub max_page_words: usize,
+    /// Words the whole document may hold: bounds the result's size and the memory to build it.
+    pub max_document_words: usize,
 }
 
 impl Default for Limits {
@@ -44,11 +50,13 @@ impl Default for Limits {
             max_pages: 200,
             max_page_pixels: 100_000_000,
             document_timeout: Duration::from_secs(900),
+            max_page_words: 20_000,
+            max_document_words: 200_000,
         }
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Config {
     pub limits: Limits,
     pub ocr_mode: OcrMode,

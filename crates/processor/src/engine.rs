@@ -189,7 +189,20 @@ impl Engine {
             let page = doc.pages().get(index as i32).map_err(|e| {
                 ProcessError::corrupt(format!("page {} cannot be read: {e}", index + 1))
             })?;
-            let facts = pdf::facts(&page);
+            let limits = &self.config.limits;
+            let facts =
+                pdf::facts_within(&page, limits.max_page_words.saturating_mul(CHARS_PER_WORD))
+                    .map_err(|chars| {
+                        ProcessError::new(
+                            ErrorCode::TooLarge,
+                            format!(
+                                "page {}'s text layer holds {chars} characters, over the limit of \
+                                 {} words per page",
+                                index + 1,
+                                limits.max_page_words
+                            ),
+                        )
+                    })?;
             let plan = plan::pdf_page(
                 &facts.plan,
                 self.config.ocr_mode,
@@ -232,6 +245,10 @@ impl Engine {
         Ok(())
     }
 }
+
+/// Characters a page's text layer may hold per word of the page limit, checked before any word is
+/// built (real text averages 5-7 characters per word with its spaces).
+const CHARS_PER_WORD: usize = 12;
 
 /// Enough of the start of a file to sniff its format (PDF allows 1 KiB of junk before its header).
 const HEAD_BYTES: usize = 1024;
@@ -308,6 +325,8 @@ struct DocRun<'e> {
     shells: Vec<Option<PageResult>>,
     done: Vec<Option<PageResult>>,
     pending: usize,
+    /// Words of the pages done so far.
+    words: usize,
 }
 
 impl<'e> DocRun<'e> {
@@ -323,6 +342,7 @@ impl<'e> DocRun<'e> {
             shells: Vec::new(),
             done: Vec::new(),
             pending: 0,
+            words: 0,
         }
     }
 
@@ -378,6 +398,27 @@ impl<'e> DocRun<'e> {
         })?;
         let mut result = self.shells[done.index].take().expect("page shell");
         let read = analysis.read;
+        self.words += read.words.len();
+        let limits = &self.engine.config.limits;
+        if read.words.len() > limits.max_page_words || self.words > limits.max_document_words {
+            self.cancel.store(true, Ordering::Relaxed);
+            return Err(ProcessError::new(
+                ErrorCode::TooLarge,
+                if read.words.len() > limits.max_page_words {
+                    format!(
+                        "page {} holds {} words, over the limit of {} per page",
+                        done.index + 1,
+                        read.words.len(),
+                        limits.max_page_words
+                    )
+                } else {
+                    format!(
+                        "the document holds more than {} words (the limit per document)",
+                        limits.max_document_words
+                    )
+                },
+            ));
+        }
         result.text = read.text;
         result.confidence = read.confidence;
         result.blocks = read.blocks;

@@ -13,13 +13,15 @@ pub enum ErrorCode {
     TooManyPages,
     ImageTooLarge,
     Timeout,
+    /// The worker process reading the document died (a crash in a parser, or its memory cap).
+    EngineCrashed,
     NotFound,
     AccessDenied,
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 10] = [
+    pub const ALL: [ErrorCode; 11] = [
         ErrorCode::UnsupportedFormat,
         ErrorCode::CorruptDocument,
         ErrorCode::EncryptedDocument,
@@ -27,6 +29,7 @@ impl ErrorCode {
         ErrorCode::TooManyPages,
         ErrorCode::ImageTooLarge,
         ErrorCode::Timeout,
+        ErrorCode::EngineCrashed,
         ErrorCode::NotFound,
         ErrorCode::AccessDenied,
         ErrorCode::Internal,
@@ -41,6 +44,7 @@ impl ErrorCode {
             ErrorCode::TooManyPages => "too_many_pages",
             ErrorCode::ImageTooLarge => "image_too_large",
             ErrorCode::Timeout => "timeout",
+            ErrorCode::EngineCrashed => "engine_crashed",
             ErrorCode::NotFound => "not_found",
             ErrorCode::AccessDenied => "access_denied",
             ErrorCode::Internal => "internal",

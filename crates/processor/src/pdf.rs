@@ -119,8 +119,21 @@ fn line_extent((bottom, top): (f32, f32), origin_y: Option<f32>, size: f32) -> (
 }
 
 pub fn facts(page: &PdfPage) -> PageFacts {
+    facts_within(page, usize::MAX).expect("no character limit")
+}
+
+/// The page's facts, or Err(its character count) when its text layer holds more than `max_chars`
+/// characters: the words are then never built (one content stream drawn a thousand times over
+/// would otherwise cost memory in proportion).
+pub fn facts_within(page: &PdfPage, max_chars: usize) -> Result<PageFacts, usize> {
     let (width_pt, height_pt) = (page.width().value, page.height().value);
     let page_area = (width_pt * height_pt).max(1.0);
+    if let Ok(t) = page.text() {
+        let count = t.chars().len();
+        if count > max_chars {
+            return Err(count);
+        }
+    }
     let text = page
         .text()
         .map(|t| {
@@ -158,7 +171,7 @@ pub fn facts(page: &PdfPage) -> PageFacts {
             }
         }
     }
-    PageFacts {
+    Ok(PageFacts {
         plan: PdfPageFacts {
             width_pt,
             height_pt,
@@ -169,7 +182,7 @@ pub fn facts(page: &PdfPage) -> PageFacts {
             image_coverage,
         },
         text,
-    }
+    })
 }
 
 /// Renders a page to 8-bit grey at `dpi` (already fitted to the pixel budget). pdfium renders into

@@ -7,7 +7,7 @@ use image::GrayImage;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Which decoders run (zxing-cpp only by default; see BENCHMARKS.md for what each adds).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct QrOptions {
     pub zxing: bool,
     pub rqrr: bool,

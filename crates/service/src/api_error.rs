@@ -21,6 +21,8 @@ pub enum ApiError {
     QueueFull { retry_after_secs: u64 },
     #[error("a backing service is unavailable: {0}")]
     Unavailable(String),
+    #[error("too many stored results are being read; retry later")]
+    Busy,
     #[error("{0}")]
     Internal(String),
 }
@@ -33,7 +35,7 @@ pub struct ErrorBody {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Stable: malformed_json, invalid_record, unauthorized, body_too_large, not_found, queue_full,
-    /// unavailable, internal.
+    /// busy, unavailable, internal.
     pub code: &'static str,
     pub message: String,
 }
@@ -48,9 +50,29 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::QueueFull { .. } => (StatusCode::SERVICE_UNAVAILABLE, "queue_full"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
+}
+
+impl ApiError {
+    /// What the caller is told. A backing service's own error text stays in the log: it can name
+    /// tables, buckets and internals, and helps nobody outside.
+    fn public_message(&self) -> String {
+        match self {
+            ApiError::Unavailable(_) => "a backing service is unavailable; retry later".into(),
+            ApiError::Internal(_) => "internal error".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// Marks a server error's answer, so that [`with_request_id`] can name the request in it.
+#[derive(Clone)]
+struct ServerError {
+    code: &'static str,
+    message: String,
 }
 
 impl IntoResponse for ApiError {
@@ -61,13 +83,14 @@ impl IntoResponse for ApiError {
         }
         let retry_after = match &self {
             ApiError::QueueFull { retry_after_secs } => Some(*retry_after_secs),
-            ApiError::Unavailable(_) => Some(5),
+            ApiError::Unavailable(_) | ApiError::Busy => Some(5),
             _ => None,
         };
+        let message = self.public_message();
         let body = ErrorBody {
             error: ErrorDetail {
                 code,
-                message: self.to_string(),
+                message: message.clone(),
             },
         };
         let mut response = (status, Json(body)).into_response();
@@ -76,8 +99,39 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
+        if status.is_server_error() {
+            response
+                .extensions_mut()
+                .insert(ServerError { code, message });
+        }
         response
     }
+}
+
+/// Middleware: a server error's message names the request id (`x-request-id`), which the log
+/// lines of that request carry with the real cause.
+pub async fn with_request_id(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let mut response = next.run(request).await;
+    if let (Some(id), Some(e)) = (id, response.extensions_mut().remove::<ServerError>()) {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: e.code,
+                message: format!("{} (request id {id})", e.message),
+            },
+        };
+        let bytes = serde_json::to_vec(&body).expect("error bodies serialise");
+        response.headers_mut().remove(header::CONTENT_LENGTH);
+        *response.body_mut() = axum::body::Body::from(bytes);
+    }
+    response
 }
 
 impl From<crate::aws::dynamo::StoreError> for ApiError {

@@ -31,6 +31,9 @@ pub enum Command {
     Extract(ExtractArgs),
     /// Print what this process found (Tesseract, languages, pdfium, workers, OpenMP) as JSON.
     Doctor(EngineArgs),
+    /// Internal: one supervised extraction process, driven by `serve` over stdin and stdout.
+    #[command(hide = true)]
+    Worker,
 }
 
 #[derive(Debug, Args)]
@@ -52,7 +55,8 @@ pub struct ExtractArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct EngineArgs {
-    /// OCR worker threads (one Tesseract engine each); default: the CPUs this process may use.
+    /// extract: OCR threads (one Tesseract engine each); serve: worker processes (documents at once,
+    /// fewer if the memory budget cannot hold them). Default: the CPUs this process may use.
     #[arg(long, env = "WORKERS")]
     pub workers: Option<usize>,
     /// auto: OCR a PDF page only when its text layer holds no real text; always; never.
@@ -73,14 +77,21 @@ pub struct EngineArgs {
     /// QR decoders: zxing (default), rqrr, zxing,rqrr or none.
     #[arg(long, env = "QR_DECODERS", default_value = "zxing")]
     pub qr_decoders: QrOptions,
-    #[arg(long, env = "MAX_FILE_BYTES", default_value_t = 50 * 1024 * 1024)]
+    #[arg(long, env = "MAX_FILE_BYTES", default_value_t = Limits::default().max_file_bytes)]
     pub max_file_bytes: u64,
-    #[arg(long, env = "MAX_PAGES", default_value_t = 200)]
+    #[arg(long, env = "MAX_PAGES", default_value_t = Limits::default().max_pages)]
     pub max_pages: u32,
-    #[arg(long, env = "MAX_PAGE_PIXELS", default_value_t = 100_000_000)]
+    /// Largest page image; serve lowers it to what a worker's memory cap can hold.
+    #[arg(long, env = "MAX_PAGE_PIXELS", default_value_t = Limits::default().max_page_pixels)]
     pub max_page_pixels: u64,
-    #[arg(long, env = "DOCUMENT_TIMEOUT_SECS", default_value_t = 900)]
+    #[arg(long, env = "DOCUMENT_TIMEOUT_SECS", default_value_t = Limits::default().document_timeout.as_secs())]
     pub document_timeout_secs: u64,
+    /// Words one page may hold (more is too_large: a text layer can repeat without end).
+    #[arg(long, env = "MAX_PAGE_WORDS", default_value_t = Limits::default().max_page_words)]
+    pub max_page_words: usize,
+    /// Words one document may hold (more is too_large).
+    #[arg(long, env = "MAX_DOCUMENT_WORDS", default_value_t = Limits::default().max_document_words)]
+    pub max_document_words: usize,
 }
 
 impl EngineArgs {
@@ -91,6 +102,8 @@ impl EngineArgs {
                 max_pages: self.max_pages,
                 max_page_pixels: self.max_page_pixels,
                 document_timeout: Duration::from_secs(self.document_timeout_secs),
+                max_page_words: self.max_page_words,
+                max_document_words: self.max_document_words,
             },
             ocr_mode: self.ocr_mode,
             ocr_dpi: self.ocr_dpi,

@@ -18,7 +18,7 @@ pub struct ServeArgs {
     /// Address to bind.
     #[arg(long, env = "BIND_ADDRESS", default_value = "0.0.0.0")]
     pub bind_address: String,
-    /// API key for /process and /status; without it the service warns loudly and serves open.
+    /// API key for /process and /status. Required unless bound to loopback or --insecure-local.
     #[arg(long, env = "API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
     #[arg(
@@ -30,7 +30,8 @@ pub struct ServeArgs {
     /// Global secondary index on `status` that the sweep queries.
     #[arg(long, env = "STATUS_INDEX_NAME", default_value = "status-index")]
     pub status_index: String,
-    /// Bucket(s) documents may be read from, comma-separated.
+    /// Bucket(s) documents may be read from, comma-separated. Required unless bound to loopback or
+    /// --insecure-local.
     #[arg(long, env = "DOCUMENT_BUCKET", value_delimiter = ',')]
     pub document_bucket: Vec<String>,
     /// Claimed documents waiting for a worker; beyond it /process answers 503.
@@ -54,6 +55,20 @@ pub struct ServeArgs {
     /// json (one object per line, for CloudWatch) or pretty; default: pretty on a terminal.
     #[arg(long, env = "LOG_FORMAT", value_enum)]
     pub log_format: Option<LogFormat>,
+    /// Serve without API_KEY or DOCUMENT_BUCKET on a non-loopback address (a local stack only).
+    #[arg(long, env = "INSECURE_LOCAL")]
+    pub insecure_local: bool,
+    /// Memory budget of the service and its worker processes, MiB (default: the container's
+    /// cgroup limit, else 512). Workers, their caps and MAX_PAGE_PIXELS are sized from it.
+    #[arg(long, env = "MEMORY_LIMIT_MB")]
+    pub memory_limit_mb: Option<u64>,
+    /// OCR threads in each worker process (default: the CPUs this process may use, so a lone
+    /// document uses them all).
+    #[arg(long, env = "OCR_THREADS")]
+    pub ocr_threads: Option<usize>,
+    /// The executable run as worker processes (default: this one).
+    #[arg(long, env = "WORKER_BIN", hide = true)]
+    pub worker_bin: Option<PathBuf>,
     #[command(flatten)]
     pub engine: EngineArgs,
 }
@@ -67,6 +82,15 @@ impl ServeArgs {
             } else {
                 LogFormat::Json
             })
+    }
+
+    /// Whether the bind address only admits this machine.
+    pub fn is_loopback(&self) -> bool {
+        let host = self.bind_address.trim_matches(['[', ']']);
+        host == "localhost"
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
     }
 
     pub fn allowed_buckets(&self) -> Vec<String> {

@@ -1,5 +1,5 @@
 //! The `document-processor` service: HTTP API over S3 and DynamoDB (`serve`), the local
-//! extractor (`extract`) and a set-up check (`doctor`). `main.rs` only wires these.
+//! extractor (`extract`), a set-up check (`doctor`) and the supervised extraction process (`worker`). `main.rs` only wires these.
 
 pub mod api_error;
 pub mod auth;
@@ -15,3 +15,4 @@ pub mod record;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;
+pub mod worker;

@@ -17,6 +17,10 @@ fn main() -> ExitCode {
             telemetry::init(config::LogFormat::Pretty, "warn");
             doctor::run(&args)
         }
+        Some(Command::Worker) => {
+            telemetry::init(config::LogFormat::Json, "warn");
+            service::worker::process::run()
+        }
         Some(Command::Serve(args)) => serve(args),
         None => serve(cli.serve),
     };

@@ -1,30 +1,90 @@
 //! The DynamoDB item and what is written into it — pure data and rules, no I/O.
 
-use processor::{DocumentQr, DocumentResult, PageResult, ProcessError};
+use aws_sdk_dynamodb::types::AttributeValue;
+use processor::{DocumentQr, DocumentResult, ErrorCode, PageResult, ProcessError};
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-pub const PENDING: &str = "pending";
-pub const PROCESSING: &str = "processing";
-pub const COMPLETED: &str = "completed";
-pub const FAILED: &str = "failed";
+/// A record's place in its lifecycle (DESIGN.md): pending -> processing -> completed | failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    #[default]
+    Pending,
+    Processing,
+    Completed,
+    Failed,
+    /// A value this service never writes (a user's own); such a record is left alone.
+    #[serde(other)]
+    Unknown,
+}
 
-/// Record-level code beyond the engine's: the claim limit was reached.
-pub const TOO_MANY_ATTEMPTS: &str = "too_many_attempts";
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Processing => "processing",
+            Status::Completed => "completed",
+            Status::Failed => "failed",
+            Status::Unknown => "unknown",
+        }
+    }
+    pub fn is_final(self) -> bool {
+        matches!(self, Status::Completed | Status::Failed)
+    }
+}
 
-/// DynamoDB caps an item at 400 KB; results whose JSON passes this stay in S3 (headroom for the
-/// attribute names and the record's own fields).
-pub const ITEM_RESULT_BUDGET: usize = 300_000;
-/// Text kept on the item when the full result went to S3.
-pub const SUMMARY_TEXT_CHARS: usize = 20_000;
+/// Why a record failed: an engine code, or a record-level one. Stored as its string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureCode {
+    Engine(ErrorCode),
+    /// Claimed more often than MAX_ATTEMPTS.
+    TooManyAttempts,
+}
+
+impl FailureCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureCode::Engine(code) => code.as_str(),
+            FailureCode::TooManyAttempts => "too_many_attempts",
+        }
+    }
+}
+
+impl From<ErrorCode> for FailureCode {
+    fn from(code: ErrorCode) -> Self {
+        FailureCode::Engine(code)
+    }
+}
+
+/// DynamoDB caps an item at 400 KB (names and values, the user's own attributes included). What
+/// this service writes stays under this, measured the way DynamoDB counts.
+pub const ITEM_WRITE_BUDGET: usize = 300_000;
+/// Text kept on the item when the full result went to S3, in bytes.
+pub const SUMMARY_TEXT_BYTES: usize = 20_000;
+/// QR codes kept on the item when the full result went to S3, in bytes of their attributes.
+pub const SUMMARY_QR_BYTES: usize = 40_000;
 
 /// The item as this service reads it. Unknown attributes (the user's own) are ignored on read and
 /// never touched on write: every write is an UpdateItem of named attributes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DocumentItem {
     pub id: String,
+    #[serde(flatten)]
+    pub record: RecordFields,
+    /// Epoch milliseconds.
+    pub lease_expires_at: Option<i64>,
+    pub lease_owner: Option<String>,
+    pub text: Option<String>,
+    pub qr_codes: Option<Vec<DocumentQr>>,
+    pub pages: Option<Vec<PageResult>>,
+}
+
+/// The record's own fields, as stored and as /status shows them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RecordFields {
     #[serde(default)]
-    pub status: String,
+    pub status: Status,
     pub bucket: Option<String>,
     pub key: Option<String>,
     pub file_type: Option<String>,
@@ -33,40 +93,35 @@ pub struct DocumentItem {
     pub processing_started_at: Option<String>,
     pub completed_at: Option<String>,
     pub attempts: Option<u32>,
-    /// Epoch milliseconds.
-    pub lease_expires_at: Option<i64>,
-    pub lease_owner: Option<String>,
-    pub page_count: Option<u32>,
-    pub text: Option<String>,
-    pub qr_codes: Option<Vec<DocumentQr>>,
-    pub pages: Option<Vec<PageResult>>,
     pub processing_ms: Option<u64>,
+    pub page_count: Option<u32>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
+    /// Where the full result is when it did not fit the item.
     pub result_s3_key: Option<String>,
 }
 
 impl DocumentItem {
     pub fn is_final(&self) -> bool {
-        self.status == COMPLETED || self.status == FAILED
+        self.record.status.is_final()
     }
 
     /// The result as stored on the item (pages only when the whole result fit).
     pub fn inline_result(&self) -> Option<DocumentResult> {
-        match self.status.as_str() {
-            COMPLETED => Some(DocumentResult {
-                page_count: self.page_count.unwrap_or(0),
+        match self.record.status {
+            Status::Completed => Some(DocumentResult {
+                page_count: self.record.page_count.unwrap_or(0),
                 text: self.text.clone().unwrap_or_default(),
                 pages: self.pages.clone().unwrap_or_default(),
                 qr_codes: self.qr_codes.clone().unwrap_or_default(),
                 error: None,
             }),
-            FAILED => Some(DocumentResult::failed(ProcessError {
+            Status::Failed => Some(DocumentResult::failed(ProcessError {
                 code: serde_json::from_value(serde_json::Value::String(
-                    self.error_code.clone().unwrap_or_else(|| "internal".into()),
+                    self.record.error_code.clone().unwrap_or_else(|| "internal".into()),
                 ))
                 .unwrap_or(processor::ErrorCode::Internal),
-                message: self.error_message.clone().unwrap_or_default(),
+                message: self.record.error_message.clone().unwrap_or_default(),
             })),
             _ => None,
         }
@@ -77,71 +132,136 @@ impl DocumentItem {
 /// does not fit the item.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
-    pub status: &'static str,
+    pub status: Status,
     pub page_count: u32,
     pub text: String,
     pub qr_codes: Vec<DocumentQr>,
     /// None when the pages went to S3 (or the document failed).
     pub pages: Option<Vec<PageResult>>,
-    pub error_code: Option<String>,
-    pub error_message: Option<String>,
+    pub error: Option<(FailureCode, String)>,
     pub processing_ms: u64,
     /// The full result JSON, to be stored at `results/{id}.json`.
     pub offload: Option<Vec<u8>>,
 }
 
 impl Outcome {
+    /// The whole result on the item when it fits; else the result goes to S3 and the item keeps a
+    /// bounded summary (text excerpt, first QR codes), which always fits.
     pub fn from_result(result: DocumentResult, processing_ms: u64) -> Outcome {
         if let Some(e) = result.error {
-            return Outcome::failed(e.code.as_str(), &e.message, processing_ms);
+            return Outcome::failed(e.code, &e.message, processing_ms);
         }
-        let json = serde_json::to_vec(&result).expect("results serialise");
-        if json.len() <= ITEM_RESULT_BUDGET {
-            return Outcome {
-                status: COMPLETED,
-                page_count: result.page_count,
-                text: result.text,
-                qr_codes: result.qr_codes,
-                pages: Some(result.pages),
-                error_code: None,
-                error_message: None,
-                processing_ms,
-                offload: None,
-            };
-        }
-        Outcome {
-            status: COMPLETED,
+        let inline = Outcome {
+            status: Status::Completed,
             page_count: result.page_count,
-            text: truncate_chars(&result.text, SUMMARY_TEXT_CHARS),
+            text: result.text,
             qr_codes: result.qr_codes,
+            pages: Some(result.pages),
+            error: None,
+            processing_ms,
+            offload: None,
+        };
+        if inline.item_bytes() <= ITEM_WRITE_BUDGET {
+            return inline;
+        }
+        let full = DocumentResult {
+            page_count: inline.page_count,
+            text: inline.text,
+            pages: inline.pages.unwrap_or_default(),
+            qr_codes: inline.qr_codes,
+            error: None,
+        };
+        let json = serde_json::to_vec(&full).expect("results serialise");
+        let mut qr_bytes = 0;
+        let qr_codes = full
+            .qr_codes
+            .into_iter()
+            .take_while(|q| {
+                qr_bytes += to_av(q).map(|av| av_bytes(&av)).unwrap_or(usize::MAX / 2);
+                qr_bytes <= SUMMARY_QR_BYTES
+            })
+            .collect();
+        Outcome {
+            status: Status::Completed,
+            page_count: full.page_count,
+            text: truncate_bytes(&full.text, SUMMARY_TEXT_BYTES).to_string(),
+            qr_codes,
             pages: None,
-            error_code: None,
-            error_message: None,
+            error: None,
             processing_ms,
             offload: Some(json),
         }
     }
 
-    pub fn failed(code: &str, message: &str, processing_ms: u64) -> Outcome {
+    pub fn failed(code: impl Into<FailureCode>, message: &str, processing_ms: u64) -> Outcome {
         Outcome {
-            status: FAILED,
+            status: Status::Failed,
             page_count: 0,
             text: String::new(),
             qr_codes: Vec::new(),
             pages: None,
-            error_code: Some(code.to_string()),
-            error_message: Some(message.to_string()),
+            error: Some((code.into(), truncate_bytes(message, 4096).to_string())),
             processing_ms,
             offload: None,
         }
     }
+
+    /// What the attributes this outcome writes weigh in DynamoDB's count (names included).
+    pub fn item_bytes(&self) -> usize {
+        let mut total = 0;
+        let mut add = |name: &str, av: Option<AttributeValue>| {
+            if let Some(av) = av {
+                total += name.len() + av_bytes(&av);
+            }
+        };
+        add("text", Some(AttributeValue::S(self.text.clone())));
+        add("qr_codes", to_av(&self.qr_codes));
+        add("pages", self.pages.as_ref().and_then(to_av));
+        if let Some((code, message)) = &self.error {
+            add("error_code", Some(AttributeValue::S(code.as_str().into())));
+            add("error_message", Some(AttributeValue::S(message.clone())));
+        }
+        // status, timestamps, counts, lease removal, result key: small and fixed.
+        total + 400
+    }
 }
 
-fn truncate_chars(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => s[..i].to_string(),
-        None => s.to_string(),
+fn to_av<T: Serialize>(v: &T) -> Option<AttributeValue> {
+    serde_dynamo::to_attribute_value(v).ok()
+}
+
+/// An attribute value's size as DynamoDB counts it: UTF-8 bytes of strings, about one byte per
+/// two digits of numbers, 3 bytes per list or map plus 1 per element, map keys by their length.
+pub fn av_bytes(av: &AttributeValue) -> usize {
+    match av {
+        AttributeValue::S(s) => s.len(),
+        AttributeValue::N(n) => n.len().div_ceil(2) + 1,
+        AttributeValue::B(b) => b.as_ref().len(),
+        AttributeValue::Bool(_) | AttributeValue::Null(_) => 1,
+        AttributeValue::L(items) => 3 + items.iter().map(|v| 1 + av_bytes(v)).sum::<usize>(),
+        AttributeValue::M(map) => {
+            3 + map
+                .iter()
+                .map(|(k, v)| 1 + k.len() + av_bytes(v))
+                .sum::<usize>()
+        }
+        AttributeValue::Ss(v) => v.iter().map(String::len).sum(),
+        AttributeValue::Ns(v) => v.iter().map(|n| n.len().div_ceil(2) + 1).sum(),
+        AttributeValue::Bs(v) => v.iter().map(|b| b.as_ref().len()).sum(),
+        _ => 16,
     }
+}
+
+/// The longest prefix of `s` within `max` bytes that ends on a character boundary.
+fn truncate_bytes(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 pub fn results_key(id: &str) -> String {
@@ -186,10 +306,17 @@ mod tests {
         }
     }
 
+    fn qr(n: usize, payload: usize) -> DocumentQr {
+        DocumentQr {
+            page: 1,
+            data: format!("{n:05}{}", "x".repeat(payload)),
+        }
+    }
+
     #[test]
     fn small_results_stay_on_the_item() {
         let o = Outcome::from_result(DocumentResult::from_pages(vec![page(1, 10)]), 42);
-        assert_eq!(o.status, COMPLETED);
+        assert_eq!(o.status, Status::Completed);
         assert!(o.offload.is_none());
         assert_eq!(o.pages.as_ref().unwrap().len(), 1);
         assert_eq!(o.processing_ms, 42);
@@ -200,44 +327,90 @@ mod tests {
         let pages: Vec<PageResult> = (1..=40).map(|n| page(n, 500)).collect();
         let full = DocumentResult::from_pages(pages);
         let o = Outcome::from_result(full.clone(), 1);
-        let json = o.offload.expect("offloaded");
-        assert!(json.len() > ITEM_RESULT_BUDGET);
+        let json = o.offload.clone().expect("offloaded");
         let back: DocumentResult = serde_json::from_slice(&json).unwrap();
         assert_eq!(back, full);
         assert!(o.pages.is_none());
         assert_eq!(o.page_count, 40);
-        assert_eq!(o.text.chars().count(), SUMMARY_TEXT_CHARS);
+        assert_eq!(o.text.len(), SUMMARY_TEXT_BYTES);
+        assert!(o.item_bytes() <= ITEM_WRITE_BUDGET);
+    }
+
+    #[test]
+    fn the_summary_fits_whatever_the_codes_and_text_weigh() {
+        // 3000 codes of 2 KB and 3 MB of multi-byte text: the item keeps what fits, S3 has it all.
+        let mut full = DocumentResult::from_pages(vec![page(1, 10)]);
+        full.qr_codes = (0..3000).map(|n| qr(n, 2000)).collect();
+        full.text = "é".repeat(1_500_000);
+        let o = Outcome::from_result(full.clone(), 1);
+        assert!(o.offload.is_some());
+        assert!(o.item_bytes() <= ITEM_WRITE_BUDGET, "{}", o.item_bytes());
+        assert!(!o.qr_codes.is_empty() && o.qr_codes.len() < 3000);
+        assert_eq!(o.qr_codes[..], full.qr_codes[..o.qr_codes.len()]);
+        assert!(full.text.starts_with(&o.text));
+    }
+
+    #[test]
+    fn item_size_counts_like_dynamodb() {
+        let av = AttributeValue::M(
+            [("ab".to_string(), AttributeValue::S("hello".into()))].into(),
+        );
+        assert_eq!(av_bytes(&av), 3 + 1 + 2 + 5);
+        assert_eq!(av_bytes(&AttributeValue::S("é".into())), 2);
     }
 
     #[test]
     fn failures_keep_the_code_and_message() {
         let r = DocumentResult::failed(ProcessError::new(ErrorCode::EncryptedDocument, "locked"));
         let o = Outcome::from_result(r, 5);
-        assert_eq!(o.status, FAILED);
-        assert_eq!(o.error_code.as_deref(), Some("encrypted_document"));
+        assert_eq!(o.status, Status::Failed);
+        let (code, message) = o.error.clone().unwrap();
+        assert_eq!(code.as_str(), "encrypted_document");
         let item = DocumentItem {
-            status: FAILED.into(),
-            error_code: o.error_code,
-            error_message: o.error_message,
+            record: RecordFields {
+                status: Status::Failed,
+                error_code: Some(code.as_str().into()),
+                error_message: Some(message),
+                ..Default::default()
+            },
             ..Default::default()
         };
         let result = item.inline_result().unwrap();
         assert_eq!(result.error.unwrap().code, ErrorCode::EncryptedDocument);
+        assert_eq!(
+            Outcome::failed(FailureCode::TooManyAttempts, "x", 0).error.unwrap().0.as_str(),
+            "too_many_attempts"
+        );
     }
 
     #[test]
     fn truncation_respects_char_boundaries() {
-        assert_eq!(truncate_chars("héllo", 2), "hé");
-        assert_eq!(truncate_chars("hi", 5), "hi");
+        assert_eq!(truncate_bytes("héllo", 2), "h");
+        assert_eq!(truncate_bytes("héllo", 3), "hé");
+        assert_eq!(truncate_bytes("hi", 5), "hi");
+    }
+
+    #[test]
+    fn statuses_read_and_write_as_their_strings() {
+        let s: Status = serde_json::from_str("\"completed\"").unwrap();
+        assert_eq!(s, Status::Completed);
+        let odd: Status = serde_json::from_str("\"archived\"").unwrap();
+        assert_eq!(odd, Status::Unknown);
+        assert_eq!(serde_json::to_string(&Status::Pending).unwrap(), "\"pending\"");
     }
 
     #[test]
     fn items_round_trip_through_dynamodb_attribute_values() {
         let item = DocumentItem {
             id: "d1".into(),
-            status: COMPLETED.into(),
-            attempts: Some(1),
-            page_count: Some(1),
+            record: RecordFields {
+                status: Status::Completed,
+                attempts: Some(1),
+                page_count: Some(1),
+                bucket: Some("b".into()),
+                ..Default::default()
+            },
+            lease_expires_at: Some(1_700_000_000_000),
             pages: Some(vec![page(1, 2)]),
             ..Default::default()
         };

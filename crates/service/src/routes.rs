@@ -4,7 +4,7 @@ use crate::api_error::{ApiError, ErrorBody};
 use crate::aws::dynamo::{Claim, ClaimRequest, Store};
 use crate::aws::s3::Blobs;
 use crate::jobs::JobQueue;
-use crate::record::{DocumentItem, PROCESSING};
+use crate::record::{DocumentItem, RecordFields, Status};
 use api::{DocumentRecord, ProcessRequest};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use processor::{DocumentResult, Format};
 use serde::{Deserialize, Serialize};
+use futures_util::StreamExt;
 use std::sync::Arc;
 use tokio::sync::oneshot;
 use utoipa::{OpenApi, ToSchema};
@@ -25,7 +26,12 @@ pub struct AppState {
     pub api_key: Option<Arc<str>>,
     pub allowed_buckets: Arc<Vec<String>>,
     pub workers: usize,
+    /// Offloaded results being streamed to callers: bounded, each costs a stream's buffers.
+    pub result_reads: Arc<tokio::sync::Semaphore>,
 }
+
+/// How long a /status call waits for a free result stream before answering 503.
+const RESULT_READ_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 #[derive(OpenApi)]
 #[openapi(
@@ -82,7 +88,7 @@ pub async fn health(State(state): State<AppState>) -> Json<Health> {
 #[derive(Serialize, ToSchema)]
 pub struct Accepted {
     pub document_id: String,
-    pub status: &'static str,
+    pub status: Status,
     pub status_url: String,
 }
 
@@ -96,30 +102,31 @@ pub struct ProcessQuery {
 #[derive(Serialize, ToSchema)]
 pub struct StatusBody {
     pub document_id: String,
-    pub status: String,
-    pub bucket: Option<String>,
-    pub key: Option<String>,
-    pub file_type: Option<String>,
-    pub created_at: Option<String>,
-    pub updated_at: Option<String>,
-    pub processing_started_at: Option<String>,
-    pub completed_at: Option<String>,
-    pub attempts: Option<u32>,
-    pub processing_ms: Option<u64>,
-    pub page_count: Option<u32>,
-    pub error_code: Option<String>,
-    pub error_message: Option<String>,
-    pub result_s3_key: Option<String>,
+    #[serde(flatten)]
+    pub record: RecordFields,
     /// DocumentResult (DESIGN.md): page_count, text, pages (each with blocks in reading order,
     /// words, rotation, skew), qr_codes, error. Null until finished.
     #[schema(value_type = Option<Object>)]
     pub result: Option<DocumentResult>,
 }
 
+/// `document_id` becomes part of S3 keys (`results/{id}.json`) and URLs: letters, digits, `.`, `_`
+/// and `-`, at most 128 (UUIDs and the usual ids fit; `/ ? #` and control characters do not).
+pub fn valid_document_id(id: &str) -> bool {
+    (1..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        && id != "."
+        && id != ".."
+}
+
 fn validate(record: &DocumentRecord, allowed: &[String]) -> Result<(), ApiError> {
     let invalid = |m: String| Err(ApiError::InvalidRecord(m));
-    if record.document_id.trim().is_empty() || record.document_id.len() > 1024 {
-        return invalid("document_id must be 1 to 1024 characters".into());
+    if !valid_document_id(&record.document_id) {
+        return invalid(
+            "document_id must be 1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-'".into(),
+        );
     }
     if record.bucket.trim().is_empty() || record.key.trim().is_empty() {
         return invalid("bucket and key are required".into());
@@ -149,7 +156,7 @@ fn parse_body(body: &[u8]) -> Result<ProcessRequest, ApiError> {
 fn accepted(id: &str) -> Response {
     let body = Accepted {
         document_id: id.to_string(),
-        status: PROCESSING,
+        status: Status::Processing,
         status_url: format!("/status/{id}"),
     };
     (StatusCode::ACCEPTED, Json(body)).into_response()
@@ -198,14 +205,14 @@ pub async fn process(
             let item = rx
                 .await
                 .map_err(|_| ApiError::Internal("the job ended without an answer".into()))?;
-            Ok(Json(status_body(&state, item).await?).into_response())
+            status_response(&state, item).await
         }
         Claim::Claimed(item) => {
             state.queue.enqueue(permit, item, None);
             Ok(accepted(&record.document_id))
         }
         Claim::Busy(_) => Ok(accepted(&record.document_id)),
-        Claim::Done(item) => Ok(Json(status_body(&state, item).await?).into_response()),
+        Claim::Done(item) => status_response(&state, item).await,
         Claim::Missing => Err(ApiError::Internal(
             "the record vanished during the claim".into(),
         )),
@@ -214,56 +221,89 @@ pub async fn process(
 
 #[utoipa::path(get, path = "/status/{document_id}", params(("document_id" = String, Path)),
     security(("api_key" = []), ("bearer" = [])),
-    responses((status = 200, body = StatusBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = StatusBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn status(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<StatusBody>, ApiError> {
+) -> Result<Response, ApiError> {
+    if !valid_document_id(&id) {
+        return Err(ApiError::InvalidRecord(
+            "document_id must be 1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-'".into(),
+        ));
+    }
     tracing::Span::current().record("document_id", id.as_str());
     let item = state
         .store
         .get(&id)
         .await?
         .ok_or_else(|| ApiError::NotFound(id.clone()))?;
-    Ok(Json(status_body(&state, item).await?))
+    status_response(&state, item).await
 }
 
-async fn status_body(state: &AppState, item: DocumentItem) -> Result<StatusBody, ApiError> {
-    let result = match (&item.result_s3_key, &item.bucket) {
-        (Some(key), Some(bucket)) if item.status == crate::record::COMPLETED => {
-            let bytes = state
-                .blobs
-                .get_bytes(bucket, key)
-                .await
-                .map_err(|e| match e {
-                    crate::aws::s3::BlobError::Unavailable(m) => ApiError::Unavailable(m),
-                    other => ApiError::Internal(format!("stored result unreadable: {other}")),
-                })?;
-            Some(
-                serde_json::from_slice(&bytes)
-                    .map_err(|e| ApiError::Internal(format!("stored result unreadable: {e}")))?,
-            )
+/// The /status answer. A result stored in S3 is streamed into it as it arrives (never parsed or
+/// held whole: a 30 MB result costs a stream's buffers), a bounded number at a time.
+async fn status_response(state: &AppState, item: DocumentItem) -> Result<Response, ApiError> {
+    let offloaded = match (&item.record.result_s3_key, &item.record.bucket) {
+        (Some(key), Some(bucket)) if item.record.status == Status::Completed => {
+            Some((bucket.clone(), key.clone()))
         }
-        _ => item.inline_result(),
+        _ => None,
     };
-    Ok(StatusBody {
+    let Some((bucket, key)) = offloaded else {
+        let result = item.inline_result();
+        return Ok(Json(StatusBody {
+            document_id: item.id,
+            record: item.record,
+            result,
+        })
+        .into_response());
+    };
+    let permit = tokio::time::timeout(
+        RESULT_READ_WAIT,
+        state.result_reads.clone().acquire_owned(),
+    )
+    .await
+    .map_err(|_| ApiError::Busy)?
+    .map_err(|_| ApiError::Busy)?;
+    let stream = state
+        .blobs
+        .get_stream(&bucket, &key)
+        .await
+        .map_err(|e| match e {
+            crate::aws::s3::BlobError::Unavailable(m) => ApiError::Unavailable(m),
+            other => ApiError::Internal(format!("stored result unreadable: {other}")),
+        })?;
+    // `{"document_id":…, <record fields>, "result": <the stored JSON>}`
+    let mut head = serde_json::to_vec(&StatusBody {
         document_id: item.id,
-        status: item.status,
-        bucket: item.bucket,
-        key: item.key,
-        file_type: item.file_type,
-        created_at: item.created_at,
-        updated_at: item.updated_at,
-        processing_started_at: item.processing_started_at,
-        completed_at: item.completed_at,
-        attempts: item.attempts,
-        processing_ms: item.processing_ms,
-        page_count: item.page_count,
-        error_code: item.error_code,
-        error_message: item.error_message,
-        result_s3_key: item.result_s3_key,
-        result,
+        record: item.record,
+        result: None,
     })
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let tail = head.split_off(head.len() - b"null}".len());
+    debug_assert_eq!(tail, b"null}");
+    let head = bytes::Bytes::from(head);
+    let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(head) })
+        .chain(futures_util::stream::unfold(
+            Some((stream, permit)),
+            |state| async move {
+                let (mut stream, permit) = state?;
+                match stream.try_next().await {
+                    Ok(Some(chunk)) => Some((Ok(chunk), Some((stream, permit)))),
+                    Ok(None) => None,
+                    Err(e) => Some((Err(std::io::Error::other(e)), None)),
+                }
+            },
+        ))
+        .chain(futures_util::stream::once(async {
+            Ok(bytes::Bytes::from_static(b"}"))
+        }));
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response())
 }
 
 #[cfg(test)]
@@ -294,6 +334,17 @@ mod tests {
             Err(ApiError::InvalidRecord(_))
         ));
         assert!(validate(&record("anything", None), &[]).is_ok());
+    }
+
+    #[test]
+    fn document_ids_are_limited_to_a_safe_set() {
+        for ok in ["d", "doc-1.pdf", "550e8400-e29b-41d4-a716-446655440000", "A_b.C"] {
+            assert!(valid_document_id(ok), "{ok}");
+        }
+        let long = "a".repeat(129);
+        for bad in ["", "a/b", "a?b", "a#b", "a b", "a\nb", "é", "..", long.as_str()] {
+            assert!(!valid_document_id(bad), "{bad:?}");
+        }
     }
 
     #[test]

@@ -10,7 +10,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
 use axum::routing::{get, post};
 use axum::Router;
-use processor::Engine;
+use crate::worker::protocol::Spec;
+use crate::worker::{Budget, Sizing, Supervisor, WorkerSettings};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +20,33 @@ use tower_http::trace::TraceLayer;
 
 /// Request bodies are small JSON records; anything larger is refused before it is read.
 const BODY_LIMIT: usize = 64 * 1024;
+/// Offloaded results streamed to /status callers at once (each holds a buffer of S3's stream).
+const RESULT_READS: usize = 4;
+
+/// Without an API key anyone who reaches the port reads every document; without DOCUMENT_BUCKET a
+/// record can make the task read any bucket its role can. Both are refused unless the service only
+/// listens on loopback or the operator says `--insecure-local`.
+fn fail_closed(args: &ServeArgs, has_key: bool, has_buckets: bool) -> anyhow::Result<()> {
+    let missing: Vec<&str> = [(!has_key, "API_KEY"), (!has_buckets, "DOCUMENT_BUCKET")]
+        .into_iter()
+        .filter_map(|(m, name)| m.then_some(name))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if args.is_loopback() || args.insecure_local {
+        tracing::warn!(missing = ?missing, bind = %args.bind_address,
+            "serving without {} (loopback or --insecure-local): local use only", missing.join(" and "));
+        return Ok(());
+    }
+    anyhow::bail!(
+        "refusing to serve on {} without {}: set {}, or bind to 127.0.0.1, or pass --insecure-local \
+         for a local stack",
+        args.bind_address,
+        missing.join(" and "),
+        missing.join(" and ")
+    )
+}
 
 pub struct Application {
     listener: tokio::net::TcpListener,
@@ -29,14 +57,38 @@ pub struct Application {
 
 impl Application {
     pub async fn build(args: ServeArgs) -> anyhow::Result<Application> {
-        let config = args.engine.to_config();
-        let engine = tokio::task::spawn_blocking(move || -> anyhow::Result<Engine> {
-            let engine = Engine::new(config)?;
-            engine.check_pdfium()?;
-            Ok(engine)
+        let allowed = args.allowed_buckets();
+        let api_key = args.api_key.clone().filter(|k| !k.is_empty());
+        fail_closed(&args, api_key.is_some(), !allowed.is_empty())?;
+        let budget = Budget::detect(args.memory_limit_mb);
+        let requested = args
+            .engine
+            .workers
+            .filter(|&n| n > 0)
+            .unwrap_or_else(processor::default_workers);
+        let sizing = Sizing::plan(budget, requested, args.engine.max_page_pixels);
+        let mut config = args.engine.to_config();
+        config.workers = args
+            .ocr_threads
+            .filter(|&n| n > 0)
+            .unwrap_or_else(processor::default_workers);
+        config.limits.max_page_pixels = sizing.max_page_pixels;
+        tracing::info!(budget_mb = budget.total_mb, budget_source = ?budget.source,
+            workers = sizing.workers, worker_cap_mb = sizing.worker_cap_mb,
+            max_page_pixels = sizing.max_page_pixels, ocr_threads = config.workers,
+            "memory budget");
+        let program = match &args.worker_bin {
+            Some(p) => p.clone(),
+            None => std::env::current_exe()?,
+        };
+        let supervisor = Supervisor::start(WorkerSettings {
+            program,
+            spec: Spec { config },
+            workers: sizing.workers,
+            memory_cap_mb: sizing.worker_cap_mb,
         })
-        .await??;
-        let workers = engine.workers();
+        .await?;
+        let workers = supervisor.workers();
         let sdk = aws::sdk_config().await;
         let owner = format!("task-{}", uuid::Uuid::new_v4());
         let store = Store::new(
@@ -47,18 +99,10 @@ impl Application {
             owner,
         );
         let blobs = Blobs::new(aws_sdk_s3::Client::new(&sdk));
-        let allowed = args.allowed_buckets();
-        if allowed.is_empty() {
-            tracing::warn!("DOCUMENT_BUCKET is not set: documents are read from any bucket the task role can read");
-        }
-        let api_key = args.api_key.clone().filter(|k| !k.is_empty());
-        if api_key.is_none() {
-            tracing::warn!("API_KEY is not set: /process and /status are OPEN to anyone who reaches this port (local use only)");
-        }
         let (runner, queue) = Runner::start(Deps {
             store: store.clone(),
             blobs: blobs.clone(),
-            engine: Arc::new(engine),
+            supervisor,
             settings: RunnerSettings {
                 queue_capacity: args.queue_capacity,
                 concurrency: workers,
@@ -76,6 +120,7 @@ impl Application {
             api_key: api_key.map(Arc::from),
             allowed_buckets: Arc::new(allowed),
             workers,
+            result_reads: Arc::new(tokio::sync::Semaphore::new(RESULT_READS)),
         };
         let listener =
             tokio::net::TcpListener::bind((args.bind_address.as_str(), args.port)).await?;
@@ -144,6 +189,7 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(routes::openapi_json))
         .merge(protected)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(crate::api_error::with_request_id))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(trace)
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

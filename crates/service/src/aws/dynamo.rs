@@ -1,6 +1,6 @@
 //! The status table: claims, leases and results, each one conditional UpdateItem.
 
-use crate::record::{self, DocumentItem, Outcome, PENDING, PROCESSING};
+use crate::record::{self, DocumentItem, Outcome, Status};
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use aws_sdk_dynamodb::Client;
@@ -138,8 +138,8 @@ impl Store {
             e.n("processing_started_at"),
             e.n("updated_at"),
         );
-        let processing = e.v("processing", s(PROCESSING));
-        let pending = e.v("pending", s(PENDING));
+        let processing = e.v("processing", s(Status::Processing.as_str()));
+        let pending = e.v("pending", s(Status::Pending.as_str()));
         let lease_until = e.v("lease", n(record::epoch_ms(now + self.lease)));
         let now_ms = e.v("now_ms", n(record::epoch_ms(now)));
         let me = e.v("owner", s(&self.owner));
@@ -227,7 +227,7 @@ impl Store {
     fn ours(&self, e: &mut Expr) -> String {
         let (status, owner) = (e.n("status"), e.n("lease_owner"));
         let (processing, me) = (
-            e.v("processing", s(PROCESSING)),
+            e.v("processing", s(Status::Processing.as_str())),
             e.v("owner", s(&self.owner)),
         );
         format!("{status} = {processing} AND {owner} = {me}")
@@ -269,7 +269,7 @@ impl Store {
         let mut e = Expr::default();
         let stamp = e.v("now", s(record::now_rfc3339()));
         let mut sets = vec![
-            format!("{} = {}", e.n("status"), e.v("status", s(outcome.status))),
+            format!("{} = {}", e.n("status"), e.v("status", s(outcome.status.as_str()))),
             format!("{} = {stamp}", e.n("updated_at")),
             format!("{} = {stamp}", e.n("completed_at")),
             format!(
@@ -294,20 +294,20 @@ impl Store {
             Some(p) => sets.push(format!("{} = {}", e.n("pages"), e.v("pages", to_av(p)?))),
             None => removes.push(e.n("pages")),
         }
-        match (&outcome.error_code, &outcome.error_message) {
-            (Some(c), Some(m)) => {
+        match &outcome.error {
+            Some((code, message)) => {
                 sets.push(format!(
                     "{} = {}",
                     e.n("error_code"),
-                    e.v("error_code", s(c))
+                    e.v("error_code", s(code.as_str()))
                 ));
                 sets.push(format!(
                     "{} = {}",
                     e.n("error_message"),
-                    e.v("error_message", s(m))
+                    e.v("error_message", s(message))
                 ));
             }
-            _ => removes.extend([e.n("error_code"), e.n("error_message")]),
+            None => removes.extend([e.n("error_code"), e.n("error_message")]),
         }
         match result_key {
             Some(k) => sets.push(format!(
@@ -330,7 +330,7 @@ impl Store {
         let mut update = format!(
             "SET {} = {}, {} = {} REMOVE {}, {}",
             e.n("status"),
-            e.v("pending", s(PENDING)),
+            e.v("pending", s(Status::Pending.as_str())),
             e.n("updated_at"),
             e.v("now", s(record::now_rfc3339())),
             e.n("lease_expires_at"),
@@ -347,35 +347,41 @@ impl Store {
         self.conditional_update(id, update, ours, e).await
     }
 
-    /// Ids of records waiting for work: pending ones, and processing ones whose lease expired.
-    /// Read through the status index (a Query per status, never a table scan); the index projects
-    /// `lease_expires_at` so that live leases are filtered out there.
+    /// Ids of records waiting for work, up to `limit`: pending ones, and processing ones whose lease
+    /// expired. Read through the status index (Queries, never a table scan), page after page until
+    /// enough are found or the index is read: live leases filtered out on one page must not hide
+    /// an expired one on the next. The index projects `lease_expires_at` for that filter.
     pub async fn due(&self, limit: usize) -> Result<Vec<String>, StoreError> {
         let mut ids = Vec::new();
         let now_ms = record::epoch_ms(SystemTime::now());
-        for status in [PENDING, PROCESSING] {
-            if ids.len() >= limit {
-                break;
-            }
-            let mut query = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(&self.status_index)
-                .key_condition_expression("#status = :status")
-                .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":status", s(status))
-                .limit((limit - ids.len()).max(1) as i32);
-            if status == PROCESSING {
-                query = query
-                    .filter_expression("#lease < :now_ms")
-                    .expression_attribute_names("#lease", "lease_expires_at")
-                    .expression_attribute_values(":now_ms", n(now_ms));
-            }
-            let out = query.send().await.map_err(classify)?;
-            for item in out.items.unwrap_or_default() {
-                if let Some(AttributeValue::S(id)) = item.get("id") {
-                    ids.push(id.clone());
+        for status in [Status::Pending, Status::Processing] {
+            let mut start: Option<HashMap<String, AttributeValue>> = None;
+            while ids.len() < limit {
+                let mut query = self
+                    .client
+                    .query()
+                    .table_name(&self.table)
+                    .index_name(&self.status_index)
+                    .key_condition_expression("#status = :status")
+                    .expression_attribute_names("#status", "status")
+                    .expression_attribute_values(":status", s(status.as_str()))
+                    .limit(DUE_PAGE)
+                    .set_exclusive_start_key(start.take());
+                if status == Status::Processing {
+                    query = query
+                        .filter_expression("#lease < :now_ms")
+                        .expression_attribute_names("#lease", "lease_expires_at")
+                        .expression_attribute_values(":now_ms", n(now_ms));
+                }
+                let out = query.send().await.map_err(classify)?;
+                for item in out.items.unwrap_or_default() {
+                    if let Some(AttributeValue::S(id)) = item.get("id") {
+                        ids.push(id.clone());
+                    }
+                }
+                match out.last_evaluated_key {
+                    Some(key) if !key.is_empty() => start = Some(key),
+                    _ => break,
                 }
             }
         }
@@ -383,6 +389,9 @@ impl Store {
         Ok(ids)
     }
 }
+
+/// Index entries read per sweep Query (each page costs one request).
+const DUE_PAGE: i32 = 100;
 
 fn parse(item: HashMap<String, AttributeValue>) -> Result<DocumentItem, StoreError> {
     serde_dynamo::from_item(item).map_err(|e| StoreError::Malformed(e.to_string()))

@@ -120,6 +120,11 @@ impl Blobs {
             .map_err(|e| classify(e, bucket, key))
     }
 
+    /// The object's body as a stream, for answers that pass it on without holding it whole.
+    pub async fn get_stream(&self, bucket: &str, key: &str) -> Result<ByteStream, BlobError> {
+        Ok(self.get_object(bucket, key).await?.body)
+    }
+
     pub async fn get_bytes(&self, bucket: &str, key: &str) -> Result<Vec<u8>, BlobError> {
         let data = self
             .get_object(bucket, key)

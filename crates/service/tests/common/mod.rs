@@ -320,6 +320,9 @@ impl Aws {
             "json",
             "--pdfium-lib-path",
             &pdfium,
+            // In-process apps run inside the test binary: their workers are the real binary.
+            "--worker-bin",
+            env!("CARGO_BIN_EXE_document-processor"),
         ]
         .iter()
         .map(|s| s.to_string())

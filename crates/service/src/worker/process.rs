@@ -1,0 +1,62 @@
+//! `document-processor worker`: the child side. Builds one engine, then answers documents one by
+//! one until its stdin closes. Only protocol lines go to the pipe the service reads: the process's
+//! own stdout is pointed at stderr first, so a library that prints cannot corrupt an answer.
+
+use super::protocol::{self, Ready, Request, Spec};
+use processor::{Engine, Input};
+use std::fs::File;
+use std::io::{BufRead, Write};
+use std::os::fd::FromRawFd;
+
+pub fn run() -> anyhow::Result<bool> {
+    let mut answers = protocol_pipe()?;
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    let Some(first) = lines.next() else {
+        return Ok(true);
+    };
+    let spec: Spec = serde_json::from_str(&first?)?;
+    let engine = match Engine::new(spec.config).and_then(|e| e.check_pdfium().map(|_| e)) {
+        Ok(engine) => engine,
+        Err(e) => {
+            answers.write_all(&protocol::line(&Ready {
+                ok: false,
+                error: Some(e.to_string()),
+            }))?;
+            return Ok(false);
+        }
+    };
+    answers.write_all(&protocol::line(&Ready {
+        ok: true,
+        error: None,
+    }))?;
+    answers.flush()?;
+    for line in lines {
+        let request: Request = serde_json::from_str(&line?)?;
+        #[cfg(feature = "fault-injection")]
+        super::fault::trigger(&request.path);
+        let result = engine.process_input(
+            Input::File(&request.path),
+            request.hint.as_deref(),
+            &|_| {},
+        );
+        let mut out = serde_json::to_vec(&result)?;
+        drop(result);
+        out.push(b'\n');
+        answers.write_all(&out)?;
+        answers.flush()?;
+    }
+    Ok(true)
+}
+
+/// A private copy of the stdout pipe for answers; fd 1 itself then points at stderr.
+fn protocol_pipe() -> anyhow::Result<std::io::BufWriter<File>> {
+    // SAFETY: dup/dup2 on the process's own standard descriptors; the duplicate is owned by the File.
+    unsafe {
+        let fd = libc::dup(1);
+        if fd < 0 || libc::dup2(2, 1) < 0 {
+            anyhow::bail!("cannot set up the answer pipe: {}", std::io::Error::last_os_error());
+        }
+        Ok(std::io::BufWriter::new(File::from_raw_fd(fd)))
+    }
+}

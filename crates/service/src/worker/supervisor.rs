@@ -1,0 +1,310 @@
+//! The service side: a fixed set of warm worker processes, one document each at a time. Each
+//! document gets a wall-clock deadline (the engine's own timeout plus a grace, then SIGKILL) and a
+//! memory cap (RLIMIT_AS as the hard stop, resident memory watched as the precise one); a worker
+//! that dies, hangs or passes its cap is replaced and its document gets `engine_crashed` or
+//! `timeout`. Other documents never notice.
+
+use super::protocol::{self, Ready, Request, Spec};
+use processor::{DocumentResult, ErrorCode, ProcessError};
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+use tokio::sync::Semaphore;
+
+/// Time a worker gets past the engine's own deadline to answer `timeout` itself.
+const KILL_GRACE: Duration = Duration::from_secs(5);
+/// How often a busy worker's resident memory is read.
+const WATCH_EVERY: Duration = Duration::from_millis(50);
+/// Virtual memory a worker maps without using it (thread stacks, malloc arenas, libraries): the
+/// address-space limit is the resident cap plus this, a backstop for growth faster than the watch.
+const ADDRESS_SPACE_SLACK_MB: u64 = 768;
+/// Longest answer line read from a worker (results are bounded by the word limits far below).
+const MAX_ANSWER_BYTES: usize = 256 << 20;
+/// Time a fresh worker may take to build its engines.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    /// The executable to run as `<program> worker` (the service's own binary).
+    pub program: PathBuf,
+    pub spec: Spec,
+    pub workers: usize,
+    pub memory_cap_mb: u64,
+}
+
+pub struct Supervisor {
+    settings: WorkerSettings,
+    idle: Mutex<Vec<Worker>>,
+    slots: Semaphore,
+    deadline: Duration,
+}
+
+struct Worker {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+/// Why a worker gave no answer.
+enum Lost {
+    Died(ExitStatus),
+    Deadline,
+    OverCap(u64),
+    Protocol(String),
+}
+
+impl Supervisor {
+    /// Starts every worker and waits until each has its engines (a broken set-up fails here).
+    pub async fn start(settings: WorkerSettings) -> anyhow::Result<Arc<Supervisor>> {
+        let deadline = settings.spec.config.limits.document_timeout + KILL_GRACE;
+        let mut idle = Vec::with_capacity(settings.workers);
+        for _ in 0..settings.workers.max(1) {
+            idle.push(launch(&settings).await?);
+        }
+        Ok(Arc::new(Supervisor {
+            slots: Semaphore::new(settings.workers.max(1)),
+            idle: Mutex::new(idle),
+            settings,
+            deadline,
+        }))
+    }
+
+    pub fn workers(&self) -> usize {
+        self.settings.workers.max(1)
+    }
+
+    /// Processes one spooled file in a worker. Err only when no worker could be started (a fault of
+    /// this task, not of the document: the caller hands the record back).
+    pub async fn extract(
+        self: &Arc<Self>,
+        path: &Path,
+        hint: Option<&str>,
+    ) -> Result<DocumentResult, String> {
+        let _slot = self.slots.acquire().await.map_err(|e| e.to_string())?;
+        let taken = self.idle.lock().expect("lock").pop();
+        let mut worker = match taken {
+            Some(w) => w,
+            None => launch(&self.settings)
+                .await
+                .map_err(|e| format!("no worker could be started: {e:#}"))?,
+        };
+        let request = Request {
+            path: path.to_path_buf(),
+            hint: hint.map(str::to_string),
+        };
+        match self.exchange(&mut worker, &request).await {
+            Ok(result) => {
+                self.idle.lock().expect("lock").push(worker);
+                Ok(result)
+            }
+            Err(lost) => {
+                let _ = worker.child.start_kill();
+                let status = worker.child.wait().await.ok();
+                self.replace();
+                Ok(DocumentResult::failed(self.failure(lost, status)))
+            }
+        }
+    }
+
+    async fn exchange(&self, worker: &mut Worker, request: &Request) -> Result<DocumentResult, Lost> {
+        let send = async {
+            worker.stdin.write_all(&protocol::line(request)).await?;
+            worker.stdin.flush().await
+        };
+        if send.await.is_err() {
+            // The worker is gone already (it died between documents): its exit says why.
+            return Err(match worker.child.wait().await {
+                Ok(status) => Lost::Died(status),
+                Err(e) => Lost::Protocol(e.to_string()),
+            });
+        }
+        let pid = worker.child.id();
+        let cap_bytes = self.settings.memory_cap_mb << 20;
+        let mut answer = Vec::new();
+        tokio::select! {
+            read = read_line(&mut worker.stdout, &mut answer) => match read {
+                Ok(0) => Err(match worker.child.wait().await {
+                    Ok(status) => Lost::Died(status),
+                    Err(e) => Lost::Protocol(e.to_string()),
+                }),
+                Ok(_) => serde_json::from_slice(&answer)
+                    .map_err(|e| Lost::Protocol(format!("unreadable answer: {e}"))),
+                Err(e) => Err(Lost::Protocol(e)),
+            },
+            _ = tokio::time::sleep(self.deadline) => Err(Lost::Deadline),
+            used = watch_memory(pid, cap_bytes) => Err(Lost::OverCap(used)),
+        }
+    }
+
+    /// A fresh worker in the background, so the next document does not wait for its engines.
+    fn replace(self: &Arc<Self>) {
+        let me = self.clone();
+        tokio::spawn(async move {
+            match launch(&me.settings).await {
+                Ok(w) => {
+                    let mut idle = me.idle.lock().expect("lock");
+                    if idle.len() < me.workers() {
+                        idle.push(w);
+                    }
+                }
+                Err(e) => tracing::error!(error = %format!("{e:#}"), "a replacement worker did not start"),
+            }
+        });
+    }
+
+    fn failure(&self, lost: Lost, status: Option<ExitStatus>) -> ProcessError {
+        let error = match lost {
+            Lost::Deadline => ProcessError::new(
+                ErrorCode::Timeout,
+                format!(
+                    "processing took longer than {} s and was stopped",
+                    self.settings.spec.config.limits.document_timeout.as_secs()
+                ),
+            ),
+            Lost::OverCap(used) => ProcessError::new(
+                ErrorCode::EngineCrashed,
+                format!(
+                    "the document needed more than the worker's memory cap of {} MB ({} MB in use) and was stopped",
+                    self.settings.memory_cap_mb,
+                    used >> 20
+                ),
+            ),
+            Lost::Died(status) => ProcessError::new(
+                ErrorCode::EngineCrashed,
+                format!("the document crashed its worker process ({})", describe(status)),
+            ),
+            Lost::Protocol(m) => ProcessError::new(
+                ErrorCode::EngineCrashed,
+                format!("the worker process failed: {m}"),
+            ),
+        };
+        tracing::warn!(code = %error.code, message = %error.message, exit = ?status, "worker lost; replacing it");
+        error
+    }
+}
+
+fn describe(status: ExitStatus) -> String {
+    match status.signal() {
+        Some(sig) => {
+            let name = match sig {
+                libc::SIGSEGV => "SIGSEGV, a memory fault",
+                libc::SIGABRT => "SIGABRT, an abort (or an allocation over the memory cap)",
+                libc::SIGBUS => "SIGBUS",
+                libc::SIGKILL => "SIGKILL",
+                libc::SIGFPE => "SIGFPE",
+                libc::SIGILL => "SIGILL",
+                _ => "signal",
+            };
+            format!("signal {sig}: {name}")
+        }
+        None => format!("exit code {}", status.code().unwrap_or(-1)),
+    }
+}
+
+/// Reads one line, refusing lines longer than MAX_ANSWER_BYTES.
+async fn read_line(
+    reader: &mut BufReader<ChildStdout>,
+    out: &mut Vec<u8>,
+) -> Result<usize, String> {
+    loop {
+        let buf = reader.fill_buf().await.map_err(|e| e.to_string())?;
+        if buf.is_empty() {
+            return Ok(out.len());
+        }
+        let (take, done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        out.extend_from_slice(&buf[..take]);
+        reader.consume(take);
+        if out.len() > MAX_ANSWER_BYTES {
+            return Err(format!("answer longer than {MAX_ANSWER_BYTES} bytes"));
+        }
+        if done {
+            return Ok(out.len());
+        }
+    }
+}
+
+/// Resolves with the resident size once the process passes `cap` bytes.
+async fn watch_memory(pid: Option<u32>, cap: u64) -> u64 {
+    let Some(pid) = pid else {
+        return std::future::pending().await;
+    };
+    let mut tick = tokio::time::interval(WATCH_EVERY);
+    loop {
+        tick.tick().await;
+        if let Some(rss) = resident_bytes(pid) {
+            if rss > cap {
+                return rss;
+            }
+        }
+    }
+}
+
+/// A process's resident memory from /proc (statm's second field, in pages).
+pub fn resident_bytes(pid: u32) -> Option<u64> {
+    let statm = std::fs::read_to_string(format!("/proc/{pid}/statm")).ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    // SAFETY: sysconf has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(4096) as u64;
+    Some(pages * page)
+}
+
+async fn launch(settings: &WorkerSettings) -> anyhow::Result<Worker> {
+    let address_space = (settings.memory_cap_mb + ADDRESS_SPACE_SLACK_MB) << 20;
+    let mut cmd = Command::new(&settings.program);
+    cmd.arg("worker")
+        .env(crate::openmp::VAR, "1")
+        // glibc gives each thread its own 64 MB arena; two keep the address space near the use.
+        .env("MALLOC_ARENA_MAX", "2")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    // SAFETY: only async-signal-safe calls (prctl, setrlimit) between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            // The worker dies with the service, however the service ends.
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            let limit = libc::rlimit {
+                rlim_cur: address_space,
+                rlim_max: address_space,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().map_err(|e| {
+        anyhow::anyhow!("cannot start {} worker: {e}", settings.program.display())
+    })?;
+    let mut stdin = child.stdin.take().expect("piped");
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
+    stdin.write_all(&protocol::line(&settings.spec)).await?;
+    stdin.flush().await?;
+    let mut first = Vec::new();
+    let read = tokio::time::timeout(START_TIMEOUT, read_line(&mut stdout, &mut first)).await;
+    let ready: Ready = match read {
+        Ok(Ok(n)) if n > 0 => serde_json::from_slice(&first)?,
+        Ok(Ok(_)) => anyhow::bail!("the worker exited while starting: {:?}", child.wait().await?),
+        Ok(Err(e)) => anyhow::bail!("the worker's first answer: {e}"),
+        Err(_) => anyhow::bail!("the worker did not start within {START_TIMEOUT:?}"),
+    };
+    if !ready.ok {
+        anyhow::bail!(
+            "the worker's engine did not start: {}",
+            ready.error.unwrap_or_default()
+        );
+    }
+    Ok(Worker {
+        child,
+        stdin,
+        stdout,
+    })
+}
