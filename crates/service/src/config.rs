@@ -62,8 +62,8 @@ pub struct ServeArgs {
     /// cgroup limit, else 512). Workers, their caps and MAX_PAGE_PIXELS are sized from it.
     #[arg(long, env = "MEMORY_LIMIT_MB")]
     pub memory_limit_mb: Option<u64>,
-    /// OCR threads in each worker process (default: the CPUs this process may use, so a lone
-    /// document uses them all).
+    /// OCR threads in each worker process (default: the CPUs shared out among the workers, fewer
+    /// if a worker's memory cannot hold them).
     #[arg(long, env = "OCR_THREADS")]
     pub ocr_threads: Option<usize>,
     /// The executable run as worker processes (default: this one).

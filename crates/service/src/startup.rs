@@ -66,12 +66,15 @@ impl Application {
             .workers
             .filter(|&n| n > 0)
             .unwrap_or_else(processor::default_workers);
-        let sizing = Sizing::plan(budget, requested, args.engine.max_page_pixels);
+        let sizing = Sizing::plan(
+            budget,
+            requested,
+            args.ocr_threads.filter(|&n| n > 0),
+            processor::default_workers(),
+            args.engine.max_page_pixels,
+        );
         let mut config = args.engine.to_config();
-        config.workers = args
-            .ocr_threads
-            .filter(|&n| n > 0)
-            .unwrap_or_else(processor::default_workers);
+        config.workers = sizing.threads;
         config.limits.max_page_pixels = sizing.max_page_pixels;
         tracing::info!(budget_mb = budget.total_mb, budget_source = ?budget.source,
             workers = sizing.workers, worker_cap_mb = sizing.worker_cap_mb,

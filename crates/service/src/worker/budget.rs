@@ -19,16 +19,27 @@ pub struct Budget {
 
 /// Without a setting or a container limit: the Fargate task size this service is deployed with.
 pub const DEFAULT_BUDGET_MB: u64 = 512;
-/// The service process itself: runtime, AWS clients, a few results in flight.
-pub const SERVICE_RESERVE_MB: u64 = 112;
-/// Below this a worker cannot hold its engines and one ordinary page.
-pub const WORKER_MIN_MB: u64 = 150;
-/// A worker's resident memory before any document (engines, libraries, traineddata); measured
-/// in BENCHMARKS.md ("Worker memory").
-pub const WORKER_BASE_MB: u64 = 70;
-/// Resident bytes one page pixel costs at the peak of its analysis (grey image, pdfium's bitmap,
-/// Tesseract's binarised and scaled copies; measured in BENCHMARKS.md).
-pub const BYTES_PER_PAGE_PIXEL: u64 = 10;
+/// The service process itself: runtime, AWS clients, a few results in flight (measured ~40 MB).
+pub const SERVICE_RESERVE_MB: u64 = 80;
+/// A worker's resident memory before its engines (libraries, pdfium). Measured with
+/// `scripts/worker_memory.sh` (BENCHMARKS.md, "Worker memory").
+pub const WORKER_BASE_MB: u64 = 32;
+/// Each OCR thread's Tesseract engines (recognition and orientation), resident.
+pub const PER_THREAD_MB: u64 = 45;
+/// Resident bytes one page pixel costs at the peak of its analysis (pdfium's bitmap, the grey
+/// image, the levelled copy, Tesseract's binarised and scaled copies; measured ~13).
+pub const BYTES_PER_PAGE_PIXEL: u64 = 14;
+/// The page every worker must afford: A4 at 300 DPI.
+pub const MIN_PAGE_PIXELS: u64 = 8_700_000;
+
+fn page_mb(pixels: u64) -> u64 {
+    (pixels * BYTES_PER_PAGE_PIXEL).div_ceil(1 << 20)
+}
+
+/// The least a worker with `threads` OCR threads needs.
+fn worker_min_mb(threads: usize) -> u64 {
+    WORKER_BASE_MB + threads as u64 * (PER_THREAD_MB + page_mb(MIN_PAGE_PIXELS))
+}
 
 impl Budget {
     /// `MEMORY_LIMIT_MB` when set, else the container's cgroup limit, else the default.
@@ -72,24 +83,41 @@ pub fn cgroup_limit_mb(content: &str) -> Option<u64> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Sizing {
     pub workers: usize,
+    /// OCR threads in each worker.
+    pub threads: usize,
     pub worker_cap_mb: u64,
     /// Largest page image a worker analyses (never above the configured MAX_PAGE_PIXELS).
     pub max_page_pixels: u64,
 }
 
 impl Sizing {
-    /// `requested` worker processes, fewer if the budget cannot give each its minimum; the budget
-    /// left after the service's reserve is shared equally.
-    pub fn plan(budget: Budget, requested: usize, configured_max_pixels: u64) -> Sizing {
+    /// `requested` worker processes (fewer if the budget cannot give each its minimum) sharing the
+    /// budget left after the service's reserve equally; each gets `threads` OCR threads (default:
+    /// the CPUs shared out among the workers), fewer if its share cannot hold them, and the
+    /// largest page its share can hold on every thread at once.
+    pub fn plan(
+        budget: Budget,
+        requested: usize,
+        threads: Option<usize>,
+        cpus: usize,
+        configured_max_pixels: u64,
+    ) -> Sizing {
         let for_workers = budget.total_mb.saturating_sub(SERVICE_RESERVE_MB);
-        let affordable = (for_workers / WORKER_MIN_MB).max(1) as usize;
+        let affordable = (for_workers / worker_min_mb(1)).max(1) as usize;
         let workers = requested.clamp(1, affordable);
-        let worker_cap_mb = (for_workers / workers as u64).max(WORKER_MIN_MB);
-        let for_pixels = (worker_cap_mb - WORKER_BASE_MB) << 20;
+        let worker_cap_mb = (for_workers / workers as u64).max(worker_min_mb(1));
+        let mut threads = threads.unwrap_or(cpus / workers).max(1);
+        while threads > 1 && worker_min_mb(threads) > worker_cap_mb {
+            threads -= 1;
+        }
+        let per_thread_mb =
+            ((worker_cap_mb - WORKER_BASE_MB) / threads as u64).saturating_sub(PER_THREAD_MB);
         Sizing {
             workers,
+            threads,
             worker_cap_mb,
-            max_page_pixels: (for_pixels / BYTES_PER_PAGE_PIXEL).min(configured_max_pixels),
+            max_page_pixels: ((per_thread_mb << 20) / BYTES_PER_PAGE_PIXEL)
+                .min(configured_max_pixels),
         }
     }
 }
@@ -115,28 +143,29 @@ mod tests {
 
     #[test]
     fn a_512_mb_task_fits_two_workers_and_the_service() {
-        let s = Sizing::plan(budget(512), 2, 100_000_000);
-        assert_eq!(s.workers, 2);
+        let s = Sizing::plan(budget(512), 2, None, 2, 100_000_000);
+        assert_eq!((s.workers, s.threads), (2, 1));
         assert!(s.workers as u64 * s.worker_cap_mb + SERVICE_RESERVE_MB <= 512);
-        // A letter page at 300 DPI (8.4 M pixels) fits; the 100 M default does not.
-        assert!(s.max_page_pixels >= 8_500_000, "{s:?}");
+        // An A4 page at 300 DPI fits; the 100 M default does not.
+        assert!(s.max_page_pixels >= MIN_PAGE_PIXELS, "{s:?}");
         assert!(s.max_page_pixels < 100_000_000);
     }
 
     #[test]
-    fn workers_shrink_to_what_memory_allows() {
-        assert_eq!(Sizing::plan(budget(512), 8, 100_000_000).workers, 2);
-        assert_eq!(Sizing::plan(budget(200), 4, 100_000_000).workers, 1);
-        let big = Sizing::plan(budget(8192), 4, 100_000_000);
-        assert_eq!(big.workers, 4);
+    fn workers_and_threads_shrink_to_what_memory_allows() {
+        assert_eq!(Sizing::plan(budget(512), 8, None, 8, 100_000_000).workers, 2);
+        assert_eq!(Sizing::plan(budget(200), 4, None, 4, 100_000_000).workers, 1);
+        let one = Sizing::plan(budget(512), 1, None, 4, 100_000_000);
+        assert_eq!(one.workers, 1);
+        assert!(one.threads < 4 && one.threads >= 2, "{one:?}");
+        let big = Sizing::plan(budget(8192), 4, Some(2), 8, 100_000_000);
+        assert_eq!((big.workers, big.threads), (4, 2));
         assert!(big.worker_cap_mb > 1500);
     }
 
     #[test]
     fn the_configured_pixel_limit_stays_a_ceiling() {
-        assert_eq!(
-            Sizing::plan(budget(8192), 1, 1_000_000).max_page_pixels,
-            1_000_000
-        );
+        let s = Sizing::plan(budget(8192), 1, None, 1, 1_000_000);
+        assert_eq!(s.max_page_pixels, 1_000_000);
     }
 }
