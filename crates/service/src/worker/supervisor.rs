@@ -19,9 +19,10 @@ use tokio::sync::Semaphore;
 const KILL_GRACE: Duration = Duration::from_secs(5);
 /// How often a busy worker's resident memory is read.
 const WATCH_EVERY: Duration = Duration::from_millis(50);
-/// Virtual memory a worker maps without using it (thread stacks, malloc arenas, libraries): the
-/// address-space limit is the resident cap plus this, a backstop for growth faster than the watch.
-const ADDRESS_SPACE_SLACK_MB: u64 = 768;
+/// Address space a starting worker may map: generous, it is tightened once the engines are up.
+const STARTUP_ADDRESS_SPACE_MB: u64 = 4096;
+/// Address space beyond (idle mapping + room to the cap): stacks and arenas of a busy worker.
+const ADDRESS_SPACE_MARGIN_MB: u64 = 48;
 /// Longest answer line read from a worker (results are bounded by the word limits far below).
 const MAX_ANSWER_BYTES: usize = 256 << 20;
 /// Time a fresh worker may take to build its engines.
@@ -255,8 +256,39 @@ pub fn resident_bytes(pid: u32) -> Option<u64> {
     Some(pages * page)
 }
 
+/// The hard stop behind the resident-memory watch (which polls, and a runaway allocation outruns a
+/// poll): the worker's address space is capped at what it maps idle plus the room its resident
+/// memory has to the cap, so an allocation past the cap fails in the worker at once.
+fn tighten_address_space(pid: u32, cap_mb: u64) {
+    let Some((virt, rss)) = vm_sizes(pid) else {
+        return;
+    };
+    let room = (cap_mb << 20).saturating_sub(rss);
+    let limit = virt + room + (ADDRESS_SPACE_MARGIN_MB << 20);
+    let rl = libc::rlimit {
+        rlim_cur: limit,
+        rlim_max: limit,
+    };
+    // SAFETY: prlimit on our own child with a valid struct.
+    let rc = unsafe { libc::prlimit(pid as i32, libc::RLIMIT_AS, &rl, std::ptr::null_mut()) };
+    if rc != 0 {
+        tracing::warn!(error = %std::io::Error::last_os_error(), "could not cap a worker's address space");
+    }
+}
+
+/// (VmSize, VmRSS) in bytes.
+fn vm_sizes(pid: u32) -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb << 10)
+    };
+    Some((field("VmSize:")?, field("VmRSS:")?))
+}
+
 async fn launch(settings: &WorkerSettings) -> anyhow::Result<Worker> {
-    let address_space = (settings.memory_cap_mb + ADDRESS_SPACE_SLACK_MB) << 20;
+    let address_space = STARTUP_ADDRESS_SPACE_MB << 20;
     let mut cmd = Command::new(&settings.program);
     cmd.arg("worker")
         .env(crate::openmp::VAR, "1")
@@ -301,6 +333,9 @@ async fn launch(settings: &WorkerSettings) -> anyhow::Result<Worker> {
             "the worker's engine did not start: {}",
             ready.error.unwrap_or_default()
         );
+    }
+    if let Some(pid) = child.id() {
+        tighten_address_space(pid, settings.memory_cap_mb);
     }
     Ok(Worker {
         child,
