@@ -2,7 +2,7 @@
 //! 429 and 5xx; `Retry-After` honoured). A 400/422 will never succeed and is not retried.
 
 use api::ProcessRequest;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone)]
 pub struct ForwardConfig {
@@ -24,6 +24,9 @@ pub enum ForwardError {
     /// The service refused the record itself; another delivery would be refused too.
     #[error("service refused the record: HTTP {status}: {body}")]
     Refused { status: u16, body: String },
+    /// The invocation's time ran out before the record was delivered.
+    #[error("the invocation's time ran out before the record was delivered")]
+    OutOfTime,
 }
 
 pub struct Forwarder {
@@ -43,9 +46,26 @@ impl Forwarder {
 
     /// Returns the service's HTTP status on success (202 queued, 200 already final).
     pub async fn send(&self, body: &ProcessRequest) -> Result<u16, ForwardError> {
+        self.send_until(body, None).await
+    }
+
+    /// As [`send`](Self::send), with every attempt and pause inside `deadline`.
+    pub async fn send_until(
+        &self,
+        body: &ProcessRequest,
+        deadline: Option<Instant>,
+    ) -> Result<u16, ForwardError> {
+        let remaining = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
         let mut last = String::new();
         for attempt in 1..=self.config.max_attempts.max(1) {
-            let mut request = self.client.post(&self.config.url).json(body);
+            let mut timeout = self.config.request_timeout;
+            if let Some(left) = remaining() {
+                if left.is_zero() {
+                    return Err(ForwardError::OutOfTime);
+                }
+                timeout = timeout.min(left);
+            }
+            let mut request = self.client.post(&self.config.url).json(body).timeout(timeout);
             if let Some(key) = &self.config.api_key {
                 request = request.header("x-api-key", key);
             }
@@ -72,11 +92,15 @@ impl Forwarder {
                 }
             };
             if attempt < self.config.max_attempts {
-                tokio::time::sleep(
-                    wait.unwrap_or_else(|| self.backoff(attempt))
-                        .min(self.config.max_delay),
-                )
-                .await;
+                let pause = wait
+                    .unwrap_or_else(|| self.backoff(attempt))
+                    .min(self.config.max_delay);
+                if remaining().is_some_and(|left| left <= pause) {
+                    return Err(ForwardError::OutOfTime);
+                }
+                tokio::time::sleep(pause).await;
+            } else if remaining().is_some_and(|left| left.is_zero()) {
+                return Err(ForwardError::OutOfTime);
             }
         }
         Err(ForwardError::Retryable {

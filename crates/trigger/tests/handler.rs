@@ -6,6 +6,7 @@ use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::Router;
 use serde_json::Value;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use trigger::forward::{ForwardConfig, Forwarder};
@@ -17,7 +18,11 @@ fn event(name: &str) -> Event {
 
 /// What the fake service saw, and how it answers the n-th request (0-based).
 #[derive(Clone, Default)]
-struct Seen(Arc<Mutex<Vec<(HeaderMap, Value)>>>);
+struct Seen(
+    Arc<Mutex<Vec<(HeaderMap, Value)>>>,
+    /// Requests being answered now, and the most ever at once.
+    Arc<(AtomicUsize, AtomicUsize)>,
+);
 
 async fn serve(
     answer: fn(usize, &Value) -> (StatusCode, Option<&'static str>, u64),
@@ -35,7 +40,10 @@ async fn serve(
                     v.len() - 1
                 };
                 let (status, retry_after, delay_ms) = answer(n, &body.0);
+                let now = state.1 .0.fetch_add(1, Ordering::SeqCst) + 1;
+                state.1 .1.fetch_max(now, Ordering::SeqCst);
                 tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+                state.1 .0.fetch_sub(1, Ordering::SeqCst);
                 let mut response = (status, "{}").into_response();
                 if let Some(ra) = retry_after {
                     response
@@ -196,4 +204,75 @@ async fn nothing_listening_is_a_retryable_failure() {
     )
     .await;
     assert_eq!(failures(&r), ["100"]);
+}
+
+/// A batch of `n` pending inserts, `doc-1`..`doc-n`, sequence numbers 1..n.
+fn pending_batch(n: usize) -> Event {
+    let records: Vec<Value> = (1..=n)
+        .map(|i| {
+            serde_json::json!({
+                "eventID": format!("e{i}"), "eventName": "INSERT", "eventVersion": "1.1",
+                "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+                "dynamodb": {"Keys": {"id": {"S": format!("doc-{i}")}}, "SequenceNumber": i.to_string(),
+                    "SizeBytes": 10, "StreamViewType": "NEW_AND_OLD_IMAGES",
+                    "NewImage": {"id": {"S": format!("doc-{i}")}, "bucket": {"S": "b"},
+                        "key": {"S": format!("in/{i}.pdf")}, "status": {"S": "pending"}}}
+            })
+        })
+        .collect();
+    serde_json::from_value(serde_json::json!({ "Records": records })).unwrap()
+}
+
+#[tokio::test]
+async fn a_batch_with_slow_records_ends_inside_its_time_and_reports_from_the_first_failure_on() {
+    // doc-4, doc-7 and doc-9 never answer in time; the others at once.
+    let (url, seen) = serve(|_, body| {
+        let id = body["record"]["document_id"].as_str().unwrap_or("");
+        if matches!(id, "doc-4" | "doc-7" | "doc-9") {
+            (StatusCode::ACCEPTED, None, 60_000)
+        } else {
+            (StatusCode::ACCEPTED, None, 0)
+        }
+    })
+    .await;
+    // Requests may take 20 s each, three tries: one after the other, far past the budget.
+    let budget = Duration::from_secs(3);
+    let started = Instant::now();
+    let r = trigger::handle_within(
+        pending_batch(10),
+        &forwarder(url, 20_000, 3),
+        Some(started + budget),
+    )
+    .await;
+    let took = started.elapsed();
+    assert!(
+        took < budget + Duration::from_secs(5),
+        "the handler returned after {took:?}, past its budget of {budget:?}"
+    );
+    let expected: Vec<String> = (4..=10).map(|i| i.to_string()).collect();
+    assert_eq!(failures(&r), expected, "the first failure and every later record");
+    // Forwarded concurrently: the records before the slow one were all delivered.
+    let seen = seen.0.lock().unwrap();
+    for i in 1..=3 {
+        let id = format!("doc-{i}");
+        assert!(seen.iter().any(|(_, b)| b["record"]["document_id"] == id.as_str()), "{id}");
+    }
+}
+
+#[tokio::test]
+async fn a_batch_is_forwarded_concurrently_within_a_bound() {
+    let (url, seen) = serve(|_, _| (StatusCode::ACCEPTED, None, 300)).await;
+    let r = trigger::handle_within(
+        pending_batch(10),
+        &forwarder(url, 5_000, 1),
+        Some(Instant::now() + Duration::from_secs(60)),
+    )
+    .await;
+    assert!(failures(&r).is_empty());
+    let most = seen.1 .1.load(Ordering::SeqCst);
+    assert!(
+        (2..=trigger::MAX_IN_FLIGHT).contains(&most),
+        "{most} requests at once"
+    );
+    assert_eq!(seen.0.lock().unwrap().len(), 10);
 }
