@@ -391,7 +391,7 @@ impl Store {
 }
 
 /// Index entries read per sweep Query (each page costs one request).
-const DUE_PAGE: i32 = 100;
+const DUE_PAGE: i32 = 25;
 
 fn parse(item: HashMap<String, AttributeValue>) -> Result<DocumentItem, StoreError> {
     serde_dynamo::from_item(item).map_err(|e| StoreError::Malformed(e.to_string()))

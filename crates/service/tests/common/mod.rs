@@ -241,7 +241,7 @@ impl Aws {
     }
 
     /// A record in this test's bucket with `attrs` besides id, bucket and key.
-    async fn put_record(&self, id: &str, key: &str, attrs: &[(&str, AttributeValue)]) {
+    pub async fn put_record(&self, id: &str, key: &str, attrs: &[(&str, AttributeValue)]) {
         let mut put = self
             .ddb
             .put_item()
