@@ -118,7 +118,10 @@ impl DocumentItem {
             }),
             Status::Failed => Some(DocumentResult::failed(ProcessError {
                 code: serde_json::from_value(serde_json::Value::String(
-                    self.record.error_code.clone().unwrap_or_else(|| "internal".into()),
+                    self.record
+                        .error_code
+                        .clone()
+                        .unwrap_or_else(|| "internal".into()),
                 ))
                 .unwrap_or(processor::ErrorCode::Internal),
                 message: self.record.error_message.clone().unwrap_or_default(),
@@ -352,9 +355,7 @@ mod tests {
 
     #[test]
     fn item_size_counts_like_dynamodb() {
-        let av = AttributeValue::M(
-            [("ab".to_string(), AttributeValue::S("hello".into()))].into(),
-        );
+        let av = AttributeValue::M([("ab".to_string(), AttributeValue::S("hello".into()))].into());
         assert_eq!(av_bytes(&av), 3 + 1 + 2 + 5);
         assert_eq!(av_bytes(&AttributeValue::S("é".into())), 2);
     }
@@ -378,7 +379,11 @@ mod tests {
         let result = item.inline_result().unwrap();
         assert_eq!(result.error.unwrap().code, ErrorCode::EncryptedDocument);
         assert_eq!(
-            Outcome::failed(FailureCode::TooManyAttempts, "x", 0).error.unwrap().0.as_str(),
+            Outcome::failed(FailureCode::TooManyAttempts, "x", 0)
+                .error
+                .unwrap()
+                .0
+                .as_str(),
             "too_many_attempts"
         );
     }
@@ -396,7 +401,10 @@ mod tests {
         assert_eq!(s, Status::Completed);
         let odd: Status = serde_json::from_str("\"archived\"").unwrap();
         assert_eq!(odd, Status::Unknown);
-        assert_eq!(serde_json::to_string(&Status::Pending).unwrap(), "\"pending\"");
+        assert_eq!(
+            serde_json::to_string(&Status::Pending).unwrap(),
+            "\"pending\""
+        );
     }
 
     #[test]

@@ -11,9 +11,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use futures_util::StreamExt;
 use processor::{DocumentResult, Format};
 use serde::{Deserialize, Serialize};
-use futures_util::StreamExt;
 use std::sync::Arc;
 use tokio::sync::oneshot;
 use utoipa::{OpenApi, ToSchema};
@@ -259,13 +259,10 @@ async fn status_response(state: &AppState, item: DocumentItem) -> Result<Respons
         })
         .into_response());
     };
-    let permit = tokio::time::timeout(
-        RESULT_READ_WAIT,
-        state.result_reads.clone().acquire_owned(),
-    )
-    .await
-    .map_err(|_| ApiError::Busy)?
-    .map_err(|_| ApiError::Busy)?;
+    let permit = tokio::time::timeout(RESULT_READ_WAIT, state.result_reads.clone().acquire_owned())
+        .await
+        .map_err(|_| ApiError::Busy)?
+        .map_err(|_| ApiError::Busy)?;
     let stream = state
         .blobs
         .get_stream(&bucket, &key)
@@ -338,11 +335,26 @@ mod tests {
 
     #[test]
     fn document_ids_are_limited_to_a_safe_set() {
-        for ok in ["d", "doc-1.pdf", "550e8400-e29b-41d4-a716-446655440000", "A_b.C"] {
+        for ok in [
+            "d",
+            "doc-1.pdf",
+            "550e8400-e29b-41d4-a716-446655440000",
+            "A_b.C",
+        ] {
             assert!(valid_document_id(ok), "{ok}");
         }
         let long = "a".repeat(129);
-        for bad in ["", "a/b", "a?b", "a#b", "a b", "a\nb", "é", "..", long.as_str()] {
+        for bad in [
+            "",
+            "a/b",
+            "a?b",
+            "a#b",
+            "a b",
+            "a\nb",
+            "é",
+            "..",
+            long.as_str(),
+        ] {
             assert!(!valid_document_id(bad), "{bad:?}");
         }
     }

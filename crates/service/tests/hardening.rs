@@ -89,13 +89,19 @@ async fn a_30_mb_result_read_by_ten_callers_at_once_is_streamed() {
             ("status", AttributeValue::S("completed".into())),
             ("attempts", AttributeValue::N("1".into())),
             ("page_count", AttributeValue::N("1".into())),
-            ("result_s3_key", AttributeValue::S("results/big.json".into())),
+            (
+                "result_s3_key",
+                AttributeValue::S("results/big.json".into()),
+            ),
         ],
     )
     .await;
     let service = ServiceProcess::start(&aws, &moto.endpoint, &["--workers", "1"]);
     let pid = service.child.id();
-    let (peak, stop) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
+    let (peak, stop) = (
+        Arc::new(AtomicU64::new(0)),
+        Arc::new(AtomicBool::new(false)),
+    );
     let watcher = {
         let (peak, stop) = (peak.clone(), stop.clone());
         std::thread::spawn(move || {

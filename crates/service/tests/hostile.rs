@@ -31,7 +31,9 @@ fn pdf(bodies: &[String]) -> Vec<u8> {
         out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", bodies.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", bodies.len() + 1).as_bytes(),
+    );
     for o in offsets {
         out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }
@@ -46,7 +48,10 @@ fn pdf(bodies: &[String]) -> Vec<u8> {
 }
 
 fn stream(dict: &str, data: &str) -> String {
-    format!("<< {dict} /Length {} >>\nstream\n{data}\nendstream", data.len())
+    format!(
+        "<< {dict} /Length {} >>\nstream\n{data}\nendstream",
+        data.len()
+    )
 }
 
 /// One page whose form XObjects draw each other: X0 draws X1 60 times, X1 draws X2 60 times, ...
@@ -150,7 +155,10 @@ struct RssWatch {
 
 impl RssWatch {
     fn start(pid: u32) -> RssWatch {
-        let (peak, stop) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
+        let (peak, stop) = (
+            Arc::new(AtomicU64::new(0)),
+            Arc::new(AtomicBool::new(false)),
+        );
         let (p, s) = (peak.clone(), stop.clone());
         std::thread::spawn(move || {
             while !s.load(Ordering::Relaxed) {
@@ -199,7 +207,10 @@ async fn final_record(base: &str, id: &str, within: Duration) -> Value {
                 return v;
             }
         }
-        assert!(Instant::now() < deadline, "{id} not final within {within:?}");
+        assert!(
+            Instant::now() < deadline,
+            "{id} not final within {within:?}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
@@ -252,7 +263,10 @@ async fn contained(name: &str, hostile: Vec<u8>, file_type: &str, codes: &[&str]
     .await;
     assert_eq!(v["status"], "failed", "{name}: {v}");
     let code = v["error_code"].as_str().unwrap_or("");
-    assert!(codes.contains(&code), "{name}: code {code:?}, expected one of {codes:?}: {v}");
+    assert!(
+        codes.contains(&code),
+        "{name}: code {code:?}, expected one of {codes:?}: {v}"
+    );
     assert_eq!(v["attempts"], 1, "{name}: failed at its first attempt: {v}");
     eprintln!(
         "{name}: {code} after {:.1} s: {}",
@@ -275,7 +289,9 @@ async fn contained(name: &str, hostile: Vec<u8>, file_type: &str, codes: &[&str]
         );
     }
     // The service survived it all and still answers.
-    let health = reqwest::get(format!("{}/health", service.base)).await.unwrap();
+    let health = reqwest::get(format!("{}/health", service.base))
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200, "{}", service.log_text());
     let peak = rss.peak_mb();
     eprintln!("{name}: peak resident memory of the service and its workers: {peak} MB");
@@ -308,12 +324,24 @@ async fn a_text_layer_that_explodes_in_words_is_too_large() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_segfault_in_a_parser_costs_one_document() {
-    contained("segfault", b"DP-FAULT:segfault".to_vec(), "pdf", &["engine_crashed"]).await;
+    contained(
+        "segfault",
+        b"DP-FAULT:segfault".to_vec(),
+        "pdf",
+        &["engine_crashed"],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_abort_in_a_parser_costs_one_document() {
-    contained("abort", b"DP-FAULT:abort".to_vec(), "pdf", &["engine_crashed"]).await;
+    contained(
+        "abort",
+        b"DP-FAULT:abort".to_vec(),
+        "pdf",
+        &["engine_crashed"],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -323,5 +351,11 @@ async fn a_parser_that_never_returns_is_stopped_at_the_deadline() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_allocation_without_bound_is_stopped_at_the_memory_cap() {
-    contained("alloc", b"DP-FAULT:alloc".to_vec(), "pdf", &["engine_crashed"]).await;
+    contained(
+        "alloc",
+        b"DP-FAULT:alloc".to_vec(),
+        "pdf",
+        &["engine_crashed"],
+    )
+    .await;
 }

@@ -65,7 +65,11 @@ impl Forwarder {
                 }
                 timeout = timeout.min(left);
             }
-            let mut request = self.client.post(&self.config.url).json(body).timeout(timeout);
+            let mut request = self
+                .client
+                .post(&self.config.url)
+                .json(body)
+                .timeout(timeout);
             if let Some(key) = &self.config.api_key {
                 request = request.header("x-api-key", key);
             }

@@ -44,8 +44,14 @@ pub async fn handle_within(
     deadline: Option<Instant>,
 ) -> DynamoDbEventResponse {
     let out_of_time = AtomicBool::new(false);
-    let deliveries: Vec<Delivery> = futures_util::stream::iter(&event.records)
+    // Futures are lazy: built here, started by `buffered` at most MAX_IN_FLIGHT at a time. (Built
+    // outside the stream so that no closure over borrows sits in it: the future stays Send.)
+    let sends: Vec<_> = event
+        .records
+        .iter()
         .map(|record| deliver(record, forwarder, deadline, &out_of_time))
+        .collect();
+    let deliveries: Vec<Delivery> = futures_util::stream::iter(sends)
         .buffered(MAX_IN_FLIGHT)
         .collect()
         .await;

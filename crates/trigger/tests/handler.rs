@@ -250,12 +250,20 @@ async fn a_batch_with_slow_records_ends_inside_its_time_and_reports_from_the_fir
         "the handler returned after {took:?}, past its budget of {budget:?}"
     );
     let expected: Vec<String> = (4..=10).map(|i| i.to_string()).collect();
-    assert_eq!(failures(&r), expected, "the first failure and every later record");
+    assert_eq!(
+        failures(&r),
+        expected,
+        "the first failure and every later record"
+    );
     // Forwarded concurrently: the records before the slow one were all delivered.
     let seen = seen.0.lock().unwrap();
     for i in 1..=3 {
         let id = format!("doc-{i}");
-        assert!(seen.iter().any(|(_, b)| b["record"]["document_id"] == id.as_str()), "{id}");
+        assert!(
+            seen.iter()
+                .any(|(_, b)| b["record"]["document_id"] == id.as_str()),
+            "{id}"
+        );
     }
 }
 

@@ -269,7 +269,11 @@ impl Store {
         let mut e = Expr::default();
         let stamp = e.v("now", s(record::now_rfc3339()));
         let mut sets = vec![
-            format!("{} = {}", e.n("status"), e.v("status", s(outcome.status.as_str()))),
+            format!(
+                "{} = {}",
+                e.n("status"),
+                e.v("status", s(outcome.status.as_str()))
+            ),
             format!("{} = {stamp}", e.n("updated_at")),
             format!("{} = {stamp}", e.n("completed_at")),
             format!(

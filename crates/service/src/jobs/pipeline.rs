@@ -54,7 +54,8 @@ pub async fn run(deps: &Deps, job: Job) {
 }
 
 async fn process(deps: &Deps, item: &DocumentItem) -> Result<Outcome, Retry> {
-    let (Some(bucket), Some(key)) = (item.record.bucket.as_deref(), item.record.key.as_deref()) else {
+    let (Some(bucket), Some(key)) = (item.record.bucket.as_deref(), item.record.key.as_deref())
+    else {
         return Ok(Outcome::failed(
             ErrorCode::NotFound,
             "the record has no bucket or key",
@@ -142,9 +143,18 @@ async fn write_outcome(deps: &Deps, item: &DocumentItem, outcome: Outcome) {
     }
 }
 
-async fn try_write(deps: &Deps, item: &DocumentItem, outcome: &Outcome) -> Result<bool, WriteError> {
-    let result_key = outcome.offload.as_ref().map(|_| record::results_key(&item.id));
-    if let (Some(body), Some(rk), Some(bucket)) = (&outcome.offload, &result_key, &item.record.bucket) {
+async fn try_write(
+    deps: &Deps,
+    item: &DocumentItem,
+    outcome: &Outcome,
+) -> Result<bool, WriteError> {
+    let result_key = outcome
+        .offload
+        .as_ref()
+        .map(|_| record::results_key(&item.id));
+    if let (Some(body), Some(rk), Some(bucket)) =
+        (&outcome.offload, &result_key, &item.record.bucket)
+    {
         deps.blobs
             .put_json(bucket, rk, body.clone())
             .await

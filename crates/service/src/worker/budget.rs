@@ -153,8 +153,14 @@ mod tests {
 
     #[test]
     fn workers_and_threads_shrink_to_what_memory_allows() {
-        assert_eq!(Sizing::plan(budget(512), 8, None, 8, 100_000_000).workers, 2);
-        assert_eq!(Sizing::plan(budget(200), 4, None, 4, 100_000_000).workers, 1);
+        assert_eq!(
+            Sizing::plan(budget(512), 8, None, 8, 100_000_000).workers,
+            2
+        );
+        assert_eq!(
+            Sizing::plan(budget(200), 4, None, 4, 100_000_000).workers,
+            1
+        );
         let one = Sizing::plan(budget(512), 1, None, 4, 100_000_000);
         assert_eq!(one.workers, 1);
         assert!(one.threads < 4 && one.threads >= 2, "{one:?}");

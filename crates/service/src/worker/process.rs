@@ -35,11 +35,8 @@ pub fn run() -> anyhow::Result<bool> {
         let request: Request = serde_json::from_str(&line?)?;
         #[cfg(feature = "fault-injection")]
         super::fault::trigger(&request.path);
-        let result = engine.process_input(
-            Input::File(&request.path),
-            request.hint.as_deref(),
-            &|_| {},
-        );
+        let result =
+            engine.process_input(Input::File(&request.path), request.hint.as_deref(), &|_| {});
         let mut out = serde_json::to_vec(&result)?;
         drop(result);
         out.push(b'\n');
@@ -55,7 +52,10 @@ fn protocol_pipe() -> anyhow::Result<std::io::BufWriter<File>> {
     unsafe {
         let fd = libc::dup(1);
         if fd < 0 || libc::dup2(2, 1) < 0 {
-            anyhow::bail!("cannot set up the answer pipe: {}", std::io::Error::last_os_error());
+            anyhow::bail!(
+                "cannot set up the answer pipe: {}",
+                std::io::Error::last_os_error()
+            );
         }
         Ok(std::io::BufWriter::new(File::from_raw_fd(fd)))
     }

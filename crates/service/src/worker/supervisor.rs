@@ -111,7 +111,11 @@ impl Supervisor {
         }
     }
 
-    async fn exchange(&self, worker: &mut Worker, request: &Request) -> Result<DocumentResult, Lost> {
+    async fn exchange(
+        &self,
+        worker: &mut Worker,
+        request: &Request,
+    ) -> Result<DocumentResult, Lost> {
         let send = async {
             worker.stdin.write_all(&protocol::line(request)).await?;
             worker.stdin.flush().await
@@ -152,7 +156,9 @@ impl Supervisor {
                         idle.push(w);
                     }
                 }
-                Err(e) => tracing::error!(error = %format!("{e:#}"), "a replacement worker did not start"),
+                Err(e) => {
+                    tracing::error!(error = %format!("{e:#}"), "a replacement worker did not start")
+                }
             }
         });
     }
@@ -313,9 +319,9 @@ async fn launch(settings: &WorkerSettings) -> anyhow::Result<Worker> {
             Ok(())
         });
     }
-    let mut child = cmd.spawn().map_err(|e| {
-        anyhow::anyhow!("cannot start {} worker: {e}", settings.program.display())
-    })?;
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| anyhow::anyhow!("cannot start {} worker: {e}", settings.program.display()))?;
     let mut stdin = child.stdin.take().expect("piped");
     let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
     stdin.write_all(&protocol::line(&settings.spec)).await?;
@@ -324,7 +330,10 @@ async fn launch(settings: &WorkerSettings) -> anyhow::Result<Worker> {
     let read = tokio::time::timeout(START_TIMEOUT, read_line(&mut stdout, &mut first)).await;
     let ready: Ready = match read {
         Ok(Ok(n)) if n > 0 => serde_json::from_slice(&first)?,
-        Ok(Ok(_)) => anyhow::bail!("the worker exited while starting: {:?}", child.wait().await?),
+        Ok(Ok(_)) => anyhow::bail!(
+            "the worker exited while starting: {:?}",
+            child.wait().await?
+        ),
         Ok(Err(e)) => anyhow::bail!("the worker's first answer: {e}"),
         Err(_) => anyhow::bail!("the worker did not start within {START_TIMEOUT:?}"),
     };
