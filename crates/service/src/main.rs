@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use service::cli::{Cli, Command};
-use service::{config, doctor, extract, openmp, startup, telemetry};
+use service::{cli, doctor, extract, openmp, startup, telemetry};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -10,15 +10,15 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Some(Command::Extract(args)) => {
-            telemetry::init(config::LogFormat::Pretty, "warn");
+            telemetry::init(cli::LogFormat::Pretty, "warn");
             extract::run(&args)
         }
         Some(Command::Doctor(args)) => {
-            telemetry::init(config::LogFormat::Pretty, "warn");
+            telemetry::init(cli::LogFormat::Pretty, "warn");
             doctor::run(&args)
         }
         Some(Command::Worker) => {
-            telemetry::init(config::LogFormat::Json, "warn");
+            telemetry::init(cli::LogFormat::Json, "warn");
             service::worker::process::run()
         }
         Some(Command::Serve(args)) => serve(args),
@@ -34,7 +34,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(args: config::ServeArgs) -> anyhow::Result<bool> {
+fn serve(args: cli::ServeArgs) -> anyhow::Result<bool> {
     telemetry::init(
         args.log_format(),
         "info,aws_config=warn,aws_smithy_runtime=warn",

@@ -3,11 +3,11 @@
 
 use crate::auth::require_api_key;
 use crate::aws::{self, dynamo::Store, s3::Blobs};
-use crate::config::ServeArgs;
-use crate::jobs::{Deps, Runner, RunnerSettings};
+use crate::cli::ServeArgs;
+use crate::jobs::{Deps, Runner};
 use crate::routes::{self, AppState};
-use crate::worker::protocol::Spec;
-use crate::worker::{Budget, Sizing, Supervisor, WorkerSettings};
+use crate::settings::Settings;
+use crate::worker::Supervisor;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
 use axum::routing::{get, post};
@@ -23,31 +23,6 @@ const BODY_LIMIT: usize = 64 * 1024;
 /// Offloaded results streamed to /status callers at once (each holds a buffer of S3's stream).
 const RESULT_READS: usize = 4;
 
-/// Without an API key anyone who reaches the port reads every document; without DOCUMENT_BUCKET a
-/// record can make the task read any bucket its role can. Both are refused unless the service only
-/// listens on loopback or the operator says `--insecure-local`.
-fn fail_closed(args: &ServeArgs, has_key: bool, has_buckets: bool) -> anyhow::Result<()> {
-    let missing: Vec<&str> = [(!has_key, "API_KEY"), (!has_buckets, "DOCUMENT_BUCKET")]
-        .into_iter()
-        .filter_map(|(m, name)| m.then_some(name))
-        .collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    if args.is_loopback() || args.insecure_local {
-        tracing::warn!(missing = ?missing, bind = %args.bind_address,
-            "serving without {} (loopback or --insecure-local): local use only", missing.join(" and "));
-        return Ok(());
-    }
-    anyhow::bail!(
-        "refusing to serve on {} without {}: set {}, or bind to 127.0.0.1, or pass --insecure-local \
-         for a local stack",
-        args.bind_address,
-        missing.join(" and "),
-        missing.join(" and ")
-    )
-}
-
 pub struct Application {
     listener: tokio::net::TcpListener,
     router: Router,
@@ -57,48 +32,24 @@ pub struct Application {
 
 impl Application {
     pub async fn build(args: ServeArgs) -> anyhow::Result<Application> {
-        let allowed = args.allowed_buckets();
-        let api_key = args.api_key.clone().filter(|k| !k.is_empty());
-        fail_closed(&args, api_key.is_some(), !allowed.is_empty())?;
-        let budget = Budget::detect(args.memory_limit_mb);
-        let requested = args
-            .engine
-            .workers
-            .filter(|&n| n > 0)
-            .unwrap_or_else(processor::default_workers);
-        let sizing = Sizing::plan(
-            budget,
-            requested,
-            args.ocr_threads.filter(|&n| n > 0),
-            processor::default_workers(),
-            args.engine.max_page_pixels,
-        );
-        let mut config = args.engine.to_config();
-        config.workers = sizing.threads;
-        config.limits.max_page_pixels = sizing.max_page_pixels;
+        Self::build_with(Settings::from_args(&args)?).await
+    }
+
+    pub async fn build_with(settings: Settings) -> anyhow::Result<Application> {
+        let (budget, sizing) = (settings.budget, settings.sizing);
         tracing::info!(budget_mb = budget.total_mb, budget_source = ?budget.source,
             workers = sizing.workers, worker_cap_mb = sizing.worker_cap_mb,
-            max_page_pixels = sizing.max_page_pixels, ocr_threads = config.workers,
+            max_page_pixels = sizing.max_page_pixels, ocr_threads = sizing.threads,
             "memory budget");
-        let program = match &args.worker_bin {
-            Some(p) => p.clone(),
-            None => std::env::current_exe()?,
-        };
-        let supervisor = Supervisor::start(WorkerSettings {
-            program,
-            spec: Spec { config },
-            workers: sizing.workers,
-            memory_cap_mb: sizing.worker_cap_mb,
-        })
-        .await?;
+        let supervisor = Supervisor::start(settings.workers.clone()).await?;
         let workers = supervisor.workers();
         let sdk = aws::sdk_config().await;
         let owner = format!("task-{}", uuid::Uuid::new_v4());
         let store = Store::new(
             aws_sdk_dynamodb::Client::new(&sdk),
-            args.table.clone(),
-            args.status_index.clone(),
-            Duration::from_secs(args.lease_secs.max(3)),
+            settings.table.clone(),
+            settings.status_index.clone(),
+            settings.lease,
             owner,
         );
         let blobs = Blobs::new(aws_sdk_s3::Client::new(&sdk));
@@ -106,32 +57,24 @@ impl Application {
             store: store.clone(),
             blobs: blobs.clone(),
             supervisor,
-            settings: RunnerSettings {
-                queue_capacity: args.queue_capacity,
-                concurrency: workers,
-                max_attempts: args.max_attempts,
-                max_file_bytes: args.engine.max_file_bytes,
-                allowed_buckets: allowed.clone(),
-                spool_dir: args.spool_dir.clone().unwrap_or_else(std::env::temp_dir),
-                sweep_interval: Duration::from_secs(args.sweep_interval_secs.max(1)),
-            },
+            settings: settings.runner.clone(),
         });
         let state = AppState {
             store,
             blobs,
             queue,
-            api_key: api_key.map(Arc::from),
-            allowed_buckets: Arc::new(allowed),
+            api_key: settings.api_key.as_deref().map(Arc::from),
+            allowed_buckets: Arc::new(settings.runner.allowed_buckets.clone()),
             workers,
             result_reads: Arc::new(tokio::sync::Semaphore::new(RESULT_READS)),
         };
         let listener =
-            tokio::net::TcpListener::bind((args.bind_address.as_str(), args.port)).await?;
+            tokio::net::TcpListener::bind((settings.bind_address.as_str(), settings.port)).await?;
         Ok(Application {
             listener,
             router: router(state),
             runner,
-            grace: Duration::from_secs(args.shutdown_grace_secs),
+            grace: settings.shutdown_grace,
         })
     }
 

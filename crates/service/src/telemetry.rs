@@ -1,6 +1,6 @@
 //! Logging: JSON lines in the container, pretty on a terminal; one line per request.
 
-use crate::config::LogFormat;
+use crate::cli::LogFormat;
 use tracing_subscriber::EnvFilter;
 
 pub fn init(format: LogFormat, default_filter: &str) {

@@ -356,7 +356,7 @@ impl TestApp {
 
     /// On an existing table and bucket (of the shared moto server).
     pub async fn spawn_on(aws: Aws, extra: &[&str]) -> TestApp {
-        service::telemetry::init(service::config::LogFormat::Pretty, "warn");
+        service::telemetry::init(service::cli::LogFormat::Pretty, "warn");
         let cli = Cli::try_parse_from(aws.serve_args(extra)).expect("serve args");
         let Some(service::cli::Command::Serve(args)) = cli.command else {
             panic!("serve expected")

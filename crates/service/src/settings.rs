@@ -1,0 +1,160 @@
+//! The service's settings, typed and built once from the command line: every later part (the
+//! runner, the worker supervisor, the HTTP state) takes its piece from here, never from the raw
+//! arguments. Building them also refuses an open configuration (fail closed) and sizes the workers
+//! from the memory budget.
+
+use crate::cli::ServeArgs;
+use crate::jobs::RunnerSettings;
+use crate::worker::protocol::Spec;
+use crate::worker::{Budget, Sizing, WorkerSettings};
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub bind_address: String,
+    pub port: u16,
+    pub api_key: Option<String>,
+    pub table: String,
+    pub status_index: String,
+    pub lease: Duration,
+    pub shutdown_grace: Duration,
+    pub budget: Budget,
+    pub sizing: Sizing,
+    pub runner: RunnerSettings,
+    pub workers: WorkerSettings,
+}
+
+impl Settings {
+    pub fn from_args(args: &ServeArgs) -> anyhow::Result<Settings> {
+        let allowed = args.allowed_buckets();
+        let api_key = args.api_key.clone().filter(|k| !k.is_empty());
+        fail_closed(args, api_key.is_some(), !allowed.is_empty())?;
+        let budget = Budget::detect(args.memory_limit_mb);
+        let requested = args
+            .engine
+            .workers
+            .filter(|&n| n > 0)
+            .unwrap_or_else(processor::default_workers);
+        let sizing = Sizing::plan(
+            budget,
+            requested,
+            args.ocr_threads.filter(|&n| n > 0),
+            processor::default_workers(),
+            args.engine.max_page_pixels,
+        );
+        let mut config = args.engine.to_config();
+        config.workers = sizing.threads;
+        config.limits.max_page_pixels = sizing.max_page_pixels;
+        let program = match &args.worker_bin {
+            Some(p) => p.clone(),
+            None => std::env::current_exe()?,
+        };
+        Ok(Settings {
+            bind_address: args.bind_address.clone(),
+            port: args.port,
+            api_key,
+            table: args.table.clone(),
+            status_index: args.status_index.clone(),
+            lease: Duration::from_secs(args.lease_secs.max(3)),
+            shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
+            budget,
+            sizing,
+            runner: RunnerSettings {
+                queue_capacity: args.queue_capacity,
+                concurrency: sizing.workers,
+                max_attempts: args.max_attempts,
+                max_file_bytes: args.engine.max_file_bytes,
+                allowed_buckets: allowed,
+                spool_dir: args.spool_dir.clone().unwrap_or_else(std::env::temp_dir),
+                sweep_interval: Duration::from_secs(args.sweep_interval_secs.max(1)),
+            },
+            workers: WorkerSettings {
+                program,
+                spec: Spec { config },
+                workers: sizing.workers,
+                memory_cap_mb: sizing.worker_cap_mb,
+            },
+        })
+    }
+}
+
+/// Without an API key anyone who reaches the port reads every document; without DOCUMENT_BUCKET a
+/// record can make the task read any bucket its role can. Both are refused unless the service only
+/// listens on loopback or the operator says `--insecure-local`.
+fn fail_closed(args: &ServeArgs, has_key: bool, has_buckets: bool) -> anyhow::Result<()> {
+    let missing: Vec<&str> = [(!has_key, "API_KEY"), (!has_buckets, "DOCUMENT_BUCKET")]
+        .into_iter()
+        .filter_map(|(m, name)| m.then_some(name))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if args.is_loopback() || args.insecure_local {
+        tracing::warn!(missing = ?missing, bind = %args.bind_address,
+            "serving without {} (loopback or --insecure-local): local use only", missing.join(" and "));
+        return Ok(());
+    }
+    anyhow::bail!(
+        "refusing to serve on {} without {}: set {}, or bind to 127.0.0.1, or pass --insecure-local \
+         for a local stack",
+        args.bind_address,
+        missing.join(" and "),
+        missing.join(" and ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+
+    fn serve(args: &[&str]) -> ServeArgs {
+        let cli = Cli::try_parse_from(["document-processor", "serve"].iter().chain(args)).unwrap();
+        match cli.command {
+            Some(Command::Serve(a)) => a,
+            _ => panic!("serve"),
+        }
+    }
+
+    #[test]
+    fn an_open_service_is_refused_off_loopback() {
+        let open = serve(&["--bind-address", "0.0.0.0"]);
+        let e = Settings::from_args(&open).unwrap_err().to_string();
+        assert!(e.contains("API_KEY and DOCUMENT_BUCKET"), "{e}");
+        let no_bucket = serve(&["--bind-address", "0.0.0.0", "--api-key", "k"]);
+        let e = Settings::from_args(&no_bucket).unwrap_err().to_string();
+        assert!(e.contains("without DOCUMENT_BUCKET"), "{e}");
+        for ok in [
+            serve(&["--bind-address", "127.0.0.1"]),
+            serve(&["--bind-address", "::1"]),
+            serve(&["--bind-address", "0.0.0.0", "--insecure-local"]),
+            serve(&["--api-key", "k", "--document-bucket", "docs"]),
+        ] {
+            assert!(Settings::from_args(&ok).is_ok(), "{ok:?}");
+        }
+    }
+
+    #[test]
+    fn workers_and_page_limits_come_from_the_budget() {
+        let s = Settings::from_args(&serve(&[
+            "--bind-address",
+            "127.0.0.1",
+            "--memory-limit-mb",
+            "512",
+            "--workers",
+            "2",
+        ]))
+        .unwrap();
+        assert_eq!(s.runner.concurrency, 2);
+        assert_eq!(s.workers.workers, 2);
+        assert_eq!(s.workers.memory_cap_mb, s.sizing.worker_cap_mb);
+        let limits = &s.workers.spec.config.limits;
+        assert_eq!(limits.max_page_pixels, s.sizing.max_page_pixels);
+        assert!(limits.max_page_pixels < processor::Limits::default().max_page_pixels);
+        assert_eq!(
+            limits.max_page_words,
+            processor::Limits::default().max_page_words
+        );
+    }
+}
