@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Worker-process benchmarks (BENCHMARKS.md, "Worker processes"), release binary, one run, side by side:
+  0. a worker's memory: idle per OCR thread, and at the peak of a scanned page (budget.rs's constants);
   1. throughput on scan_long_20p.pdf: 4 copies through `serve` (worker processes, WORKERS=2) next to
      the same 4 copies through `extract` (the engine in-process, 2 OCR threads) -> ratio;
   2. added latency per 1-page document: 50 born-digital 1-page documents through one `worker` process
@@ -7,7 +8,7 @@
   3. 200 documents at once to one service (WORKERS=2, MEMORY_LIMIT_MB=512), 20 of them hostile
      (recursive form XObjects, a 9500x9500 PNG of 90 KB, a text layer of 3 M words, and the corpus's
      bad inputs): lost, stuck, codes, attempts, peak memory of the process tree.
-Run through `scripts/bench.sh workers` (it builds what is needed)."""
+Run through `scripts/bench.sh workers` (it builds what is needed); `... workers memory` etc. for one part."""
 import json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request, uuid, zlib, struct
 import boto3
 
@@ -103,8 +104,44 @@ def tree_rss_kb(root):
             pass
     return total
 
+SPEC = lambda threads: {"config": {"limits": {"max_file_bytes": 52428800, "max_pages": 200, "max_page_pixels": 100_000_000,
+                                  "document_timeout": {"secs": 900, "nanos": 0}, "max_page_words": 20000, "max_document_words": 200000},
+                       "ocr_mode": "auto", "ocr_dpi": 300, "languages": "eng", "tessdata": None, "workers": threads,
+                       "pdfium_lib_path": os.path.join(ROOT, ".local/lib"), "qr": {"zxing": True, "rqrr": False}}}
+
+def status_kb(pid, field):
+    return int(next(l for l in open(f"/proc/{pid}/status") if l.startswith(field)).split()[1])
+
+def worker_memory():
+    """A worker's resident memory idle (per OCR thread) and at the peak of a scanned page: the
+    constants of crates/service/src/worker/budget.rs."""
+    rows = []
+    for threads in (1, 2):
+        w = subprocess.Popen([BIN, "worker"], env=dict(ENV_BASE, MALLOC_ARENA_MAX="2"), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        w.stdin.write((json.dumps(SPEC(threads)) + "\n").encode()); w.stdin.flush()
+        assert json.loads(w.stdout.readline())["ok"]
+        idle = status_kb(w.pid, "VmRSS")
+        peaks = []
+        for name in ("scan_letter_01.pdf", "scan_invoice_01.pdf", "img_letter_01.jpg"):
+            w.stdin.write((json.dumps({"path": os.path.join(CORPUS, name), "hint": None}) + "\n").encode()); w.stdin.flush()
+            r = json.loads(w.stdout.readline())
+            px = max(p["width"] * p["height"] for p in r["pages"])
+            peaks.append((name, px, status_kb(w.pid, "VmHWM")))
+        w.stdin.close(); w.wait()
+        rows.append((threads, idle, peaks))
+    base1 = rows[0][1]
+    for threads, idle, peaks in rows:
+        print(f"worker with {threads} OCR thread(s): idle {idle//1024} MB resident; peak after "
+              + ", ".join(f"{n} ({px/1e6:.1f} M px): {hwm//1024} MB" for n, px, hwm in peaks))
+    per_thread = (rows[1][1] - rows[0][1]) / 1024
+    name, px, hwm = max(rows[0][2], key=lambda r: r[2])
+    print(f"  per OCR thread: {per_thread:.0f} MB; one thread's page peak over idle: {(hwm - base1)/1024:.0f} MB for "
+          f"{px/1e6:.1f} M px = {(hwm - base1) * 1024 / px:.1f} bytes per page pixel (budget.rs uses 14)")
+
 def main():
-    what = sys.argv[1:] or ["throughput", "latency", "hostile"]
+    what = sys.argv[1:] or ["memory", "throughput", "latency", "hostile"]
+    if "memory" in what:
+        worker_memory()
     moto_port = free_port()
     moto = subprocess.Popen([os.path.join(ROOT, ".local/venv/bin/python"), os.path.join(ROOT, "scripts/moto_server.py"), "-H", "127.0.0.1", "-p", str(moto_port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -189,10 +226,7 @@ def main():
                 subprocess.run([BIN, "extract", "--quiet", "--workers", "1", *files], env=ENV_BASE, check=True, stdout=subprocess.DEVNULL)
                 return time.perf_counter() - t
             def worker_run():
-                spec = {"config": {"limits": {"max_file_bytes": 52428800, "max_pages": 200, "max_page_pixels": 10_000_000,
-                                              "document_timeout": {"secs": 900, "nanos": 0}, "max_page_words": 20000, "max_document_words": 200000},
-                                   "ocr_mode": "auto", "ocr_dpi": 300, "languages": "eng", "tessdata": None, "workers": 1,
-                                   "pdfium_lib_path": os.path.join(ROOT, ".local/lib"), "qr": {"zxing": True, "rqrr": False}}}
+                spec = SPEC(1)
                 t = time.perf_counter()
                 w = subprocess.Popen([BIN, "worker"], env=ENV_BASE, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
                 w.stdin.write((json.dumps(spec) + "\n").encode()); w.stdin.flush()

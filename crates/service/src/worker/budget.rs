@@ -22,7 +22,7 @@ pub const DEFAULT_BUDGET_MB: u64 = 512;
 /// The service process itself: runtime, AWS clients, a few results in flight (measured ~40 MB).
 pub const SERVICE_RESERVE_MB: u64 = 80;
 /// A worker's resident memory before its engines (libraries, pdfium). Measured with
-/// `scripts/worker_memory.sh` (BENCHMARKS.md, "Worker memory").
+/// `scripts/bench.sh workers memory` (BENCHMARKS.md, "Worker processes").
 pub const WORKER_BASE_MB: u64 = 32;
 /// Each OCR thread's Tesseract engines (recognition and orientation), resident.
 pub const PER_THREAD_MB: u64 = 45;
