@@ -19,6 +19,38 @@ fn corpus_bytes(name: &str) -> Option<Vec<u8>> {
 }
 
 #[test]
+fn word_limits_per_page_and_per_document_are_too_large() {
+    let Some(letter) = corpus_bytes("bd_letter_02.pdf") else {
+        return;
+    };
+    let words =
+        |r: &processor::DocumentResult| r.pages.iter().map(|p| p.words.len()).sum::<usize>();
+    let whole = engine_with(|_| {}).process(&letter, Some("pdf"));
+    assert!(whole.error.is_none(), "{:?}", whole.error);
+    let (total, first) = (words(&whole), whole.pages[0].words.len());
+    assert!(
+        total > first && first > 20,
+        "{total} words, {first} on page 1"
+    );
+    // A page over its limit: refused from its character count, before any word is built.
+    let e = engine_with(|c| c.limits.max_page_words = 5);
+    let r = e.process(&letter, Some("pdf"));
+    let error = r.error.expect("too many words on a page");
+    assert_eq!(error.code, ErrorCode::TooLarge);
+    assert!(error.message.contains("page 1"), "{}", error.message);
+    // Every page within its limit, the document over its own.
+    let e = engine_with(|c| c.limits.max_document_words = total - 1);
+    let error = e
+        .process(&letter, Some("pdf"))
+        .error
+        .expect("too many words");
+    assert_eq!(error.code, ErrorCode::TooLarge);
+    assert!(error.message.contains("per document"), "{}", error.message);
+    let e = engine_with(|c| c.limits.max_document_words = total);
+    assert!(e.process(&letter, Some("pdf")).error.is_none());
+}
+
+#[test]
 fn limits_are_errors_with_their_codes() {
     let Some(two_pages) = corpus_bytes("bd_letter_02.pdf") else {
         return;
