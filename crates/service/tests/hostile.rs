@@ -7,7 +7,6 @@
 mod common;
 
 use common::*;
-use serde_json::Value;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -179,42 +178,6 @@ impl Drop for RssWatch {
     }
 }
 
-async fn post(base: &str, body: &Value) -> u16 {
-    reqwest::Client::new()
-        .post(format!("{base}/process"))
-        .bearer_auth(API_KEY)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
-async fn final_record(base: &str, id: &str, within: Duration) -> Value {
-    let deadline = Instant::now() + within;
-    let http = reqwest::Client::new();
-    loop {
-        let r = http
-            .get(format!("{base}/status/{id}"))
-            .header("x-api-key", API_KEY)
-            .send()
-            .await
-            .unwrap();
-        if r.status() == 200 {
-            let v: Value = r.json().await.unwrap();
-            if v["status"] == "completed" || v["status"] == "failed" {
-                return v;
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{id} not final within {within:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
 /// Sends the hostile document and five innocent ones at once to a service with two workers; checks
 /// the hostile one's code, the innocents' results and attempts, and the memory of the whole tree.
 async fn contained(name: &str, hostile: Vec<u8>, file_type: &str, codes: &[&str]) {
@@ -244,7 +207,7 @@ async fn contained(name: &str, hostile: Vec<u8>, file_type: &str, codes: &[&str]
     let hostile_id = format!("hostile-{name}");
     aws.insert_pending(&hostile_id, &key, file_type).await;
     assert_eq!(
-        post(&service.base, &aws.record(&hostile_id, &key, file_type)).await,
+        post_at(&service.base, &aws.record(&hostile_id, &key, file_type)).await,
         202
     );
     let sent = Instant::now();
@@ -252,10 +215,10 @@ async fn contained(name: &str, hostile: Vec<u8>, file_type: &str, codes: &[&str]
         let id = format!("innocent-{i}");
         let (k, ft) = (format!("in/{doc}"), doc.rsplit('.').next().unwrap());
         aws.insert_pending(&id, &k, ft).await;
-        assert_eq!(post(&service.base, &aws.record(&id, &k, ft)).await, 202);
+        assert_eq!(post_at(&service.base, &aws.record(&id, &k, ft)).await, 202);
     }
     // The deadline, the kill grace and room for a slow machine.
-    let v = final_record(
+    let v = wait_final_at(
         &service.base,
         &hostile_id,
         Duration::from_secs(DEADLINE_SECS + 60),
@@ -274,7 +237,7 @@ async fn contained(name: &str, hostile: Vec<u8>, file_type: &str, codes: &[&str]
         v["error_message"]
     );
     for i in 0..INNOCENTS.len() {
-        let v = final_record(
+        let v = wait_final_at(
             &service.base,
             &format!("innocent-{i}"),
             Duration::from_secs(240),

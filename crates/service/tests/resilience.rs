@@ -5,18 +5,6 @@ mod common;
 use common::*;
 use std::time::{Duration, Instant};
 
-async fn post(base: &str, body: &serde_json::Value) -> u16 {
-    reqwest::Client::new()
-        .post(format!("{base}/process"))
-        .bearer_auth(API_KEY)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_with_work_in_flight_hands_every_lease_back() {
     let Some(dir) = corpus() else { return };
@@ -29,7 +17,10 @@ async fn sigterm_with_work_in_flight_hands_every_lease_back() {
     let service = ServiceProcess::start(&aws, &moto.endpoint, &["--shutdown-grace-secs", "1"]);
     for id in ids {
         aws.insert_pending(id, long, "pdf").await;
-        assert_eq!(post(&service.base, &aws.record(id, long, "pdf")).await, 202);
+        assert_eq!(
+            post_at(&service.base, &aws.record(id, long, "pdf")).await,
+            202
+        );
     }
     // Wait until the first document is being worked on, then stop the task as ECS does.
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -91,7 +82,7 @@ async fn a_frozen_emulator_mid_batch_leaves_nothing_stuck() {
     for name in names {
         aws.insert_pending(name, &format!("in/{name}"), "pdf").await;
         assert_eq!(
-            post(
+            post_at(
                 &service.base,
                 &aws.record(name, &format!("in/{name}"), "pdf")
             )

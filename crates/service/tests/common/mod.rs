@@ -417,21 +417,7 @@ impl TestApp {
 
     /// Polls /status until the record is completed or failed.
     pub async fn wait_final(&self, id: &str, timeout: Duration) -> Value {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let r = self.status(id).await;
-            if r.status() == 200 {
-                let v: Value = r.json().await.unwrap();
-                if v["status"] == "completed" || v["status"] == "failed" {
-                    return v;
-                }
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{id} not finished within {timeout:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        wait_final_at(&self.base, id, timeout).await
     }
 
     pub async fn stop(mut self) {
@@ -501,5 +487,43 @@ pub async fn status_of(aws: &Aws, id: &str) -> String {
     match aws.item(id).await.and_then(|i| i.get("status").cloned()) {
         Some(AttributeValue::S(s)) => s,
         _ => "missing".into(),
+    }
+}
+
+/// POST /process with the test key; the HTTP status.
+pub async fn post_at(base: &str, body: &Value) -> u16 {
+    reqwest::Client::new()
+        .post(format!("{base}/process"))
+        .bearer_auth(API_KEY)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Polls `{base}/status/{id}` until the record is completed or failed.
+pub async fn wait_final_at(base: &str, id: &str, timeout: Duration) -> Value {
+    let deadline = Instant::now() + timeout;
+    let http = reqwest::Client::new();
+    loop {
+        let r = http
+            .get(format!("{base}/status/{id}"))
+            .header("x-api-key", API_KEY)
+            .send()
+            .await
+            .unwrap();
+        if r.status() == 200 {
+            let v: Value = r.json().await.unwrap();
+            if v["status"] == "completed" || v["status"] == "failed" {
+                return v;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{id} not finished within {timeout:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
