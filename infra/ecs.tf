@@ -31,6 +31,8 @@ locals {
     DOCUMENT_TIMEOUT_SECS = tostring(var.document_timeout_secs)
     SHUTDOWN_GRACE_SECS   = "90"
     SPOOL_DIR             = "/tmp"
+    ALLOWED_CLIENT_CIDRS  = join(",", var.allowed_cidrs)
+    METRICS_INTERVAL_SECS = "60"
   }
 
   # Secrets injected by ECS from Parameter Store (never in the task definition in clear).
@@ -136,6 +138,99 @@ resource "aws_appautoscaling_target" "service" {
   max_capacity       = var.max_capacity
 }
 
+# Backlog per task: what users wait on. The service writes QueueDepth, InFlight and DueRecords as
+# embedded-metric-format lines in its log every minute (no API calls); the names are the service's
+# own (crates/service/src/metrics.rs, checked by the contract test). Tasks are added when the backlog
+# per running task passes the target, and removed (slowly) when it falls below.
+resource "aws_appautoscaling_policy" "backlog" {
+  name               = "${local.name}-backlog"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.service.service_namespace
+  resource_id        = aws_appautoscaling_target.service.resource_id
+  scalable_dimension = aws_appautoscaling_target.service.scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.backlog_per_task_target
+    scale_in_cooldown  = 300
+    scale_out_cooldown = 60
+
+    customized_metric_specification {
+      metrics {
+        id          = "queued"
+        return_data = false
+        metric_stat {
+          stat = "Sum"
+          metric {
+            namespace   = local.metrics_namespace
+            metric_name = "QueueDepth"
+            dimensions {
+              name  = "Service"
+              value = local.name
+            }
+          }
+        }
+      }
+      metrics {
+        id          = "working"
+        return_data = false
+        metric_stat {
+          stat = "Sum"
+          metric {
+            namespace   = local.metrics_namespace
+            metric_name = "InFlight"
+            dimensions {
+              name  = "Service"
+              value = local.name
+            }
+          }
+        }
+      }
+      metrics {
+        # Every task counts the same records: the largest count, not their sum.
+        id          = "due"
+        return_data = false
+        metric_stat {
+          stat = "Maximum"
+          metric {
+            namespace   = local.metrics_namespace
+            metric_name = "DueRecords"
+            dimensions {
+              name  = "Service"
+              value = local.name
+            }
+          }
+        }
+      }
+      metrics {
+        id          = "tasks"
+        return_data = false
+        metric_stat {
+          stat = "Average"
+          metric {
+            namespace   = "ECS/ContainerInsights"
+            metric_name = "RunningTaskCount"
+            dimensions {
+              name  = "ClusterName"
+              value = aws_ecs_cluster.main.name
+            }
+            dimensions {
+              name  = "ServiceName"
+              value = aws_ecs_service.service.name
+            }
+          }
+        }
+      }
+      metrics {
+        id          = "backlog_per_task"
+        label       = "Documents waiting or in progress per running task"
+        expression  = "(FILL(queued, 0) + FILL(working, 0) + FILL(due, 0)) / FILL(tasks, 1)"
+        return_data = true
+      }
+    }
+  }
+}
+
+# CPU stays as a second policy: the larger of the two desired counts wins.
 resource "aws_appautoscaling_policy" "cpu" {
   name               = "${local.name}-cpu"
   policy_type        = "TargetTrackingScaling"

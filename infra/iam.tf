@@ -74,8 +74,9 @@ data "aws_iam_policy_document" "task" {
     resources = ["${aws_s3_bucket.documents.arn}/results/*"]
   }
   statement {
+    # Claims, leases and results are conditional UpdateItems; the service never puts a whole item.
     sid       = "Records"
-    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"]
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.results.arn]
   }
   statement {
@@ -92,7 +93,8 @@ resource "aws_iam_role_policy" "task" {
   policy = data.aws_iam_policy_document.task.json
 }
 
-# Lambda role: read its table's stream, write its own logs and traces, send failures to its dead-letter queue.
+# Lambda role: read its table's stream, write its own logs and traces, send failures to its dead-letter
+# queue, read the API key, attach to the VPC.
 data "aws_iam_policy_document" "lambda_assume" {
   statement {
     actions = ["sts:AssumeRole"]
@@ -134,6 +136,18 @@ data "aws_iam_policy_document" "trigger" {
     actions   = ["sqs:SendMessage"]
     resources = [aws_sqs_queue.trigger_dlq.arn]
   }
+  statement {
+    # The API key, once per cold start (SecureString under the AWS-managed SSM key).
+    sid       = "ApiKey"
+    actions   = ["ssm:GetParameter"]
+    resources = [aws_ssm_parameter.api_key.arn]
+  }
+}
+
+# Network interfaces in the VPC (create, describe, delete): AWS's managed policy for exactly that.
+resource "aws_iam_role_policy_attachment" "trigger_vpc" {
+  role       = aws_iam_role.trigger.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
 }
 
 resource "aws_iam_role_policy" "trigger" {

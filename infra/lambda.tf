@@ -14,9 +14,8 @@ resource "aws_sqs_queue" "trigger_dlq" {
 }
 
 resource "aws_lambda_function" "trigger" {
-  #checkov:skip=CKV_AWS_117:The Lambda calls the public ALB; inside the VPC it would need a NAT gateway (about $32/month) for nothing.
   #checkov:skip=CKV_AWS_116:Stream invocations are synchronous; failed batches go to the mapping's on-failure SQS destination below, not to an async DLQ.
-  #checkov:skip=CKV_AWS_173:Environment variables are encrypted at rest with the AWS-managed Lambda key; a customer-managed key adds cost, not control.
+  #checkov:skip=CKV_AWS_173:The environment holds no secret (the API key is read from SSM at cold start); it is encrypted at rest with the AWS-managed Lambda key.
   #checkov:skip=CKV_AWS_115:Concurrency follows the stream's shards (one invocation per shard at a time); reserving some would fail on new accounts with the low default limit.
   #checkov:skip=CKV_AWS_272:Code signing needs a signing profile; the package is built from this repository by deploy.sh.
   function_name    = "${local.name}-dynamodb-trigger"
@@ -30,11 +29,18 @@ resource "aws_lambda_function" "trigger" {
   timeout          = 60
   memory_size      = 128
 
-  # The names are exactly those crates/trigger/src/config.rs reads (tested).
+  # Inside the VPC: it reaches the internal ALB and, through the interface endpoint, SSM; nothing else.
+  vpc_config {
+    subnet_ids         = aws_subnet.private[*].id
+    security_group_ids = [aws_security_group.lambda.id]
+  }
+
+  # Names crates/trigger/src/config.rs reads (tested). The API key is not here: the handler reads the
+  # SecureString parameter at cold start (README: rotating the key).
   environment {
     variables = {
-      ECS_SERVICE_URL      = "${local.https ? "https" : "http"}://${aws_lb.main.dns_name}"
-      API_KEY              = random_password.api_key.result
+      ECS_SERVICE_URL      = "http://${aws_lb.main.dns_name}"
+      API_KEY_PARAMETER    = aws_ssm_parameter.api_key.name
       REQUEST_TIMEOUT_SECS = tostring(var.lambda_request_timeout_secs)
     }
   }
@@ -43,7 +49,11 @@ resource "aws_lambda_function" "trigger" {
     mode = "Active"
   }
 
-  depends_on = [aws_cloudwatch_log_group.trigger, aws_iam_role_policy.trigger]
+  depends_on = [
+    aws_cloudwatch_log_group.trigger,
+    aws_iam_role_policy.trigger,
+    aws_iam_role_policy_attachment.trigger_vpc,
+  ]
 }
 
 resource "aws_lambda_event_source_mapping" "stream" {

@@ -1,6 +1,16 @@
+output "api_url" {
+  description = "The public URL of the API (HTTPS, API Gateway; the custom domain when one is set)."
+  value       = local.custom_domain ? "https://${var.domain_name}" : trimsuffix(aws_apigatewayv2_stage.default.invoke_url, "/")
+}
+
 output "load_balancer_url" {
-  description = "The service's URL (the ALB)."
-  value       = "${local.https ? "https" : "http"}://${aws_lb.main.dns_name}"
+  description = "The internal ALB's URL: reachable only inside the VPC (the Lambda, the VPC link)."
+  value       = "http://${aws_lb.main.dns_name}"
+}
+
+output "api_log_group" {
+  description = "CloudWatch log group of API Gateway's access log."
+  value       = aws_cloudwatch_log_group.api.name
 }
 
 output "aws_region" {

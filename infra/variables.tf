@@ -11,21 +11,39 @@ variable "tags" {
 }
 
 variable "vpc_cidr" {
-  description = "CIDR block of the VPC; the two public subnets are its first two /24s."
+  description = "CIDR block of the VPC; the two public subnets are its first two /24s, the two private ones its 11th and 12th."
   type        = string
   default     = "10.40.0.0/16"
 }
 
-variable "certificate_arn" {
-  description = "ACM certificate for HTTPS on the ALB. Empty: HTTP on port 80 only. Set: 443 with this certificate, and 80 redirects to it."
+variable "domain_name" {
+  description = "Optional custom domain for the API (with certificate_arn). Empty: the https://...execute-api... URL API Gateway gives."
   type        = string
   default     = ""
 }
 
-variable "ingress_cidrs" {
-  description = "Who may reach the ALB."
+variable "certificate_arn" {
+  description = "ACM certificate (same region) covering domain_name. Only used with a custom domain."
+  type        = string
+  default     = ""
+}
+
+variable "allowed_cidrs" {
+  description = "Client addresses allowed through the public entry (empty: any). Checked by the service against the address API Gateway saw (ALLOWED_CLIENT_CIDRS)."
   type        = list(string)
-  default     = ["0.0.0.0/0"]
+  default     = []
+}
+
+variable "api_rate_limit" {
+  description = "API Gateway: steady requests per second across all clients."
+  type        = number
+  default     = 50
+}
+
+variable "api_burst_limit" {
+  description = "API Gateway: burst of requests across all clients."
+  type        = number
+  default     = 100
 }
 
 variable "image_tag" {
@@ -60,6 +78,12 @@ variable "min_capacity" {
 
 variable "max_capacity" {
   description = "Autoscaling: most tasks."
+  type        = number
+  default     = 4
+}
+
+variable "backlog_per_task_target" {
+  description = "Autoscaling: documents waiting or in progress per task (due records + queued + in flight) the backlog policy aims at."
   type        = number
   default     = 4
 }

@@ -1,5 +1,7 @@
+# State: local by default (a first try); for a team, an S3 backend with locking: copy
+# backend.tf.example to backend.tf and backend.hcl.example to backend.hcl (README: remote state).
 terraform {
-  required_version = ">= 1.5"
+  required_version = ">= 1.10"
 
   required_providers {
     aws = {
@@ -41,5 +43,9 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
   azs        = slice(data.aws_availability_zones.available.names, 0, 2)
-  https      = var.certificate_arn != ""
+
+  # Namespace of the service's embedded metrics (crates/service/src/metrics.rs).
+  metrics_namespace = "DocumentProcessor"
+  # A custom domain needs both the name and its certificate.
+  custom_domain = var.domain_name != "" && var.certificate_arn != ""
 }
