@@ -13,6 +13,8 @@ pub enum ApiError {
     InvalidRecord(String),
     #[error("missing or wrong API key")]
     Unauthorized,
+    #[error("this client address may not use the API")]
+    Forbidden,
     #[error("{0}")]
     BodyRejected(String),
     #[error("no document with id {0}")]
@@ -34,8 +36,8 @@ pub struct ErrorBody {
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
-    /// Stable: malformed_json, invalid_record, unauthorized, body_too_large, not_found, queue_full,
-    /// busy, unavailable, internal.
+    /// Stable: malformed_json, invalid_record, unauthorized, forbidden, body_too_large, not_found,
+    /// queue_full, busy, unavailable, internal.
     pub code: &'static str,
     pub message: String,
 }
@@ -46,6 +48,7 @@ impl ApiError {
             ApiError::MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed_json"),
             ApiError::InvalidRecord(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_record"),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::BodyRejected(_) => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::QueueFull { .. } => (StatusCode::SERVICE_UNAVAILABLE, "queue_full"),

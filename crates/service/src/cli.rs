@@ -25,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The HTTP service (the default): /health, /process, /status over S3 and DynamoDB.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Process local files or folders (no AWS): one file prints its result JSON on stdout, several
     /// print one JSON document per line; with --out-dir each goes to DIR/<file name>.json. Exits 1
     /// if any failed.
@@ -35,6 +35,11 @@ pub enum Command {
     /// Internal: one supervised extraction process, driven by `serve` over stdin and stdout.
     #[command(hide = true)]
     Worker,
+    /// GET http://127.0.0.1:$PORT/health; exit 0 when it answers 200 (the image's HEALTHCHECK).
+    HealthCheck {
+        #[arg(long, env = "PORT", default_value_t = 8080)]
+        port: u16,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -182,6 +187,15 @@ pub struct ServeArgs {
     /// if a worker's memory cannot hold them).
     #[arg(long, env = "OCR_THREADS")]
     pub ocr_threads: Option<usize>,
+    /// Client addresses allowed, comma-separated CIDRs (empty: any). Checked against `x-client-ip`,
+    /// which API Gateway overwrites with the address it saw; requests without it (the Lambda and
+    /// the load balancer's health checks, inside the VPC) are not affected.
+    #[arg(long, env = "ALLOWED_CLIENT_CIDRS", value_delimiter = ',')]
+    pub allowed_client_cidrs: Vec<String>,
+    /// Seconds between the metrics lines (CloudWatch embedded metric format on stdout: QueueDepth,
+    /// InFlight, DueRecords); 0 = none.
+    #[arg(long, env = "METRICS_INTERVAL_SECS", default_value_t = 0)]
+    pub metrics_interval_secs: u64,
     /// The executable run as worker processes (default: this one).
     #[arg(long, env = "WORKER_BIN", hide = true)]
     pub worker_bin: Option<PathBuf>,

@@ -9,6 +9,7 @@ pub mod doctor;
 pub mod extract;
 pub mod extract_inputs;
 pub mod jobs;
+pub mod metrics;
 pub mod openmp;
 pub mod record;
 pub mod routes;

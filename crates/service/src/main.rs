@@ -21,7 +21,8 @@ fn main() -> ExitCode {
             telemetry::init(cli::LogFormat::Json, "warn");
             service::worker::process::run()
         }
-        Some(Command::Serve(args)) => serve(args),
+        Some(Command::HealthCheck { port }) => Ok(health_check(port)),
+        Some(Command::Serve(args)) => serve(*args),
         None => serve(cli.serve),
     };
     match outcome {
@@ -61,4 +62,30 @@ fn exit_now(code: i32) -> ! {
     let _ = std::io::stderr().flush();
     // SAFETY: _exit only ends the process.
     unsafe { libc::_exit(code) }
+}
+
+/// The container's HEALTHCHECK without curl in the image: one GET /health on loopback.
+fn health_check(port: u16) -> bool {
+    use std::io::{Read, Write};
+    use std::time::Duration;
+    let answer = (|| -> std::io::Result<String> {
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        let mut stream = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(3))?;
+        stream.set_read_timeout(Some(Duration::from_secs(3)))?;
+        stream.write_all(b"GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
+        let mut head = [0u8; 64];
+        let n = stream.read(&mut head)?;
+        Ok(String::from_utf8_lossy(&head[..n]).into_owned())
+    })();
+    match answer {
+        Ok(text) if text.starts_with("HTTP/1.0 200") || text.starts_with("HTTP/1.1 200") => true,
+        Ok(text) => {
+            eprintln!("unhealthy: {}", text.lines().next().unwrap_or(""));
+            false
+        }
+        Err(e) => {
+            eprintln!("unhealthy: {e}");
+            false
+        }
+    }
 }

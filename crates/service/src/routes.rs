@@ -28,6 +28,8 @@ pub struct AppState {
     pub workers: usize,
     /// Offloaded results being streamed to callers: bounded, each costs a stream's buffers.
     pub result_reads: Arc<tokio::sync::Semaphore>,
+    /// ALLOWED_CLIENT_CIDRS (empty: every client).
+    pub allowed_clients: Arc<Vec<ipnet::IpNet>>,
 }
 
 /// How long a /status call waits for a free result stream before answering 503.

@@ -22,6 +22,10 @@ pub struct Settings {
     pub sizing: Sizing,
     pub runner: RunnerSettings,
     pub workers: WorkerSettings,
+    /// Empty: every client.
+    pub allowed_clients: Vec<ipnet::IpNet>,
+    /// None: no metrics lines.
+    pub metrics_interval: Option<Duration>,
 }
 
 impl Settings {
@@ -45,6 +49,17 @@ impl Settings {
         let mut config = args.engine.to_config();
         config.workers = sizing.threads;
         config.limits.max_page_pixels = sizing.max_page_pixels;
+        let allowed_clients = args
+            .allowed_client_cidrs
+            .iter()
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+            .map(|c| {
+                c.parse::<ipnet::IpNet>()
+                    .or_else(|_| c.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| anyhow::anyhow!("ALLOWED_CLIENT_CIDRS: {c:?} is not a CIDR"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
         let program = match &args.worker_bin {
             Some(p) => p.clone(),
             None => std::env::current_exe()?,
@@ -74,6 +89,9 @@ impl Settings {
                 workers: sizing.workers,
                 memory_cap_mb: sizing.worker_cap_mb,
             },
+            allowed_clients,
+            metrics_interval: (args.metrics_interval_secs > 0)
+                .then(|| Duration::from_secs(args.metrics_interval_secs)),
         })
     }
 }
@@ -112,7 +130,7 @@ mod tests {
     fn serve(args: &[&str]) -> ServeArgs {
         let cli = Cli::try_parse_from(["document-processor", "serve"].iter().chain(args)).unwrap();
         match cli.command {
-            Some(Command::Serve(a)) => a,
+            Some(Command::Serve(a)) => *a,
             _ => panic!("serve"),
         }
     }
@@ -133,6 +151,30 @@ mod tests {
         ] {
             assert!(Settings::from_args(&ok).is_ok(), "{ok:?}");
         }
+    }
+
+    #[test]
+    fn client_cidrs_parse_or_refuse_to_start() {
+        let s = Settings::from_args(&serve(&[
+            "--bind-address",
+            "127.0.0.1",
+            "--allowed-client-cidrs",
+            "203.0.113.0/24, 2001:db8::/32,198.51.100.7,",
+        ]))
+        .unwrap();
+        assert_eq!(s.allowed_clients.len(), 3);
+        let bad = serve(&[
+            "--bind-address",
+            "127.0.0.1",
+            "--allowed-client-cidrs",
+            "10.0.0.0/33",
+        ]);
+        assert!(Settings::from_args(&bad).is_err());
+        let none = serve(&["--bind-address", "127.0.0.1", "--allowed-client-cidrs", ""]);
+        assert!(Settings::from_args(&none)
+            .unwrap()
+            .allowed_clients
+            .is_empty());
     }
 
     #[test]

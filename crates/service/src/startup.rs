@@ -59,6 +59,13 @@ impl Application {
             supervisor,
             settings: settings.runner.clone(),
         });
+        if let Some(every) = settings.metrics_interval {
+            tokio::spawn(crate::metrics::publish(
+                every,
+                store.clone(),
+                runner.gauges(),
+            ));
+        }
         let state = AppState {
             store,
             blobs,
@@ -67,6 +74,7 @@ impl Application {
             allowed_buckets: Arc::new(settings.runner.allowed_buckets.clone()),
             workers,
             result_reads: Arc::new(tokio::sync::Semaphore::new(RESULT_READS)),
+            allowed_clients: Arc::new(settings.allowed_clients.clone()),
         };
         let listener =
             tokio::net::TcpListener::bind((settings.bind_address.as_str(), settings.port)).await?;
@@ -135,6 +143,10 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(routes::openapi_json))
         .merge(protected)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::require_allowed_client,
+        ))
         .layer(axum::middleware::from_fn(crate::api_error::with_request_id))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(trace)

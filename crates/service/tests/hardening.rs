@@ -268,3 +268,84 @@ async fn a_server_error_names_the_request_not_the_backend() {
     }
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn client_addresses_outside_the_allowed_cidrs_are_refused() {
+    let app = TestApp::spawn(&["--allowed-client-cidrs", "203.0.113.0/24,2001:db8::/32"]).await;
+    let get = |ip: Option<&'static str>| {
+        let mut r = app
+            .http
+            .get(format!("{}/status/nothing-here", app.base))
+            .header("x-api-key", API_KEY);
+        if let Some(ip) = ip {
+            r = r.header("x-client-ip", ip);
+        }
+        r.send()
+    };
+    let r = get(Some("198.51.100.4")).await.unwrap();
+    assert_eq!(r.status(), 403);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "forbidden");
+    assert_eq!(get(Some("203.0.113.77")).await.unwrap().status(), 404);
+    assert_eq!(get(Some("2001:db8::5")).await.unwrap().status(), 404);
+    // Inside the VPC (the Lambda, health checks): no client header, no check.
+    assert_eq!(get(None).await.unwrap().status(), 404);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_backlog_is_published_as_embedded_metric_lines() {
+    use std::io::BufRead;
+    let moto = Moto::shared();
+    let aws = Aws::create(&moto.endpoint).await;
+    for i in 0..3 {
+        aws.insert_pending(&format!("waiting-{i}"), "in/x.pdf", "pdf")
+            .await;
+    }
+    let mut args = aws.serve_args(&[
+        "--metrics-interval-secs",
+        "1",
+        "--sweep-interval-secs",
+        "3600",
+    ]);
+    args.remove(0);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_document-processor"))
+        .args(&args)
+        .envs(env_for(&moto.endpoint))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let found = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = rx.recv_timeout(left).expect("a metrics line on stdout");
+        let Ok(v) = serde_json::from_str::<Value>(&line) else {
+            continue;
+        };
+        if v["_aws"].is_object() && v["DueRecords"].is_number() {
+            break v;
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(found["DueRecords"], 3, "{found}");
+    assert_eq!(found["QueueDepth"], 0);
+    assert_eq!(found["InFlight"], 0);
+    assert_eq!(
+        found["_aws"]["CloudWatchMetrics"][0]["Namespace"],
+        service::metrics::NAMESPACE
+    );
+}

@@ -394,6 +394,43 @@ impl Store {
     }
 }
 
+impl Store {
+    /// How many records are due (pending, or processing with an expired lease): Select COUNT
+    /// queries over the status index, page after page.
+    pub async fn count_due(&self) -> Result<usize, StoreError> {
+        let now_ms = record::epoch_ms(SystemTime::now());
+        let mut total = 0usize;
+        for status in [Status::Pending, Status::Processing] {
+            let mut start: Option<HashMap<String, AttributeValue>> = None;
+            loop {
+                let mut query = self
+                    .client
+                    .query()
+                    .table_name(&self.table)
+                    .index_name(&self.status_index)
+                    .key_condition_expression("#status = :status")
+                    .expression_attribute_names("#status", "status")
+                    .expression_attribute_values(":status", s(status.as_str()))
+                    .select(aws_sdk_dynamodb::types::Select::Count)
+                    .set_exclusive_start_key(start.take());
+                if status == Status::Processing {
+                    query = query
+                        .filter_expression("#lease < :now_ms")
+                        .expression_attribute_names("#lease", "lease_expires_at")
+                        .expression_attribute_values(":now_ms", n(now_ms));
+                }
+                let out = query.send().await.map_err(classify)?;
+                total += out.count.max(0) as usize;
+                match out.last_evaluated_key {
+                    Some(key) if !key.is_empty() => start = Some(key),
+                    _ => break,
+                }
+            }
+        }
+        Ok(total)
+    }
+}
+
 /// Index entries read per sweep Query (each page costs one request).
 const DUE_PAGE: i32 = 25;
 

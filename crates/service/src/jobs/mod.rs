@@ -36,8 +36,25 @@ pub struct Deps {
     pub settings: RunnerSettings,
 }
 
+/// What the runner is holding right now: queued and in-flight documents.
+#[derive(Clone)]
+pub struct Gauges {
+    queue: JobQueue,
+    in_flight: Arc<Mutex<HashSet<String>>>,
+}
+
+impl Gauges {
+    pub fn queued(&self) -> usize {
+        self.queue.depth()
+    }
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.lock().expect("lock").len()
+    }
+}
+
 pub struct Runner {
     deps: Arc<Deps>,
+    queue: JobQueue,
     rx: Arc<tokio::sync::Mutex<mpsc::Receiver<Job>>>,
     stop: watch::Sender<bool>,
     workers: Vec<JoinHandle<()>>,
@@ -66,6 +83,7 @@ impl Runner {
         (
             Runner {
                 deps,
+                queue: queue.clone(),
                 rx,
                 stop,
                 workers,
@@ -74,6 +92,14 @@ impl Runner {
             },
             queue,
         )
+    }
+
+    /// Live counts for the metrics lines.
+    pub fn gauges(&self) -> Gauges {
+        Gauges {
+            queue: self.queue.clone(),
+            in_flight: self.in_flight.clone(),
+        }
     }
 
     /// Stops taking work, lets documents in progress finish within `grace`, and hands back

@@ -361,7 +361,7 @@ impl TestApp {
         let Some(service::cli::Command::Serve(args)) = cli.command else {
             panic!("serve expected")
         };
-        let app = Application::build(args).await.expect("application builds");
+        let app = Application::build(*args).await.expect("application builds");
         let base = format!("http://127.0.0.1:{}", app.port());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let handle = tokio::spawn(async move {
