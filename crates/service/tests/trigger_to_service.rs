@@ -114,3 +114,59 @@ async fn a_wrong_api_key_is_reported_for_retry_not_dropped() {
     );
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_lambda_reads_its_key_from_ssm_and_is_let_in() {
+    let app = TestApp::spawn(&[]).await;
+    // What Terraform creates: the service's key as a SecureString parameter.
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(&Moto::shared().endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .load()
+        .await;
+    let name = format!(
+        "/document-processor-{}/api-key",
+        uuid::Uuid::new_v4().simple()
+    );
+    aws_sdk_ssm::Client::new(&sdk)
+        .put_parameter()
+        .name(&name)
+        .value(API_KEY)
+        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+        .send()
+        .await
+        .unwrap();
+    let env = |k: &str| match k {
+        "ECS_SERVICE_URL" => Some(app.base.clone()),
+        "API_KEY_PARAMETER" => Some(name.clone()),
+        _ => None,
+    };
+    let config = trigger::config::load(env).await.expect("key read from SSM");
+    assert_eq!(config.api_key.as_deref(), Some(API_KEY));
+    app.aws
+        .insert_pending("via-ssm-key", "in/missing.png", "png")
+        .await;
+    let event: Event = serde_json::from_value(json!({"Records": [
+        stream_record("9", "INSERT", "via-ssm-key", &app.aws.bucket, "in/missing.png", "pending"),
+    ]}))
+    .unwrap();
+    let response = trigger::handle(event, &Forwarder::new(config)).await;
+    assert!(
+        response.batch_item_failures.is_empty(),
+        "delivered with the key"
+    );
+    let done = app.wait_final("via-ssm-key", Duration::from_secs(60)).await;
+    assert_eq!(
+        done["error_code"], "not_found",
+        "it reached the service: {done}"
+    );
+    // A parameter that does not exist fails the cold start with its name.
+    let missing = |k: &str| match k {
+        "ECS_SERVICE_URL" => Some("http://x".to_string()),
+        "API_KEY_PARAMETER" => Some("/nope/api-key".to_string()),
+        _ => None,
+    };
+    let e = trigger::config::load(missing).await.unwrap_err();
+    assert!(e.contains("/nope/api-key"), "{e}");
+    app.stop().await;
+}

@@ -14,7 +14,8 @@ async fn main() -> Result<(), Error> {
         )
         .without_time() // CloudWatch stamps every line
         .init();
-    let config = trigger::config::from_env(|k| std::env::var(k).ok())?;
+    // Once per cold start: the key from SSM (API_KEY_PARAMETER), never kept in the environment.
+    let config = trigger::config::load(|k| std::env::var(k).ok()).await?;
     let forwarder = Forwarder::new(config);
     let forwarder = &forwarder;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Event>| async move {
