@@ -78,17 +78,26 @@ $env:AWS_REGION = $region
 $env:AWS_DEFAULT_REGION = $region
 Write-Host "account $account, region $region"
 
-# The image tag is the commit; uncommitted changes get their own tag (ECR tags are immutable).
+# The image tag is the commit; uncommitted changes to tracked files get their own tag (ECR tags are
+# immutable). Untracked files (Terraform's state, plugins, your tfvars) do not make the tree dirty.
 $tag = (& git -C $Root rev-parse --short=12 HEAD 2>$null)
 if (-not $tag) { $tag = 'manual' }
-if (& git -C $Root status --porcelain 2>$null) { $tag = "$tag-dirty-$((Get-Date).ToUniversalTime().ToString('yyyyMMddHHmmss'))" }
+if (& git -C $Root status --porcelain --untracked-files=no 2>$null) { $tag = "$tag-dirty-$((Get-Date).ToUniversalTime().ToString('yyyyMMddHHmmss'))" }
 $tfVars += @('-var', "image_tag=$tag")
 
 Step 'Lambda package (cargo lambda build)'
 Run bash (Join-Path $Root 'scripts/build-lambda.sh')
 
 Step 'terraform init'
-Run terraform "-chdir=$Infra" init -input=false
+# Remote state when infra/backend.hcl exists (README: remote state); local state otherwise.
+if (Test-Path (Join-Path $Infra 'backend.hcl')) {
+    $backendTf = Join-Path $Infra 'backend.tf'
+    if (-not (Test-Path $backendTf)) { Copy-Item (Join-Path $Infra 'backend.tf.example') $backendTf }
+    Run terraform "-chdir=$Infra" init -input=false -backend-config=backend.hcl -migrate-state -force-copy
+}
+else {
+    Run terraform "-chdir=$Infra" init -input=false
+}
 
 if ($Plan) {
     Step 'terraform plan (nothing is changed)'
@@ -127,7 +136,7 @@ function Out([string]$Name) {
     if ($LASTEXITCODE -ne 0) { Fail "terraform output $Name failed" }
     return $value
 }
-$url = Out 'load_balancer_url'
+$url = Out 'api_url'
 $cluster = Out 'ecs_cluster_name'
 $service = Out 'ecs_service_name'
 $targetGroup = Out 'target_group_arn'
@@ -147,8 +156,8 @@ for ($i = 0; $i -lt 40; $i++) {
 if ($healthy -le 0) { Fail "no healthy target after 10 minutes; see: aws elbv2 describe-target-health --target-group-arn $targetGroup" }
 Write-Host "$healthy healthy target(s)"
 
-Step "GET $url/health"
-$health = Invoke-RestMethod -Uri "$url/health" -MaximumRetryCount 5 -RetryIntervalSec 3
+Step "GET $url/health (API Gateway -> VPC link -> internal ALB -> task)"
+$health = Invoke-RestMethod -Uri "$url/health" -MaximumRetryCount 10 -RetryIntervalSec 6
 $health | ConvertTo-Json -Compress | Write-Host
 
 $bucket = Out 's3_bucket_name'
@@ -157,7 +166,8 @@ $dlq = Out 'dead_letter_queue_url'
 Write-Host @"
 
 Deployed image $tag.
-  service      $url   (GET /health, POST /process, GET /status/{id})
+  API          $url   (HTTPS; GET /health, POST /process, GET /status/{id})
+  internal ALB $(Out 'load_balancer_url')   (inside the VPC only: the Lambda and the VPC link)
   bucket       $bucket
   table        $table
   ECR          $(Out 'ecr_repository_url')
@@ -171,6 +181,7 @@ Try it:
 Monitor:
   aws logs tail $(Out 'service_log_group') --follow
   aws logs tail $(Out 'lambda_log_group') --follow
+  aws logs tail $(Out 'api_log_group') --follow
   aws ecs describe-services --cluster $cluster --services $service
   aws sqs get-queue-attributes --queue-url $dlq --attribute-names ApproximateNumberOfMessages
 

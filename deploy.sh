@@ -29,6 +29,7 @@ problems=()
 command -v aws >/dev/null || problems+=("aws CLI not found: https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html")
 command -v terraform >/dev/null || problems+=("terraform (>= 1.5) not found: https://developer.hashicorp.com/terraform/install")
 command -v cargo >/dev/null || problems+=("cargo not found: install Rust with rustup (https://rustup.rs)")
+command -v jq >/dev/null || problems+=("jq not found: apt-get install jq (test-workflow.sh builds records with it)")
 if ! command -v cargo-lambda >/dev/null; then
   if [[ -x "$root/.local/cargo-lambda/bin/cargo-lambda" ]]; then
     export PATH="$root/.local/cargo-lambda/bin:$PATH"
@@ -62,9 +63,10 @@ fi
 export AWS_REGION="$region" AWS_DEFAULT_REGION="$region"
 echo "account $account, region $region"
 
-# The image tag is the commit; uncommitted changes get their own tag (ECR tags are immutable).
+# The image tag is the commit; uncommitted changes to tracked files get their own tag (ECR tags are
+# immutable). Untracked files (Terraform's state, plugins, your tfvars) do not make the tree dirty.
 tag="$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo manual)"
-if [[ -n "$(git -C "$root" status --porcelain 2>/dev/null)" ]]; then
+if [[ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ]]; then
   tag="$tag-dirty-$(date -u +%Y%m%d%H%M%S)"
 fi
 tf_vars+=(-var "image_tag=$tag")
@@ -73,7 +75,13 @@ step "Lambda package (cargo lambda build)"
 "$root/scripts/build-lambda.sh"
 
 step "terraform init"
-terraform -chdir="$infra" init -input=false
+# Remote state when infra/backend.hcl exists (README: remote state); local state otherwise.
+if [[ -f "$infra/backend.hcl" ]]; then
+  [[ -f "$infra/backend.tf" ]] || cp "$infra/backend.tf.example" "$infra/backend.tf"
+  terraform -chdir="$infra" init -input=false -backend-config=backend.hcl -migrate-state -force-copy
+else
+  terraform -chdir="$infra" init -input=false
+fi
 
 if ((plan_only)); then
   step "terraform plan (nothing is changed)"
@@ -103,7 +111,7 @@ fi
 step "terraform apply"
 terraform -chdir="$infra" apply -input=false -auto-approve "${tf_vars[@]}"
 out() { terraform -chdir="$infra" output -raw "$1"; }
-url="$(out load_balancer_url)"
+url="$(out api_url)"
 cluster="$(out ecs_cluster_name)"
 service="$(out ecs_service_name)"
 target_group="$(out target_group_arn)"
@@ -124,15 +132,16 @@ done
 ((healthy > 0)) || die "no healthy target after 10 minutes; see: aws elbv2 describe-target-health --target-group-arn $target_group"
 echo "$healthy healthy target(s)"
 
-step "GET $url/health"
-curl -fsS --retry 5 --retry-delay 3 --retry-all-errors "$url/health" && echo
+step "GET $url/health (API Gateway -> VPC link -> internal ALB -> task)"
+curl -fsS --retry 10 --retry-delay 6 --retry-all-errors "$url/health" && echo
 
 bucket="$(out s3_bucket_name)"
 table="$(out dynamodb_table_name)"
 cat <<EOF
 
 Deployed image $tag.
-  service      $url   (GET /health, POST /process, GET /status/{id})
+  API          $url   (HTTPS; GET /health, POST /process, GET /status/{id})
+  internal ALB $(out load_balancer_url)   (inside the VPC only: the Lambda and the VPC link)
   bucket       $bucket
   table        $table
   ECR          $(out ecr_repository_url)
@@ -146,6 +155,7 @@ Try it:
 Monitor:
   aws logs tail $(out service_log_group) --follow
   aws logs tail $(out lambda_log_group) --follow
+  aws logs tail $(out api_log_group) --follow
   aws ecs describe-services --cluster $cluster --services $service --query 'services[0].{running:runningCount,desired:desiredCount,events:events[:3]}'
   aws sqs get-queue-attributes --queue-url $(out dead_letter_queue_url) --attribute-names ApproximateNumberOfMessages
 

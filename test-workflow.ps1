@@ -7,8 +7,9 @@
     is `completed` or `failed`, and prints a summary. Exit 0 when completed, 1 when failed, 2 on
     timeout, 64 on bad usage.
 
-    Without -Local it uses the deployment: the Terraform outputs in infra/ and the AWS CLI with your
-    credentials. With -Local it uses the local stack (scripts/local-stack.sh, which needs bash:
+    Without -Local it uses the deployment: the Terraform outputs in infra/ (api_url: the HTTPS API)
+    and the AWS CLI with your credentials. Any file name works; what the document put in its text
+    and codes is printed with control characters removed. With -Local it uses the local stack (scripts/local-stack.sh, which needs bash:
     Linux, macOS or WSL), bringing it up first when it is not running.
 
 .EXAMPLE
@@ -40,10 +41,14 @@ if ($Local) {
         & bash $stack up | Out-Null
         if ($LASTEXITCODE -ne 0) { Fail 'scripts/local-stack.sh up failed' }
     }
-    # stack.env holds KEY=VALUE lines: the endpoint, credentials, bucket, table, service URL, API key.
-    foreach ($line in (& bash $stack env)) {
-        if ($line -match '^export ([A-Z_]+)=(.*)$') {
-            Set-Item -Path "Env:$($Matches[1])" -Value $Matches[2]
+    # stack.env holds KEY=VALUE lines, read as data (known names only), never evaluated.
+    $stackDir = if ($env:LOCAL_STACK_DIR) { $env:LOCAL_STACK_DIR } else { Join-Path $Root '.local/stack' }
+    $known = 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_DEFAULT_REGION',
+    'AWS_REGION', 'DOCUMENT_BUCKET', 'DYNAMODB_TABLE_NAME', 'SERVICE_URL', 'API_KEY'
+    foreach ($line in (Get-Content -LiteralPath (Join-Path $stackDir 'stack.env'))) {
+        $at = $line.IndexOf('=')
+        if ($at -gt 0 -and $known -contains $line.Substring(0, $at)) {
+            Set-Item -Path "Env:$($line.Substring(0, $at))" -Value $line.Substring($at + 1)
         }
     }
     $Aws = Join-Path $Root '.local/awscli/bin/aws'
@@ -66,7 +71,7 @@ else {
         if ($LASTEXITCODE -ne 0) { return $null }
         return $value
     }
-    $ServiceUrl = Get-Output 'load_balancer_url'
+    $ServiceUrl = Get-Output 'api_url'
     if (-not $ServiceUrl) { Fail 'no Terraform outputs in infra/: run ./deploy.ps1 first (or use -Local)' }
     $Bucket = Get-Output 's3_bucket_name'
     $Table = Get-Output 'dynamodb_table_name'
@@ -82,16 +87,26 @@ $Id = [guid]::NewGuid().ToString()
 $Name = Split-Path -Leaf $File
 $Key = "uploads/$Id/$Name"
 $FileType = [IO.Path]::GetExtension($Name).TrimStart('.').ToLowerInvariant()
+# Only a plain extension is passed on as the type hint (the content decides anyway).
+if ($FileType -notmatch '^[a-z0-9]{1,5}$') { $FileType = '' }
+
+# Text a document controls (OCR text, QR payloads) without control characters: no escape sequence
+# reaches the terminal.
+function Safe([string]$Text) { return ($Text -replace '[\x00-\x08\x0B-\x1F\x7F\u0080-\u009F]', '') }
+# JSON for the AWS CLI through a file, UTF-8 without BOM (any file name survives).
+function Write-Json($Value, [string]$Path) {
+    [IO.File]::WriteAllText($Path, ($Value | ConvertTo-Json -Compress), [Text.UTF8Encoding]::new($false))
+}
 $Now = (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
 
 Write-Host "Document Processor workflow on $Where"
-Write-Host ("  file      {0} ({1} bytes)" -f $TestFile, (Get-Item -LiteralPath $File).Length)
+Write-Host ("  file      {0} ({1} bytes)" -f (Safe $TestFile), (Get-Item -LiteralPath $File).Length)
 Write-Host "  id        $Id"
 $watch = [Diagnostics.Stopwatch]::StartNew()
 
 & $Aws s3 cp $File "s3://$Bucket/$Key" --only-show-errors
 if ($LASTEXITCODE -ne 0) { Fail "upload to s3://$Bucket/$Key failed" }
-Write-Host "  uploaded  s3://$Bucket/$Key"
+Write-Host "  uploaded  $(Safe "s3://$Bucket/$Key")"
 
 $item = [ordered]@{
     id         = @{ S = $Id }
@@ -104,16 +119,20 @@ if ($FileType) { $item.file_type = @{ S = $FileType } }
 # The item goes through a file: quoting JSON on a native command line differs between shells.
 $itemFile = New-TemporaryFile
 try {
-    $item | ConvertTo-Json -Compress | Set-Content -LiteralPath $itemFile -Encoding ascii
+    Write-Json $item $itemFile
     & $Aws dynamodb put-item --table-name $Table --item "file://$itemFile" `
         --condition-expression 'attribute_not_exists(id)'
-    if ($LASTEXITCODE -ne 0) { Fail "inserting the record into $Table failed" }
+    if ($LASTEXITCODE -ne 0) {
+        # Nothing will ever process the object: do not leave it behind.
+        & $Aws s3 rm "s3://$Bucket/$Key" --only-show-errors
+        Fail "inserting the record into $Table failed (the uploaded object was removed)"
+    }
 }
 finally { Remove-Item -LiteralPath $itemFile -ErrorAction SilentlyContinue }
 Write-Host "  inserted  $Table (status pending)"
 
 $keyFile = New-TemporaryFile
-@{ id = @{ S = $Id } } | ConvertTo-Json -Compress | Set-Content -LiteralPath $keyFile -Encoding ascii
+Write-Json @{ id = @{ S = $Id } } $keyFile
 function Get-Record {
     $json = & $Aws dynamodb get-item --table-name $Table --key "file://$keyFile" --consistent-read --output json
     if ($LASTEXITCODE -ne 0 -or -not $json) { return $null }
@@ -159,11 +178,11 @@ Write-Host "Result ($status)"
 Write-Host "  pages        $(Value $record.page_count)"
 Write-Host "  processing   $(Value $record.processing_ms) ms in the service; ${total}s end to end (attempts: $(Value $record.attempts))"
 if ($status -eq 'failed') {
-    Write-Host "  error        $(Value $record.error_code): $(Value $record.error_message)"
+    Write-Host "  error        $(Value $record.error_code): $(Safe (Value $record.error_message))"
     exit 1
 }
 $text = if ($record.text) { $record.text.S } else { '' }
-$excerpt = ($text -replace '\s+', ' ').Trim()
+$excerpt = (Safe ($text -replace '\s+', ' ')).Trim()
 if ($excerpt.Length -gt 300) { $excerpt = $excerpt.Substring(0, 300) }
 Write-Host "  text         $($text.Length) characters"
 Write-Host "  excerpt      $excerpt"
@@ -174,7 +193,7 @@ if ($qr.Count -eq 0) {
 }
 else {
     Write-Host "  QR codes     $($qr.Count)"
-    $qr | ForEach-Object { Write-Host "    - $_" }
+    $qr | ForEach-Object { Write-Host "    - $(Safe $_)" }
 }
 if ($record.result_s3_key) { Write-Host "  full result  s3://$Bucket/$($record.result_s3_key.S) (too large for the item)" }
 Write-Host "  status URL   $ServiceUrl/status/$Id"

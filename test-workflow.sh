@@ -5,9 +5,11 @@
 #
 #   ./test-workflow.sh FILE [--local] [--timeout SECONDS]
 #
-# Without --local it uses the deployment: the Terraform outputs in infra/ and the AWS CLI with your
-# credentials. With --local it uses the local stack (scripts/local-stack.sh), bringing it up first
-# when it is not running (and installing the prerequisites when something is missing).
+# Without --local it uses the deployment: the Terraform outputs in infra/ (api_url: the HTTPS API)
+# and the AWS CLI with your credentials. With --local it uses the local stack (scripts/local-stack.sh),
+# bringing it up first when it is not running (and installing the prerequisites when something is
+# missing). Any file name works; the record is built by jq, and what the document put in its text
+# and codes is shown with control characters removed.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -28,15 +30,29 @@ done
 [[ -n "$file" ]] || usage
 [[ -f "$file" ]] || die "no such file: $file" 64
 
+command -v jq >/dev/null || die "jq is not installed (apt-get install jq; ./scripts/setup.sh does it)"
+safe() { "$root/scripts/terminal-safe.sh"; }
+
 if ((local_mode)); then
   if ! "$root/scripts/local-stack.sh" status >/dev/null 2>&1; then
     echo "Local stack not running: starting it (scripts/local-stack.sh up)..."
     "$root/scripts/local-stack.sh" up >/dev/null
   fi
-  eval "$("$root/scripts/local-stack.sh" env)"
+  # The stack's settings, read as data (KEY=VALUE, known names only), never evaluated.
+  stack_env="${LOCAL_STACK_DIR:-$root/.local/stack}/stack.env"
+  [[ -f "$stack_env" ]] || die "no $stack_env: run scripts/local-stack.sh up"
+  while IFS= read -r line || [[ -n "$line" ]]; do
+    k="${line%%=*}" v="${line#*=}"
+    case "$k" in
+      AWS_ENDPOINT_URL | AWS_ACCESS_KEY_ID | AWS_SECRET_ACCESS_KEY | AWS_DEFAULT_REGION | AWS_REGION | \
+        DOCUMENT_BUCKET | DYNAMODB_TABLE_NAME | SERVICE_URL | API_KEY)
+        printf -v "$k" '%s' "$v"
+        export "${k?}"
+        ;;
+    esac
+  done <"$stack_env"
   aws="$root/.local/awscli/bin/aws"
   [[ -x "$aws" ]] || "$root/scripts/setup.sh"
-  # Set by the stack's env (eval above).
   bucket="${DOCUMENT_BUCKET:?}" table="${DYNAMODB_TABLE_NAME:?}" service_url="${SERVICE_URL:?}"
   where="local stack ($AWS_ENDPOINT_URL)"
 else
@@ -45,7 +61,7 @@ else
   done
   aws="aws"
   out() { terraform -chdir="$root/infra" output -raw "$1" 2>/dev/null; }
-  service_url="$(out load_balancer_url)" || die "no Terraform outputs in infra/: run ./deploy.sh first (or use --local)"
+  service_url="$(out api_url)" || die "no Terraform outputs in infra/: run ./deploy.sh first (or use --local)"
   if ! bucket="$(out s3_bucket_name)" || ! table="$(out dynamodb_table_name)"; then
     die "Terraform outputs s3_bucket_name / dynamodb_table_name missing: run ./deploy.sh"
   fi
@@ -61,24 +77,32 @@ key="uploads/$id/$name"
 ext="${name##*.}"
 file_type="$(printf '%s' "$ext" | tr '[:upper:]' '[:lower:]')"
 [[ "$name" == *.* ]] || file_type=""
+# Only a plain extension is passed on as the type hint (the content decides anyway).
+[[ "$file_type" =~ ^[a-z0-9]{1,5}$ ]] || file_type=""
 now="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 
 echo "Document Processor workflow on $where"
-echo "  file      $file ($(wc -c <"$file" | tr -d ' ') bytes)"
+echo "  file      $(printf '%s' "$file" | safe) ($(wc -c <"$file" | tr -d ' ') bytes)"
 echo "  id        $id"
 start=$SECONDS
 
 "$aws" s3 cp "$file" "s3://$bucket/$key" --only-show-errors || die "upload to s3://$bucket/$key failed"
-echo "  uploaded  s3://$bucket/$key"
+echo "  uploaded  $(printf 's3://%s/%s' "$bucket" "$key" | safe)"
 
-item="{\"id\":{\"S\":\"$id\"},\"bucket\":{\"S\":\"$bucket\"},\"key\":{\"S\":\"$key\"},\"status\":{\"S\":\"pending\"},\"created_at\":{\"S\":\"$now\"}"
-[[ -n "$file_type" ]] && item+=",\"file_type\":{\"S\":\"$file_type\"}"
-item+="}"
-"$aws" dynamodb put-item --table-name "$table" --item "$item" \
-  --condition-expression "attribute_not_exists(id)" || die "inserting the record into $table failed"
+# The item as JSON built by jq: a name with quotes, spaces or $(...) is only ever data.
+item="$(jq -cn --arg id "$id" --arg bucket "$bucket" --arg key "$key" --arg now "$now" --arg ft "$file_type" \
+  '{id: {S: $id}, bucket: {S: $bucket}, key: {S: $key}, status: {S: "pending"}, created_at: {S: $now}}
+   + (if $ft == "" then {} else {file_type: {S: $ft}} end)')"
+if ! "$aws" dynamodb put-item --table-name "$table" --item "$item" \
+  --condition-expression "attribute_not_exists(id)"; then
+  # Nothing will ever process the object: do not leave it behind.
+  "$aws" s3 rm "s3://$bucket/$key" --only-show-errors || true
+  die "inserting the record into $table failed (the uploaded object was removed)"
+fi
 echo "  inserted  $table (status pending)"
 
-get() { "$aws" dynamodb get-item --table-name "$table" --key "{\"id\":{\"S\":\"$id\"}}" --consistent-read --output text --query "$1"; }
+item_key="$(jq -cn --arg id "$id" '{id: {S: $id}}')"
+get() { "$aws" dynamodb get-item --table-name "$table" --key "$item_key" --consistent-read --output text --query "$1"; }
 
 status="pending" last="" tty=0
 [[ -t 1 ]] && tty=1
@@ -108,12 +132,12 @@ echo "Result ($status)"
 echo "  pages        $(na "$pages")"
 echo "  processing   $(na "$ms") ms in the service; ${total}s end to end (attempts: $(na "$attempts"))"
 if [[ "$status" == failed ]]; then
-  echo "  error        $(na "$code"): $(get 'Item.error_message.S')"
+  echo "  error        $(na "$code"): $(get 'Item.error_message.S' | safe)"
   exit 1
 fi
 text="$(get 'Item.text.S')"
 [[ "$text" == None ]] && text=""
-excerpt="$(printf '%s' "$text" | tr '\f\n\t' '   ' | tr -s ' ' | cut -c1-300)"
+excerpt="$(printf '%s' "$text" | tr '\f\n\t' '   ' | safe | tr -s ' ' | cut -c1-300)"
 echo "  text         ${#text} characters"
 echo "  excerpt      $excerpt"
 qr="$(get 'Item.qr_codes.L[].M.data.S')"
@@ -121,7 +145,7 @@ if [[ -z "$qr" || "$qr" == None ]]; then
   echo "  QR codes     none"
 else
   echo "  QR codes     $(printf '%s\n' "$qr" | tr '\t' '\n' | grep -c .)"
-  printf '%s\n' "$qr" | tr '\t' '\n' | sed 's/^/    - /'
+  printf '%s\n' "$qr" | tr '\t' '\n' | safe | sed 's/^/    - /'
 fi
 [[ "$s3key" != None ]] && echo "  full result  s3://$bucket/$s3key (too large for the item)"
 echo "  status URL   $service_url/status/$id"

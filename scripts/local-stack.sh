@@ -62,30 +62,46 @@ spawn() {
   echo $! >"$dir/$name.pid"
 }
 
+# stack.env holds KEY=VALUE lines. It is read without `source`/eval: only the names below, each
+# value taken literally, so nothing in it can run. Values are checked when written.
+env_keys=(AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_DEFAULT_REGION AWS_REGION
+  DOCUMENT_BUCKET DYNAMODB_TABLE_NAME SERVICE_URL API_KEY)
 load_env() {
   [[ -f "$dir/stack.env" ]] || return 1
-  # shellcheck source=/dev/null
-  source "$dir/stack.env"
+  local line key value
+  while IFS= read -r line || [[ -n "$line" ]]; do
+    key="${line%%=*}" value="${line#*=}"
+    [[ " ${env_keys[*]} " == *" $key "* ]] || continue
+    printf -v "$key" '%s' "$value"
+  done <"$dir/stack.env"
 }
 
 write_env() {
-  local api_key
+  local api_key value
   if load_env 2>/dev/null && [[ -n "${API_KEY:-}" ]]; then
     api_key="$API_KEY"
   else
     api_key="local-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
   fi
-  cat >"$dir/stack.env" <<EOF
-AWS_ENDPOINT_URL=http://127.0.0.1:$moto_port
-AWS_ACCESS_KEY_ID=local
-AWS_SECRET_ACCESS_KEY=local
-AWS_DEFAULT_REGION=us-east-1
-AWS_REGION=us-east-1
-DOCUMENT_BUCKET=$bucket
-DYNAMODB_TABLE_NAME=$table
-SERVICE_URL=http://127.0.0.1:$service_port
-API_KEY=$api_key
-EOF
+  for value in "$bucket" "$table" "$api_key" "$moto_port" "$service_port"; do
+    [[ "$value" =~ ^[A-Za-z0-9._-]+$ ]] || die "unsafe value for stack.env: '$value' (letters, digits, . _ - only)"
+  done
+  {
+    printf 'AWS_ENDPOINT_URL=http://127.0.0.1:%s\n' "$moto_port"
+    printf 'AWS_ACCESS_KEY_ID=local\nAWS_SECRET_ACCESS_KEY=local\n'
+    printf 'AWS_DEFAULT_REGION=us-east-1\nAWS_REGION=us-east-1\n'
+    printf 'DOCUMENT_BUCKET=%s\nDYNAMODB_TABLE_NAME=%s\n' "$bucket" "$table"
+    printf 'SERVICE_URL=http://127.0.0.1:%s\nAPI_KEY=%s\n' "$service_port" "$api_key"
+  } >"$dir/stack.env"
+}
+
+# `env`: the settings as `export` lines, each value shell-quoted, for `eval "$(... env)"` by hand.
+print_env() {
+  load_env || return 1
+  local key
+  for key in "${env_keys[@]}"; do
+    printf 'export %s=%q\n' "$key" "${!key-}"
+  done
 }
 
 ensure_built() {
@@ -208,7 +224,7 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   status) status ;;
-  env) load_env && sed 's/^/export /' "$dir/stack.env" ;;
+  env) print_env ;;
   *)
     sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
     exit 64

@@ -27,7 +27,7 @@ if [[ "$(uname -s)" == "Darwin" ]]; then
 MAC
 fi
 
-apt_packages=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd poppler-utils libtesseract-dev libleptonica-dev clang libclang-dev
+apt_packages=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd poppler-utils jq libtesseract-dev libleptonica-dev clang libclang-dev
   cmake pkg-config unzip shellcheck)
 # Debian's own python3 needs python3-venv for `python3 -m venv`; other pythons ship ensurepip.
 python3 -c 'import ensurepip' 2>/dev/null || apt_packages+=(python3-venv)

@@ -164,6 +164,24 @@ fn qr_image() -> (PathBuf, String) {
     )
 }
 
+/// A PNG of a QR code holding `payload` (8 px modules, the 4-module quiet zone).
+fn write_qr(path: &Path, payload: &str) {
+    let code = qrcode::QrCode::new(payload.as_bytes()).unwrap();
+    let (n, scale, quiet) = (code.width() as u32, 8u32, 4u32);
+    let colors = code.to_colors();
+    let side = (n + 2 * quiet) * scale;
+    let img = image::GrayImage::from_fn(side, side, |x, y| {
+        let (mx, my) = (x / scale, y / scale);
+        let dark = mx >= quiet
+            && my >= quiet
+            && mx < n + quiet
+            && my < n + quiet
+            && colors[((my - quiet) * n + (mx - quiet)) as usize] == qrcode::Color::Dark;
+        image::Luma([if dark { 0 } else { 255 }])
+    });
+    img.save(path).unwrap();
+}
+
 fn s(v: &str) -> AttributeValue {
     AttributeValue::S(v.to_string())
 }
@@ -196,6 +214,55 @@ async fn whole_workflow_on_the_local_stack() {
         out.contains(&payload),
         "QR payload {payload} missing:\n{out}"
     );
+
+    // Any file name (quotes, spaces, $(...), non-ASCII) and a payload carrying terminal escapes: the
+    // name is only ever data, and nothing the document holds reaches the terminal raw.
+    let odd = tempfile::tempdir().unwrap();
+    let name = "it's \"my\" $(touch PWNED) naïve scan.png";
+    let path = odd.path().join(name);
+    write_qr(&path, "\u{1b}]0;owned\u{7}\u{1b}[31mRED-ALERT\u{1b}[0m");
+    let (ok, out) = stack.workflow(&path);
+    assert!(ok, "odd name workflow failed:\n{out}");
+    assert!(
+        out.contains("RED-ALERT"),
+        "the payload's text is shown:\n{out}"
+    );
+    assert!(
+        !out.bytes().any(|b| b == 0x1b || b == 0x07),
+        "a control character reached the terminal:\n{out:?}"
+    );
+    assert!(out.contains("naïve scan.png"), "{out}");
+    assert!(!repo_root().join("PWNED").exists() && !odd.path().join("PWNED").exists());
+
+    // A failed insert takes its upload back: the table named in stack.env does not exist.
+    let env_file = stack.dir.path().join("stack.env");
+    let saved = std::fs::read_to_string(&env_file).unwrap();
+    std::fs::write(
+        &env_file,
+        saved.replace(
+            "DYNAMODB_TABLE_NAME=document-processor-results",
+            "DYNAMODB_TABLE_NAME=no-such-table",
+        ),
+    )
+    .unwrap();
+    let (ok, out) = stack.workflow(&repo_root().join("samples/invoice.pdf"));
+    std::fs::write(&env_file, &saved).unwrap();
+    assert!(!ok, "the insert cannot succeed:\n{out}");
+    let (s3, _) = stack.clients().await;
+    let left = s3
+        .list_objects_v2()
+        .bucket("document-processor-documents-local")
+        .prefix("uploads/")
+        .send()
+        .await
+        .unwrap();
+    let stray: Vec<_> = left
+        .contents()
+        .iter()
+        .filter_map(|o| o.key())
+        .filter(|k| k.ends_with("/invoice.pdf"))
+        .collect();
+    assert!(stray.is_empty(), "uploads left behind: {stray:?}");
 
     // A poison record (its object is not in S3) in front of a burst of 20: the poison ends failed,
     // the 20 all complete, each claimed exactly once.

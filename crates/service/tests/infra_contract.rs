@@ -444,7 +444,7 @@ fn outputs_the_scripts_read_exist() {
             panic!("{script} missing");
         };
         for name in [
-            "load_balancer_url",
+            "api_url",
             "s3_bucket_name",
             "dynamodb_table_name",
             "ecr_repository_url",
@@ -456,4 +456,183 @@ fn outputs_the_scripts_read_exist() {
             assert!(text.contains(name), "{script} does not read output {name}");
         }
     }
+}
+
+fn resources<'a>(tf: &'a Body, kind: &'a str) -> impl Iterator<Item = (&'a str, &'a Body)> {
+    tf.blocks()
+        .filter(move |b| b.identifier() == "resource" && label(b, 0) == kind)
+        .map(|b| (label(b, 1), b.body()))
+}
+
+/// A resource's source text (for nested blocks the helpers above do not walk).
+fn source(body: &Body) -> String {
+    hcl::to_string(body).unwrap()
+}
+
+#[test]
+fn the_lambda_reaches_the_service_inside_the_vpc_only() {
+    let tf = infra();
+    let alb = resource(&tf, "aws_lb", "main");
+    assert_eq!(value(alb, "internal"), json!(true), "the ALB is internal");
+    assert_eq!(value(alb, "subnets"), json!("aws_subnet.private[*].id"));
+    let lambda = resource(&tf, "aws_lambda_function", "trigger");
+    let vpc = block(lambda, "vpc_config");
+    assert_eq!(value(vpc, "subnet_ids"), json!("aws_subnet.private[*].id"));
+    assert_eq!(
+        value(vpc, "security_group_ids"),
+        json!(["aws_security_group.lambda.id"])
+    );
+    let env = json_of(attr(block(lambda, "environment"), "variables"));
+    assert_eq!(
+        env["ECS_SERVICE_URL"],
+        json!("http://${aws_lb.main.dns_name}")
+    );
+    // What the handler calls besides the ALB: SSM, through an interface endpoint (no NAT gateway).
+    assert!(tf
+        .blocks()
+        .all(|b| !(b.identifier() == "resource" && label(b, 0) == "aws_nat_gateway")));
+    let ssm = resource(&tf, "aws_vpc_endpoint", "ssm");
+    assert_eq!(value(ssm, "vpc_endpoint_type"), json!("Interface"));
+    assert_eq!(value(ssm, "private_dns_enabled"), json!(true));
+}
+
+#[test]
+fn clients_reach_the_internal_alb_through_api_gateway_only() {
+    let tf = infra();
+    let integration = resource(&tf, "aws_apigatewayv2_integration", "alb");
+    assert_eq!(value(integration, "connection_type"), json!("VPC_LINK"));
+    assert_eq!(
+        value(integration, "connection_id"),
+        json!("aws_apigatewayv2_vpc_link.alb.id")
+    );
+    assert_eq!(
+        value(integration, "integration_uri"),
+        json!("aws_lb_listener.http.arn"),
+        "the integration targets the ALB's listener"
+    );
+    let params = json_of(attr(integration, "request_parameters"));
+    assert_eq!(
+        params["overwrite:header.x-client-ip"],
+        json!("$context.identity.sourceIp"),
+        "API Gateway sets the client address header the service checks"
+    );
+    assert_eq!(
+        service::auth::CLIENT_IP_HEADER,
+        "x-client-ip",
+        "the header the service reads"
+    );
+    let api = resource(&tf, "aws_apigatewayv2_api", "public");
+    assert_eq!(value(api, "protocol_type"), json!("HTTP"));
+    // No rule admits the whole internet, and the ALB admits the VPC link and the Lambda only.
+    for (name, rule) in resources(&tf, "aws_vpc_security_group_ingress_rule") {
+        let text = source(rule);
+        assert!(
+            !text.contains("0.0.0.0/0") && !text.contains("::/0"),
+            "{name} admits the internet"
+        );
+        if value(rule, "security_group_id") == json!("aws_security_group.alb.id") {
+            let from = value(rule, "referenced_security_group_id");
+            assert!(
+                from == json!("aws_security_group.vpc_link.id")
+                    || from == json!("aws_security_group.lambda.id"),
+                "{name}: the ALB admits {from}"
+            );
+        }
+        if value(rule, "security_group_id") == json!("aws_security_group.tasks.id") {
+            assert_eq!(
+                value(rule, "referenced_security_group_id"),
+                json!("aws_security_group.alb.id"),
+                "{name}: the tasks admit the ALB only"
+            );
+        }
+    }
+}
+
+#[test]
+fn scaling_follows_the_backlog_the_service_publishes() {
+    let tf = infra();
+    let policy = resource(&tf, "aws_appautoscaling_policy", "backlog");
+    assert_eq!(value(policy, "policy_type"), json!("TargetTrackingScaling"));
+    let text = source(policy);
+    for name in service::metrics::NAMES {
+        assert!(
+            text.contains(&format!("metric_name = \"{name}\"")),
+            "the backlog policy reads the service's metric {name}"
+        );
+    }
+    assert!(text.contains("namespace = local.metrics_namespace"));
+    assert_eq!(
+        json_of(&local(&tf, "metrics_namespace")),
+        json!(service::metrics::NAMESPACE)
+    );
+    let (dimension, value_) = service::metrics::DIMENSION;
+    assert!(text.contains(&format!("name = \"{dimension}\"")));
+    assert_eq!(
+        value_, "document-processor",
+        "the dimension value is local.name"
+    );
+    assert!(text.contains("return_data = true"));
+    // CPU stays as a second policy.
+    let cpu = resource(&tf, "aws_appautoscaling_policy", "cpu");
+    assert_eq!(value(cpu, "policy_type"), json!("TargetTrackingScaling"));
+    // The task turns the metrics on.
+    assert_eq!(
+        json_of(&local(&tf, "service_environment"))["METRICS_INTERVAL_SECS"],
+        json!("60")
+    );
+}
+
+#[test]
+fn least_privilege_and_a_pinned_image() {
+    for entry in std::fs::read_dir(repo().join("infra")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "tf") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(
+                !text.contains("dynamodb:PutItem"),
+                "{}: the service never puts a whole item",
+                path.display()
+            );
+        }
+    }
+    let dockerfile = std::fs::read_to_string(repo().join("docker/Dockerfile")).unwrap();
+    let froms: Vec<&str> = dockerfile
+        .lines()
+        .filter(|l| l.starts_with("FROM "))
+        .collect();
+    for from in &froms {
+        let image = from.split_whitespace().nth(1).unwrap();
+        let is_stage = froms.iter().any(|f| f.ends_with(&format!(" AS {image}")));
+        assert!(
+            is_stage || image.contains("@sha256:"),
+            "{from}: base images are pinned by digest"
+        );
+    }
+    let runtime = dockerfile.rsplit("\nFROM ").next().unwrap();
+    assert!(!runtime.contains("curl"), "no curl in the runtime image");
+    assert!(runtime.contains("HEALTHCHECK"));
+}
+
+#[test]
+fn state_and_secrets_stay_out_of_git() {
+    let ignore = std::fs::read_to_string(repo().join(".gitignore")).unwrap();
+    for pattern in [
+        "/infra/.terraform/",
+        "/infra/*.tfstate",
+        "/infra/*.tfstate.*",
+        "/infra/terraform.tfvars",
+        "/infra/backend.hcl",
+    ] {
+        assert!(
+            ignore.lines().any(|l| l == pattern),
+            "{pattern} not ignored"
+        );
+    }
+    let example = std::fs::read_to_string(repo().join("infra/backend.hcl.example")).unwrap();
+    assert!(
+        example.contains("use_lockfile = true"),
+        "remote state is locked"
+    );
+    let backend = std::fs::read_to_string(repo().join("infra/backend.tf.example")).unwrap();
+    assert!(backend.contains("backend \"s3\""));
 }
