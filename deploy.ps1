@@ -38,7 +38,7 @@ function Run {
 Step 'Preflight'
 $problems = @()
 if (-not (Has 'aws')) { $problems += 'aws CLI not found: https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html' }
-if (-not (Has 'terraform')) { $problems += 'terraform (>= 1.5) not found: https://developer.hashicorp.com/terraform/install' }
+if (-not (Has 'terraform')) { $problems += 'terraform (>= 1.10) not found: https://developer.hashicorp.com/terraform/install' }
 if (-not (Has 'cargo')) { $problems += 'cargo not found: install Rust with rustup (https://rustup.rs)' }
 if (-not (Has 'bash')) { $problems += 'bash not found (the Lambda build script needs it): use WSL or Git Bash' }
 if (-not (Has 'cargo-lambda')) {

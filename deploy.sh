@@ -27,7 +27,7 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 step "Preflight"
 problems=()
 command -v aws >/dev/null || problems+=("aws CLI not found: https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html")
-command -v terraform >/dev/null || problems+=("terraform (>= 1.5) not found: https://developer.hashicorp.com/terraform/install")
+command -v terraform >/dev/null || problems+=("terraform (>= 1.10) not found: https://developer.hashicorp.com/terraform/install")
 command -v cargo >/dev/null || problems+=("cargo not found: install Rust with rustup (https://rustup.rs)")
 command -v jq >/dev/null || problems+=("jq not found: apt-get install jq (test-workflow.sh builds records with it)")
 if ! command -v cargo-lambda >/dev/null; then

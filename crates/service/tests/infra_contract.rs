@@ -636,3 +636,70 @@ fn state_and_secrets_stay_out_of_git() {
     let backend = std::fs::read_to_string(repo().join("infra/backend.tf.example")).unwrap();
     assert!(backend.contains("backend \"s3\""));
 }
+
+#[test]
+fn deploy_plan_without_aws_stops_at_the_preflight_with_the_list() {
+    // The system's own folders on PATH and no credentials: the deployment tools that live elsewhere
+    // (aws, terraform, cargo) are missing. deploy.sh must list each, with what to do, and stop.
+    let path = "/usr/bin:/bin";
+    let out = std::process::Command::new("/bin/bash")
+        .arg(repo().join("deploy.sh"))
+        .arg("--plan")
+        .env_clear()
+        .env("PATH", path)
+        .env("HOME", std::env::temp_dir())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("prerequisite(s) missing"), "{stderr}");
+    let on_path = |tool: &str| {
+        path.split(':')
+            .any(|d| std::path::Path::new(d).join(tool).exists())
+    };
+    let mut missing = 0;
+    for (tool, line) in [
+        ("aws", "aws CLI not found: https://"),
+        ("terraform", "terraform (>= 1.10) not found: https://"),
+        ("cargo", "cargo not found: install Rust"),
+        ("jq", "jq not found: apt-get install jq"),
+    ] {
+        if !on_path(tool) {
+            missing += 1;
+            assert!(stderr.contains(line), "{tool} not listed:\n{stderr}");
+        }
+    }
+    assert!(
+        missing > 0,
+        "nothing was missing on {path}: the test proves nothing here"
+    );
+    assert!(
+        !stdout.contains("terraform init"),
+        "it went past the preflight:\n{stdout}"
+    );
+}
+
+#[test]
+fn document_text_reaches_the_terminal_without_control_characters() {
+    use std::io::Write;
+    let mut child = std::process::Command::new(repo().join("scripts/terminal-safe.sh"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // An OSC title change, a colour, a bell, a C1 CSI, a NUL: none may pass; tabs, newlines and
+    // other text (accents included) do.
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("a\u{1b}]0;owned\u{7}b\u{1b}[31mc\u{9b}2Jd\0e\tf é\n".as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "a]0;ownedb[31mc2Jde\tf é\n"
+    );
+}
