@@ -61,8 +61,9 @@ pub struct ExtractArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct EngineArgs {
-    /// extract: OCR threads (one Tesseract engine each); serve: worker processes (documents at once,
-    /// fewer if the memory budget cannot hold them). Default: the CPUs this process may use.
+    /// extract: OCR threads (one Tesseract engine each); default: the CPUs this process may use.
+    /// serve: worker processes (documents at once; default: the CPUs, at least 2, fewer if the
+    /// memory budget cannot hold them).
     #[arg(long, env = "WORKERS")]
     pub workers: Option<usize>,
     /// auto: OCR a PDF page only when its text layer holds no real text; always; never.

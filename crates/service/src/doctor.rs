@@ -8,7 +8,24 @@ pub fn run(args: &EngineArgs) -> anyhow::Result<bool> {
     let config = args.to_config();
     let engine = Engine::new(config.clone());
     let pdfium = engine.as_ref().ok().map(|e| e.check_pdfium());
+    // What `serve` would size from this machine's memory (MEMORY_LIMIT_MB or the cgroup limit).
+    let budget = crate::worker::Budget::detect(
+        std::env::var("MEMORY_LIMIT_MB")
+            .ok()
+            .and_then(|v| v.trim().parse().ok()),
+    );
+    let sizing = crate::worker::Sizing::plan(
+        budget,
+        args.workers.filter(|&n| n > 0).unwrap_or_else(|| {
+            processor::default_workers().max(crate::settings::MIN_DEFAULT_WORKERS)
+        }),
+        None,
+        processor::default_workers(),
+        args.max_page_pixels,
+    );
     let report = json!({
+        "memory_budget": budget,
+        "serve_sizing": sizing,
         "version": env!("CARGO_PKG_VERSION"),
         "omp_thread_limit": std::env::var(crate::openmp::VAR).ok(),
         "workers": config.workers,

@@ -9,6 +9,9 @@ use crate::worker::protocol::Spec;
 use crate::worker::{Budget, Sizing, WorkerSettings};
 use std::time::Duration;
 
+/// Worker processes when WORKERS is not set, memory allowing.
+pub const MIN_DEFAULT_WORKERS: usize = 2;
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub bind_address: String,
@@ -34,11 +37,13 @@ impl Settings {
         let api_key = args.api_key.clone().filter(|k| !k.is_empty());
         fail_closed(args, api_key.is_some(), !allowed.is_empty())?;
         let budget = Budget::detect(args.memory_limit_mb);
+        // At least two worker processes by default, also on one (or a fraction of a) CPU: a document
+        // that runs to its deadline must not hold up every other one behind it.
         let requested = args
             .engine
             .workers
             .filter(|&n| n > 0)
-            .unwrap_or_else(processor::default_workers);
+            .unwrap_or_else(|| processor::default_workers().max(MIN_DEFAULT_WORKERS));
         let sizing = Sizing::plan(
             budget,
             requested,
@@ -151,6 +156,29 @@ mod tests {
         ] {
             assert!(Settings::from_args(&ok).is_ok(), "{ok:?}");
         }
+    }
+
+    #[test]
+    fn two_workers_by_default_when_memory_allows() {
+        let s = Settings::from_args(&serve(&[
+            "--bind-address",
+            "127.0.0.1",
+            "--memory-limit-mb",
+            "512",
+        ]))
+        .unwrap();
+        assert!(s.runner.concurrency >= MIN_DEFAULT_WORKERS);
+        let small = Settings::from_args(&serve(&[
+            "--bind-address",
+            "127.0.0.1",
+            "--memory-limit-mb",
+            "300",
+        ]))
+        .unwrap();
+        assert_eq!(
+            small.runner.concurrency, 1,
+            "a budget for one worker gets one"
+        );
     }
 
     #[test]
