@@ -72,6 +72,9 @@ pub struct Config {
     pub pdfium_lib_path: Option<PathBuf>,
     /// QR decoders run on every page.
     pub qr: QrOptions,
+    /// Barcode formats looked for (BARCODE_FORMATS; empty: all).
+    #[serde(default)]
+    pub barcode_formats: crate::codes::CodeFormats,
 }
 
 impl Default for Config {
@@ -85,6 +88,7 @@ impl Default for Config {
             workers: default_workers(),
             pdfium_lib_path: None,
             qr: QrOptions::default(),
+            barcode_formats: Default::default(),
         }
     }
 }

@@ -48,6 +48,7 @@ impl Engine {
             config.tessdata.clone(),
             &config.languages,
             config.qr,
+            config.barcode_formats.clone(),
         )?;
         Ok(Engine { config, pool })
     }
@@ -299,6 +300,7 @@ fn empty_page(
         blocks: Vec::new(),
         words: Vec::new(),
         qr_codes: Vec::new(),
+        codes: Vec::new(),
     }
 }
 
@@ -427,6 +429,7 @@ impl<'e> DocRun<'e> {
         result.skew = read.skew;
         result.dpi = result.dpi.or(read.dpi);
         result.qr_codes = analysis.qr;
+        result.codes = analysis.codes;
         self.done[done.index] = Some(result);
         (self.progress)(Progress::PageDone);
         Ok(())

@@ -4,6 +4,7 @@
 //! first), images through the image/tiff crates ([`image_input`]); pages are OCRed by a pool of
 //! Tesseract engines ([`pool`], [`ocr`]) and scanned for QR codes ([`qr`]).
 
+pub mod codes;
 pub mod config;
 pub mod deskew;
 pub mod dpi;
@@ -29,5 +30,6 @@ pub use engine::{Engine, Input, Progress};
 pub use error::{ErrorCode, ProcessError};
 pub use format::Format;
 pub use result::{
-    BBox, Block, BlockKind, DocumentQr, DocumentResult, Line, PageQr, PageResult, Source, Word,
+    BBox, Block, BlockKind, DocumentCode, DocumentQr, DocumentResult, Line, PageCode, PageQr,
+    PageResult, Source, Word,
 };

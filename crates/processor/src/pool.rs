@@ -1,12 +1,13 @@
 //! The OCR worker pool: a fixed set of OS threads, each owning one Tesseract engine initialised
 //! once, fed through a bounded channel so that rendered pages never pile up in memory.
 
+use crate::codes::{self, CodeFormats};
 use crate::error::ProcessError;
 use crate::ocr::OcrEngine;
 use crate::orientation::OrientationDetector;
 use crate::page_read::{self, PageRead, Readers};
 use crate::qr::{self, QrOptions};
-use crate::result::{BBox, PageQr, Word};
+use crate::result::{BBox, PageCode, PageQr, Word};
 use crossbeam_channel::{bounded, Receiver, Sender};
 use image::GrayImage;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -42,6 +43,7 @@ pub enum TextSource {
 pub struct Analysis {
     pub read: PageRead,
     pub qr: Vec<PageQr>,
+    pub codes: Vec<PageCode>,
 }
 
 pub struct WorkerPool {
@@ -58,6 +60,7 @@ impl WorkerPool {
         tessdata: Option<PathBuf>,
         languages: &str,
         qr: QrOptions,
+        formats: CodeFormats,
     ) -> Result<Self, ProcessError> {
         let size = size.max(1);
         let (tx, rx) = bounded::<Job>(size);
@@ -68,6 +71,7 @@ impl WorkerPool {
             let ready = ready_tx.clone();
             let tessdata = tessdata.clone();
             let languages = languages.to_string();
+            let formats = formats.clone();
             let handle = std::thread::Builder::new()
                 .name(format!("ocr-{i}"))
                 .spawn(
@@ -76,7 +80,7 @@ impl WorkerPool {
                             let osd = OrientationDetector::new(tessdata.as_deref());
                             let _ = ready.send(Ok(()));
                             drop(ready);
-                            work(Readers { tesseract, osd }, rx, qr);
+                            work(Readers { tesseract, osd }, rx, qr, &formats);
                         }
                         Err(e) => {
                             let _ = ready.send(Err(e));
@@ -135,7 +139,20 @@ impl Drop for WorkerPool {
     }
 }
 
-fn work(mut readers: Readers, rx: Receiver<Job>, qr_opts: QrOptions) {
+fn work(mut readers: Readers, rx: Receiver<Job>, qr_opts: QrOptions, formats: &CodeFormats) {
+    // Every format asked for; and QR alone, for born-digital pages with nothing but text on them
+    // (a barcode is never a word of the text layer: no ink besides the words, no other code).
+    let all = formats.zxing(qr_opts.zxing);
+    let qr_only: Vec<_> = all
+        .iter()
+        .copied()
+        .filter(|f| codes::is_qr_family(*f))
+        .collect();
+    let qr_only = if all == [zxingcpp::BarcodeFormat::AllReadable] {
+        codes::qr_family()
+    } else {
+        qr_only
+    };
     for job in rx {
         if job.cancel.load(Ordering::Relaxed) {
             continue;
@@ -149,18 +166,51 @@ fn work(mut readers: Readers, rx: Receiver<Job>, qr_opts: QrOptions) {
             cancel,
         } = job;
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            let qr = qr::decode(&image, qr_opts);
+            let look_for = match &text {
+                TextSource::Layer(lines) => {
+                    let words: Vec<_> = lines.iter().flatten().map(|w| w.bbox).collect();
+                    if codes::has_ink_besides(&image, &words) {
+                        &all
+                    } else {
+                        &qr_only
+                    }
+                }
+                TextSource::Ocr => &all,
+            };
+            let codes = codes::read(&image, look_for);
+            let mut qr: Vec<PageQr> = codes
+                .iter()
+                .filter(|c| codes::is_qr(&c.format))
+                .map(|c| PageQr {
+                    data: c.data.clone(),
+                    bbox: c.bbox,
+                })
+                .collect();
+            if qr_opts.rqrr {
+                let extra = qr::decode(
+                    &image,
+                    QrOptions {
+                        zxing: false,
+                        rqrr: true,
+                    },
+                );
+                qr::merge(&mut qr, extra);
+            }
             let read = match text {
                 TextSource::Ocr => {
-                    // A QR symbol is never text; left in, Tesseract reads it as a line of junk.
-                    for code in &qr {
-                        blank(&mut image, code.bbox);
+                    // A code is never text; left in, Tesseract reads it as a line of junk.
+                    for bbox in codes
+                        .iter()
+                        .map(|c| c.bbox)
+                        .chain(qr.iter().map(|q| q.bbox))
+                    {
+                        blank(&mut image, bbox);
                     }
                     page_read::ocr(&mut readers, &image, dpi, &cancel)?
                 }
                 TextSource::Layer(lines) => page_read::from_layer(lines),
             };
-            Ok(Analysis { read, qr })
+            Ok(Analysis { read, qr, codes })
         }))
         .unwrap_or_else(|_| Err(ProcessError::internal("page analysis panicked")));
         let _ = reply.send(Done { index, outcome });

@@ -42,6 +42,21 @@ impl std::str::FromStr for QrOptions {
     }
 }
 
+/// Adds a second decoder's codes to `found`, but the symbols it already has: the same symbol seen
+/// by both keeps the first reading (zxing's applies the ECI charset).
+pub fn merge(found: &mut Vec<PageQr>, more: Vec<PageQr>) {
+    for code in more {
+        let (cx, cy) = code.bbox.center();
+        let dup = found
+            .iter()
+            .any(|f| f.data == code.data || f.bbox.contains_point(cx, cy));
+        if !dup {
+            found.push(code);
+        }
+    }
+    found.sort_by_key(|q| (q.bbox.top, q.bbox.left));
+}
+
 pub fn decode(img: &GrayImage, opts: QrOptions) -> Vec<PageQr> {
     let mut found: Vec<PageQr> = Vec::new();
     if opts.zxing {
@@ -51,23 +66,14 @@ pub fn decode(img: &GrayImage, opts: QrOptions) -> Vec<PageQr> {
     }
     if opts.rqrr {
         if let Ok(codes) = catch_unwind(AssertUnwindSafe(|| rqrr_decode(img))) {
-            for code in codes {
-                // The same symbol seen by both decoders: keep zxing's reading (it applies the ECI charset).
-                let (cx, cy) = code.bbox.center();
-                let dup = found
-                    .iter()
-                    .any(|f| f.data == code.data || f.bbox.contains_point(cx, cy));
-                if !dup {
-                    found.push(code);
-                }
-            }
+            merge(&mut found, codes);
         }
     }
     found.sort_by_key(|q| (q.bbox.top, q.bbox.left));
     found
 }
 
-fn bbox_of(points: impl IntoIterator<Item = (i64, i64)>, w: u32, h: u32) -> BBox {
+pub(crate) fn bbox_of(points: impl IntoIterator<Item = (i64, i64)>, w: u32, h: u32) -> BBox {
     let (mut x0, mut y0, mut x1, mut y1) = (i64::MAX, i64::MAX, i64::MIN, i64::MIN);
     for (x, y) in points {
         x0 = x0.min(x);

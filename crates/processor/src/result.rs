@@ -48,6 +48,26 @@ pub struct PageQr {
     pub bbox: BBox,
 }
 
+/// A barcode of any kind (QR included): zxing's format name, the content as decoded, its box.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageCode {
+    pub format: String,
+    pub data: String,
+    pub bbox: BBox,
+    /// A GS1 code's human-readable form, `(01)...(10)...`; `data` holds the raw element string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gs1: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentCode {
+    pub page: u32,
+    pub format: String,
+    pub data: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gs1: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentQr {
     pub page: u32,
@@ -112,6 +132,9 @@ pub struct PageResult {
     /// Every word found, in reading order (words left out of the text as picture noise come last).
     pub words: Vec<Word>,
     pub qr_codes: Vec<PageQr>,
+    /// Every barcode found (1D and 2D, QR included), top to bottom.
+    #[serde(default)]
+    pub codes: Vec<PageCode>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -121,6 +144,9 @@ pub struct DocumentResult {
     pub text: String,
     pub pages: Vec<PageResult>,
     pub qr_codes: Vec<DocumentQr>,
+    /// Every page's codes, with their page.
+    #[serde(default)]
+    pub codes: Vec<DocumentCode>,
     pub error: Option<ProcessError>,
 }
 
@@ -140,11 +166,23 @@ impl DocumentResult {
                 })
             })
             .collect();
+        let codes = pages
+            .iter()
+            .flat_map(|p| {
+                p.codes.iter().map(|c| DocumentCode {
+                    page: p.page,
+                    format: c.format.clone(),
+                    data: c.data.clone(),
+                    gs1: c.gs1.clone(),
+                })
+            })
+            .collect();
         DocumentResult {
             page_count: pages.len() as u32,
             text,
             pages,
             qr_codes,
+            codes,
             error: None,
         }
     }
@@ -186,6 +224,7 @@ mod tests {
                     bbox: BBox::default(),
                 })
                 .collect(),
+            codes: vec![],
         }
     }
 

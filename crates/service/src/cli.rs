@@ -84,6 +84,10 @@ pub struct EngineArgs {
     /// QR decoders: zxing (default), rqrr, zxing,rqrr or none.
     #[arg(long, env = "QR_DECODERS", default_value = "zxing")]
     pub qr_decoders: QrOptions,
+    /// Barcode formats looked for, comma-separated (EAN-13, Code 128, Data Matrix, QR Code, ...,
+    /// or families: ean, qr, pdf417); `all` (default) reads every format zxing-cpp knows.
+    #[arg(long, env = "BARCODE_FORMATS", default_value = "all")]
+    pub barcode_formats: processor::codes::CodeFormats,
     #[arg(long, env = "MAX_FILE_BYTES", default_value_t = Limits::default().max_file_bytes)]
     pub max_file_bytes: u64,
     #[arg(long, env = "MAX_PAGES", default_value_t = Limits::default().max_pages)]
@@ -122,6 +126,7 @@ impl EngineArgs {
                 .unwrap_or_else(processor::default_workers),
             pdfium_lib_path: self.pdfium_lib_path.clone(),
             qr: self.qr_decoders,
+            barcode_formats: self.barcode_formats.clone(),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The DynamoDB item and what is written into it — pure data and rules, no I/O.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use processor::{DocumentQr, DocumentResult, ErrorCode, PageResult, ProcessError};
+use processor::{DocumentCode, DocumentQr, DocumentResult, ErrorCode, PageResult, ProcessError};
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -62,7 +62,8 @@ impl From<ErrorCode> for FailureCode {
 pub const ITEM_WRITE_BUDGET: usize = 300_000;
 /// Text kept on the item when the full result went to S3, in bytes.
 pub const SUMMARY_TEXT_BYTES: usize = 20_000;
-/// QR codes kept on the item when the full result went to S3, in bytes of their attributes.
+/// QR codes (and, apart, codes of every kind) kept on the item when the full result went to S3, in
+/// bytes of their attributes.
 pub const SUMMARY_QR_BYTES: usize = 40_000;
 
 /// The item as this service reads it. Unknown attributes (the user's own) are ignored on read and
@@ -77,6 +78,7 @@ pub struct DocumentItem {
     pub lease_owner: Option<String>,
     pub text: Option<String>,
     pub qr_codes: Option<Vec<DocumentQr>>,
+    pub codes: Option<Vec<DocumentCode>>,
     pub pages: Option<Vec<PageResult>>,
 }
 
@@ -114,6 +116,7 @@ impl DocumentItem {
                 text: self.text.clone().unwrap_or_default(),
                 pages: self.pages.clone().unwrap_or_default(),
                 qr_codes: self.qr_codes.clone().unwrap_or_default(),
+                codes: self.codes.clone().unwrap_or_default(),
                 error: None,
             }),
             Status::Failed => Some(DocumentResult::failed(ProcessError {
@@ -139,6 +142,7 @@ pub struct Outcome {
     pub page_count: u32,
     pub text: String,
     pub qr_codes: Vec<DocumentQr>,
+    pub codes: Vec<DocumentCode>,
     /// None when the pages went to S3 (or the document failed).
     pub pages: Option<Vec<PageResult>>,
     pub error: Option<(FailureCode, String)>,
@@ -159,6 +163,7 @@ impl Outcome {
             page_count: result.page_count,
             text: result.text,
             qr_codes: result.qr_codes,
+            codes: result.codes,
             pages: Some(result.pages),
             error: None,
             processing_ms,
@@ -172,23 +177,16 @@ impl Outcome {
             text: inline.text,
             pages: inline.pages.unwrap_or_default(),
             qr_codes: inline.qr_codes,
+            codes: inline.codes,
             error: None,
         };
         let json = serde_json::to_vec(&full).expect("results serialise");
-        let mut qr_bytes = 0;
-        let qr_codes = full
-            .qr_codes
-            .into_iter()
-            .take_while(|q| {
-                qr_bytes += to_av(q).map(|av| av_bytes(&av)).unwrap_or(usize::MAX / 2);
-                qr_bytes <= SUMMARY_QR_BYTES
-            })
-            .collect();
         Outcome {
             status: Status::Completed,
             page_count: full.page_count,
             text: truncate_bytes(&full.text, SUMMARY_TEXT_BYTES).to_string(),
-            qr_codes,
+            qr_codes: first_within(full.qr_codes, SUMMARY_QR_BYTES),
+            codes: first_within(full.codes, SUMMARY_QR_BYTES),
             pages: None,
             error: None,
             processing_ms,
@@ -202,6 +200,7 @@ impl Outcome {
             page_count: 0,
             text: String::new(),
             qr_codes: Vec::new(),
+            codes: Vec::new(),
             pages: None,
             error: Some((code.into(), truncate_bytes(message, 4096).to_string())),
             processing_ms,
@@ -219,6 +218,7 @@ impl Outcome {
         };
         add("text", Some(AttributeValue::S(self.text.clone())));
         add("qr_codes", to_av(&self.qr_codes));
+        add("codes", to_av(&self.codes));
         add("pages", self.pages.as_ref().and_then(to_av));
         if let Some((code, message)) = &self.error {
             add("error_code", Some(AttributeValue::S(code.as_str().into())));
@@ -227,6 +227,20 @@ impl Outcome {
         // status, timestamps, counts, lease removal, result key: small and fixed.
         total + 400
     }
+}
+
+/// The first items whose attributes stay within `budget` bytes.
+fn first_within<T: Serialize>(items: Vec<T>, budget: usize) -> Vec<T> {
+    let mut used = 0;
+    items
+        .into_iter()
+        .take_while(|item| {
+            used += to_av(item)
+                .map(|av| av_bytes(&av))
+                .unwrap_or(usize::MAX / 2);
+            used <= budget
+        })
+        .collect()
 }
 
 fn to_av<T: Serialize>(v: &T) -> Option<AttributeValue> {
@@ -306,6 +320,7 @@ mod tests {
                 })
                 .collect(),
             qr_codes: vec![],
+            codes: vec![],
         }
     }
 
@@ -344,12 +359,21 @@ mod tests {
         // 3000 codes of 2 KB and 3 MB of multi-byte text: the item keeps what fits, S3 has it all.
         let mut full = DocumentResult::from_pages(vec![page(1, 10)]);
         full.qr_codes = (0..3000).map(|n| qr(n, 2000)).collect();
+        full.codes = (0..3000)
+            .map(|n| processor::DocumentCode {
+                page: 1,
+                format: "Code 128".into(),
+                data: qr(n, 2000).data,
+                gs1: None,
+            })
+            .collect();
         full.text = "é".repeat(1_500_000);
         let o = Outcome::from_result(full.clone(), 1);
         assert!(o.offload.is_some());
         assert!(o.item_bytes() <= ITEM_WRITE_BUDGET, "{}", o.item_bytes());
         assert!(!o.qr_codes.is_empty() && o.qr_codes.len() < 3000);
         assert_eq!(o.qr_codes[..], full.qr_codes[..o.qr_codes.len()]);
+        assert!(!o.codes.is_empty() && o.codes.len() < 3000);
         assert!(full.text.starts_with(&o.text));
     }
 

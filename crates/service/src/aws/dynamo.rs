@@ -289,6 +289,11 @@ impl Store {
             ),
             format!(
                 "{} = {}",
+                e.n("codes"),
+                e.v("codes", to_av(&outcome.codes)?)
+            ),
+            format!(
+                "{} = {}",
                 e.n("processing_ms"),
                 e.v("processing_ms", n(outcome.processing_ms))
             ),
