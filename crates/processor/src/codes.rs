@@ -203,13 +203,14 @@ fn scan(img: &image::GrayImage, formats: &[BarcodeFormat], mode: TextMode) -> Ve
         .unwrap_or_default()
         .into_iter()
         .filter(|c| c.is_valid())
+        .filter(|c| !is_sliver(c, w, h))
         .map(|c| {
             let p = c.position();
             let pts = [p.top_left, p.top_right, p.bottom_right, p.bottom_left];
             Found {
                 // The name straight from zxing: a format this binding has no variant for keeps it.
                 code: PageCode {
-                    format: c.format().to_string(),
+                    format: format_name(&c),
                     data: c.text(),
                     bbox: crate::qr::bbox_of(pts.iter().map(|q| (q.x as i64, q.y as i64)), w, h),
                     gs1: None,
@@ -221,16 +222,66 @@ fn scan(img: &image::GrayImage, formats: &[BarcodeFormat], mode: TextMode) -> Ve
         .collect()
 }
 
-/// Share of sampled pixels that may be dark outside the text before a born-digital page is
-/// searched for other codes than QR: a page of text alone (most pages) costs only the QR search.
-const SAMPLE_STEP: u32 = 4;
-const MIN_DARK_SAMPLES: usize = 60;
+/// zxing-cpp's name of a code's format, read through its C API. The binding's `format()` makes
+/// the number an enum that has no variant for some formats the library reports (Code 32, ITF-14,
+/// Code 39 Extended, ...): constructing one is undefined behaviour (a debug build panics).
+fn format_name(c: &zxingcpp::Barcode) -> String {
+    use std::ffi::{c_char, c_uint, c_void, CStr};
+    extern "C" {
+        fn ZXing_Barcode_format(barcode: *const c_void) -> c_uint;
+        fn ZXing_BarcodeFormatToString(format: c_uint) -> *mut c_char;
+        fn ZXing_free(ptr: *mut c_void);
+    }
+    // SAFETY: zxing-cpp 0.5.3 declares `pub struct Barcode(*mut ZXing_Barcode)`, a struct of one
+    // pointer (laid out as that pointer); it is only read here, while `c` keeps the object alive.
+    // The name is the library's allocation and is freed with its own free, as the binding does.
+    unsafe {
+        let object = *(c as *const zxingcpp::Barcode as *const *const c_void);
+        let name = ZXing_BarcodeFormatToString(ZXing_Barcode_format(object));
+        if name.is_null() {
+            return String::new();
+        }
+        let text = CStr::from_ptr(name).to_string_lossy().into_owned();
+        ZXing_free(name as *mut c_void);
+        text
+    }
+}
 
-/// Whether the page holds dark ink outside its text layer's words (figures, rules, logos, codes):
-/// sampled every few pixels, word boxes (slightly grown) excluded. Barcodes are never words.
-pub fn has_ink_besides(img: &image::GrayImage, words: &[BBox]) -> bool {
+/// A linear code "read" along a sliver a few pixels wide: a misread (a rotated scan line crossing
+/// a real symbol gives another checksum-valid number; seen on zxing-cpp's own EAN-13 set), never
+/// how a printed code looks.
+fn is_sliver(c: &zxingcpp::Barcode, w: u32, h: u32) -> bool {
+    use BarcodeFormat as F;
+    let matrix = [F::QRCode, F::DataMatrix, F::Aztec, F::PDF417, F::MaxiCode];
+    if matrix.contains(&c.symbology()) {
+        return false;
+    }
+    let p = c.position();
+    let pts = [p.top_left, p.top_right, p.bottom_right, p.bottom_left];
+    let b = crate::qr::bbox_of(pts.iter().map(|q| (q.x as i64, q.y as i64)), w, h);
+    let (short, long) = (b.width.min(b.height), b.width.max(b.height));
+    // Unless the image itself is that thin (a strip cut around one scan line).
+    let room = if b.width <= b.height { w } else { h };
+    short < 5 && short * 30 < long && short * 2 < room
+}
+
+/// Sampling step of the ink map, in pixels.
+const SAMPLE_STEP: u32 = 4;
+/// Gaps (in samples) closed between dark samples of one region: the bars of a 1D code are apart.
+const JOIN: u32 = 6;
+/// Smallest region side, in samples, that can hold a code (a 1D code is ~20 px tall at 100 DPI).
+const MIN_SIDE: u32 = 5;
+/// Margin added around a region before it is searched (a code's quiet zone).
+const MARGIN: u32 = 24;
+
+/// Where a page has dark ink outside its text layer's words (figures, logos, rules, codes): the
+/// regions a code can be in, as boxes in page pixels. Sampled every few pixels, word boxes
+/// (slightly grown) excluded, nearby samples joined; thin lines and specks dropped. A barcode is
+/// never a word of the text layer.
+pub fn ink_regions(img: &image::GrayImage, words: &[BBox]) -> Vec<BBox> {
     let (w, h) = img.dimensions();
     let (gw, gh) = (w.div_ceil(SAMPLE_STEP), h.div_ceil(SAMPLE_STEP));
+    let idx = |x: u32, y: u32| (y * gw + x) as usize;
     let mut text = vec![false; (gw * gh) as usize];
     for b in words {
         let grow = (b.height / 4).max(2);
@@ -240,25 +291,113 @@ pub fn has_ink_besides(img: &image::GrayImage, words: &[BBox]) -> bool {
         let y1 = ((b.top + b.height + grow) / SAMPLE_STEP).min(gh.saturating_sub(1));
         for y in y0..=y1 {
             for x in x0..=x1 {
-                text[(y * gw + x) as usize] = true;
+                text[idx(x, y)] = true;
             }
         }
     }
-    let mut dark = 0;
+    let mut dark = vec![false; (gw * gh) as usize];
+    let mut any = false;
     for gy in 0..gh {
         for gx in 0..gw {
-            if text[(gy * gw + gx) as usize] {
-                continue;
+            if !text[idx(gx, gy)] && img.get_pixel(gx * SAMPLE_STEP, gy * SAMPLE_STEP).0[0] < 128 {
+                dark[idx(gx, gy)] = true;
+                any = true;
             }
-            if img.get_pixel(gx * SAMPLE_STEP, gy * SAMPLE_STEP).0[0] < 128 {
-                dark += 1;
-                if dark >= MIN_DARK_SAMPLES {
-                    return true;
+        }
+    }
+    if !any {
+        return Vec::new();
+    }
+    // Regions: dark samples joined across gaps of up to JOIN samples (a flood fill over a
+    // neighbourhood), each with its bounding box.
+    let mut seen = vec![false; dark.len()];
+    let mut regions = Vec::new();
+    let mut stack = Vec::new();
+    for start in 0..dark.len() {
+        if !dark[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        stack.push(start);
+        let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0, 0);
+        while let Some(i) = stack.pop() {
+            let (x, y) = (i as u32 % gw, i as u32 / gw);
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+            for ny in y.saturating_sub(JOIN)..=(y + JOIN).min(gh - 1) {
+                for nx in x.saturating_sub(JOIN)..=(x + JOIN).min(gw - 1) {
+                    let j = idx(nx, ny);
+                    if dark[j] && !seen[j] {
+                        seen[j] = true;
+                        stack.push(j);
+                    }
+                }
+            }
+        }
+        if x1 - x0 + 1 >= MIN_SIDE && y1 - y0 + 1 >= MIN_SIDE {
+            let left = (x0 * SAMPLE_STEP).saturating_sub(MARGIN);
+            let top = (y0 * SAMPLE_STEP).saturating_sub(MARGIN);
+            let right = ((x1 + 1) * SAMPLE_STEP + MARGIN).min(w);
+            let bottom = ((y1 + 1) * SAMPLE_STEP + MARGIN).min(h);
+            regions.push(BBox {
+                left,
+                top,
+                width: right - left,
+                height: bottom - top,
+            });
+        }
+    }
+    merge_overlapping(regions)
+}
+
+/// Boxes that overlap become one (the parts of one code, split by its own white, meet again).
+fn merge_overlapping(mut boxes: Vec<BBox>) -> Vec<BBox> {
+    let overlap = |a: &BBox, b: &BBox| {
+        a.left < b.left + b.width
+            && b.left < a.left + a.width
+            && a.top < b.top + b.height
+            && b.top < a.top + a.height
+    };
+    let mut merged = true;
+    while merged {
+        merged = false;
+        'outer: for i in 0..boxes.len() {
+            for j in i + 1..boxes.len() {
+                if overlap(&boxes[i], &boxes[j]) {
+                    let (a, b) = (boxes[i], boxes.swap_remove(j));
+                    let (l, t) = (a.left.min(b.left), a.top.min(b.top));
+                    let r = (a.left + a.width).max(b.left + b.width);
+                    let bt = (a.top + a.height).max(b.top + b.height);
+                    boxes[i] = BBox {
+                        left: l,
+                        top: t,
+                        width: r - l,
+                        height: bt - t,
+                    };
+                    merged = true;
+                    break 'outer;
                 }
             }
         }
     }
-    false
+    boxes
+}
+
+/// The codes of `formats` inside `regions` of the image, in page coordinates.
+pub fn read_regions(
+    img: &image::GrayImage,
+    regions: &[BBox],
+    formats: &[BarcodeFormat],
+) -> Vec<PageCode> {
+    let mut codes = Vec::new();
+    for r in regions {
+        let crop = image::imageops::crop_imm(img, r.left, r.top, r.width, r.height).to_image();
+        for mut code in read(&crop, formats) {
+            code.bbox.left += r.left;
+            code.bbox.top += r.top;
+            codes.push(code);
+        }
+    }
+    codes
 }
 
 #[cfg(test)]
@@ -315,6 +454,19 @@ mod tests {
                 "{name}: {:?}",
                 found[0].bbox
             );
+        }
+    }
+
+    #[test]
+    fn format_names_come_from_the_library() {
+        // The C API path gives the same names as the binding for formats it knows.
+        for format in [
+            BarcodeFormat::EAN13,
+            BarcodeFormat::Code128,
+            BarcodeFormat::QRCode,
+        ] {
+            let code = zxingcpp::create(format).from_str("4006381333931").unwrap();
+            assert_eq!(format_name(&code), format.to_string());
         }
     }
 
@@ -379,13 +531,16 @@ mod tests {
     }
 
     #[test]
-    fn ink_outside_the_words_is_what_a_code_needs() {
-        let mut page = GrayImage::from_pixel(800, 600, image::Luma([255]));
-        // A "word": dark box covered by its bbox.
+    fn codes_are_found_in_the_ink_outside_the_words() {
+        let mut page = GrayImage::from_pixel(1400, 900, image::Luma([255]));
+        // A "word": a dark box covered by its bbox; a thin rule: too thin to hold a code.
         for y in 100..120 {
             for x in 100..300 {
                 page.put_pixel(x, y, image::Luma([0]));
             }
+        }
+        for x in 50..950 {
+            page.put_pixel(x, 200, image::Luma([0]));
         }
         let word = BBox {
             left: 100,
@@ -393,10 +548,26 @@ mod tests {
             width: 200,
             height: 20,
         };
-        assert!(!has_ink_besides(&page, &[word]));
-        assert!(has_ink_besides(&page, &[]));
+        assert!(
+            ink_regions(&page, &[word]).is_empty(),
+            "text and a rule only"
+        );
+        assert_eq!(
+            ink_regions(&page, &[]).len(),
+            1,
+            "the word's ink without its box"
+        );
         let code = symbol(BarcodeFormat::EAN13, b"4006381333931", false);
         image::imageops::overlay(&mut page, &code, 400, 300);
-        assert!(has_ink_besides(&page, &[word]));
+        let regions = ink_regions(&page, &[word]);
+        assert_eq!(regions.len(), 1, "{regions:?}");
+        let found = read_regions(&page, &regions, &CodeFormats::default().zxing(false));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].data, "4006381333931");
+        assert!(
+            found[0].bbox.left >= 500 && found[0].bbox.top >= 400,
+            "{:?}",
+            found[0].bbox
+        );
     }
 }

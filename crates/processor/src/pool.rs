@@ -140,18 +140,14 @@ impl Drop for WorkerPool {
 }
 
 fn work(mut readers: Readers, rx: Receiver<Job>, qr_opts: QrOptions, formats: &CodeFormats) {
-    // Every format asked for; and QR alone, for born-digital pages with nothing but text on them
-    // (a barcode is never a word of the text layer: no ink besides the words, no other code).
+    // Every format asked for. A born-digital page is searched whole for QR codes only, and for the
+    // other formats only where it has ink besides its words (a code is never a word of the text
+    // layer): most pages are text alone, and a whole-page search for every format costs 4x a QR one.
     let all = formats.zxing(qr_opts.zxing);
-    let qr_only: Vec<_> = all
-        .iter()
-        .copied()
-        .filter(|f| codes::is_qr_family(*f))
-        .collect();
-    let qr_only = if all == [zxingcpp::BarcodeFormat::AllReadable] {
-        codes::qr_family()
+    let (qr_only, others): (Vec<_>, Vec<_>) = if all == [zxingcpp::BarcodeFormat::AllReadable] {
+        (codes::qr_family(), CodeFormats::default().zxing(false))
     } else {
-        qr_only
+        all.iter().partition(|f| codes::is_qr_family(**f))
     };
     for job in rx {
         if job.cancel.load(Ordering::Relaxed) {
@@ -166,18 +162,17 @@ fn work(mut readers: Readers, rx: Receiver<Job>, qr_opts: QrOptions, formats: &C
             cancel,
         } = job;
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            let look_for = match &text {
+            let codes = match &text {
                 TextSource::Layer(lines) => {
                     let words: Vec<_> = lines.iter().flatten().map(|w| w.bbox).collect();
-                    if codes::has_ink_besides(&image, &words) {
-                        &all
-                    } else {
-                        &qr_only
-                    }
+                    let regions = codes::ink_regions(&image, &words);
+                    let mut found = codes::read(&image, &qr_only);
+                    found.extend(codes::read_regions(&image, &regions, &others));
+                    found.sort_by_key(|c| (c.bbox.top, c.bbox.left));
+                    found
                 }
-                TextSource::Ocr => &all,
+                TextSource::Ocr => codes::read(&image, &all),
             };
-            let codes = codes::read(&image, look_for);
             let mut qr: Vec<PageQr> = codes
                 .iter()
                 .filter(|c| codes::is_qr(&c.format))

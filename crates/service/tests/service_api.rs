@@ -81,6 +81,17 @@ async fn happy_paths_scanned_born_digital_and_qr_image() {
         want.sort();
         got.sort();
         assert_eq!(got, want, "{name}");
+        // The same codes among `codes`, with their format and page.
+        let mut qr_in_codes: Vec<String> = result["codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["format"] == "QR Code")
+            .inspect(|c| assert!(c["page"].as_u64().unwrap() >= 1))
+            .map(|c| c["data"].as_str().unwrap().to_string())
+            .collect();
+        qr_in_codes.sort();
+        assert_eq!(qr_in_codes, want, "{name}: codes");
         // The first words of the ground truth come back.
         let gt = norm(entry["pages"][0]["text"].as_str().unwrap());
         let first = gt.split(' ').take(3).collect::<Vec<_>>().join(" ");
@@ -138,6 +149,13 @@ async fn wait_true_answers_with_the_finished_record() {
     assert_eq!(v["status"], "completed");
     assert!(v["result"]["text"].as_str().unwrap().contains("INVOICE"));
     assert_eq!(v["result"]["qr_codes"].as_array().unwrap().len(), 1);
+    // The document's codes are on the DynamoDB item too.
+    let item = app.aws.item("manual").await.unwrap();
+    let codes = item
+        .get("codes")
+        .and_then(|c| c.as_l().ok())
+        .expect("codes on the item");
+    assert_eq!(codes.len(), 1);
     app.stop().await;
 }
 
