@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks behind BENCHMARKS.md: accuracy (score.py), throughput against the tesseract CLI and
 # OCRmyPDF on the same pages in one run, peak memory, bad inputs. Machines here are noisy: read ratios.
-#   ./scripts/bench.sh [accuracy|realworld|throughput|memory|bad|workers|all]      (default: all)
+#   ./scripts/bench.sh [accuracy|realworld|throughput|memory|bad|codes|workers|all]      (default: all)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -117,6 +117,13 @@ realworld() {
   "$root/target/release/examples/layout_cost" "$corpus/scan_long_20p.pdf"
 }
 
+codes() {
+  section "Barcodes next to zxing-cpp's Python binding (scripts/bench_codes.py)"
+  "$root/.local/venv/bin/python" -c 'import zxingcpp, PIL' 2>/dev/null ||
+    "$root/.local/venv/bin/pip" install -q zxing-cpp pillow
+  "$root/.local/venv/bin/python" "$root/scripts/bench_codes.py" "$shared"
+}
+
 workers() {
   section "Worker processes (scripts/bench_workers.py: memory, throughput, latency, 200 documents with 20 hostile)"
   "$root/.local/venv/bin/python" "$root/scripts/bench_workers.py" "$@"
@@ -125,6 +132,7 @@ workers() {
 case "$what" in
   accuracy) accuracy ;; throughput) throughput ;; memory) memory ;; bad) bad ;; realworld) realworld ;;
   workers) shift; workers "$@" ;;
-  all) accuracy; realworld; throughput; memory; bad; workers ;;
-  *) echo "usage: $0 [accuracy|realworld|throughput|memory|bad|workers [memory|throughput|latency|hostile]|all]" >&2; exit 2 ;;
+  codes) codes ;;
+  all) accuracy; realworld; throughput; memory; bad; codes; workers ;;
+  *) echo "usage: $0 [accuracy|realworld|throughput|memory|bad|codes|workers [memory|throughput|latency|hostile]|all]" >&2; exit 2 ;;
 esac
