@@ -356,33 +356,50 @@ impl Store {
         self.conditional_update(id, update, ours, e).await
     }
 
+    /// One page of the status index for records of `status` nobody works on: all pending ones, and
+    /// processing ones whose lease expired before `now_ms` (the index projects `lease_expires_at`
+    /// so that live leases are filtered out there).
+    fn due_query(
+        &self,
+        status: Status,
+        now_ms: i64,
+        start: Option<HashMap<String, AttributeValue>>,
+    ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(&self.status_index)
+            .key_condition_expression("#status = :status")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":status", s(status.as_str()))
+            .set_exclusive_start_key(start);
+        if status == Status::Processing {
+            query
+                .filter_expression("#lease < :now_ms")
+                .expression_attribute_names("#lease", "lease_expires_at")
+                .expression_attribute_values(":now_ms", n(now_ms))
+        } else {
+            query
+        }
+    }
+
     /// Ids of records waiting for work, up to `limit`: pending ones, and processing ones whose lease
     /// expired. Read through the status index (Queries, never a table scan), page after page until
     /// enough are found or the index is read: live leases filtered out on one page must not hide
-    /// an expired one on the next. The index projects `lease_expires_at` for that filter.
+    /// an expired one on the next.
     pub async fn due(&self, limit: usize) -> Result<Vec<String>, StoreError> {
         let mut ids = Vec::new();
         let now_ms = record::epoch_ms(SystemTime::now());
         for status in [Status::Pending, Status::Processing] {
-            let mut start: Option<HashMap<String, AttributeValue>> = None;
+            let mut start = None;
             while ids.len() < limit {
-                let mut query = self
-                    .client
-                    .query()
-                    .table_name(&self.table)
-                    .index_name(&self.status_index)
-                    .key_condition_expression("#status = :status")
-                    .expression_attribute_names("#status", "status")
-                    .expression_attribute_values(":status", s(status.as_str()))
+                let out = self
+                    .due_query(status, now_ms, start.take())
                     .limit(DUE_PAGE)
-                    .set_exclusive_start_key(start.take());
-                if status == Status::Processing {
-                    query = query
-                        .filter_expression("#lease < :now_ms")
-                        .expression_attribute_names("#lease", "lease_expires_at")
-                        .expression_attribute_values(":now_ms", n(now_ms));
-                }
-                let out = query.send().await.map_err(classify)?;
+                    .send()
+                    .await
+                    .map_err(classify)?;
                 for item in out.items.unwrap_or_default() {
                     if let Some(AttributeValue::S(id)) = item.get("id") {
                         ids.push(id.clone());
@@ -397,34 +414,20 @@ impl Store {
         ids.truncate(limit);
         Ok(ids)
     }
-}
 
-impl Store {
-    /// How many records are due (pending, or processing with an expired lease): Select COUNT
-    /// queries over the status index, page after page.
+    /// How many records are due (as `due` finds them): Select COUNT over the status index, paged.
     pub async fn count_due(&self) -> Result<usize, StoreError> {
         let now_ms = record::epoch_ms(SystemTime::now());
         let mut total = 0usize;
         for status in [Status::Pending, Status::Processing] {
-            let mut start: Option<HashMap<String, AttributeValue>> = None;
+            let mut start = None;
             loop {
-                let mut query = self
-                    .client
-                    .query()
-                    .table_name(&self.table)
-                    .index_name(&self.status_index)
-                    .key_condition_expression("#status = :status")
-                    .expression_attribute_names("#status", "status")
-                    .expression_attribute_values(":status", s(status.as_str()))
+                let out = self
+                    .due_query(status, now_ms, start.take())
                     .select(aws_sdk_dynamodb::types::Select::Count)
-                    .set_exclusive_start_key(start.take());
-                if status == Status::Processing {
-                    query = query
-                        .filter_expression("#lease < :now_ms")
-                        .expression_attribute_names("#lease", "lease_expires_at")
-                        .expression_attribute_values(":now_ms", n(now_ms));
-                }
-                let out = query.send().await.map_err(classify)?;
+                    .send()
+                    .await
+                    .map_err(classify)?;
                 total += out.count.max(0) as usize;
                 match out.last_evaluated_key {
                     Some(key) if !key.is_empty() => start = Some(key),
