@@ -155,48 +155,26 @@ resource "aws_appautoscaling_policy" "backlog" {
     scale_out_cooldown = 60
 
     customized_metric_specification {
-      metrics {
-        id          = "queued"
-        return_data = false
-        metric_stat {
-          stat = "Sum"
-          metric {
-            namespace   = local.metrics_namespace
-            metric_name = "QueueDepth"
-            dimensions {
-              name  = "Service"
-              value = local.name
-            }
-          }
+      # The service's own metrics: per-task sums, and the largest due count (every task counts
+      # the same records).
+      dynamic "metrics" {
+        for_each = {
+          queued  = { name = "QueueDepth", stat = "Sum" }
+          working = { name = "InFlight", stat = "Sum" }
+          due     = { name = "DueRecords", stat = "Maximum" }
         }
-      }
-      metrics {
-        id          = "working"
-        return_data = false
-        metric_stat {
-          stat = "Sum"
-          metric {
-            namespace   = local.metrics_namespace
-            metric_name = "InFlight"
-            dimensions {
-              name  = "Service"
-              value = local.name
-            }
-          }
-        }
-      }
-      metrics {
-        # Every task counts the same records: the largest count, not their sum.
-        id          = "due"
-        return_data = false
-        metric_stat {
-          stat = "Maximum"
-          metric {
-            namespace   = local.metrics_namespace
-            metric_name = "DueRecords"
-            dimensions {
-              name  = "Service"
-              value = local.name
+        content {
+          id          = metrics.key
+          return_data = false
+          metric_stat {
+            stat = metrics.value.stat
+            metric {
+              namespace   = local.metrics_namespace
+              metric_name = metrics.value.name
+              dimensions {
+                name  = "Service"
+                value = local.name
+              }
             }
           }
         }

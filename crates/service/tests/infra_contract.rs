@@ -556,10 +556,11 @@ fn scaling_follows_the_backlog_the_service_publishes() {
     let text = source(policy);
     for name in service::metrics::NAMES {
         assert!(
-            text.contains(&format!("metric_name = \"{name}\"")),
+            text.contains(&format!("name = \"{name}\"")),
             "the backlog policy reads the service's metric {name}"
         );
     }
+    assert!(text.contains("metric_name = metrics.value.name"));
     assert!(text.contains("namespace = local.metrics_namespace"));
     assert_eq!(
         json_of(&local(&tf, "metrics_namespace")),
