@@ -5,6 +5,7 @@
 //! a GS1 code keeps its raw element string with GS separators); a GS1 code's human-readable
 //! `(01)...` form comes in `gs1`. Format names are zxing-cpp's own ("EAN-13", "QR Code").
 
+use crate::layout::geometry::Rect;
 use crate::result::{BBox, PageCode};
 use serde::{Deserialize, Serialize};
 use zxingcpp::{BarcodeFormat, ContentType, TextMode};
@@ -78,8 +79,7 @@ impl std::str::FromStr for CodeFormats {
         }
         for name in &names {
             if matching(name).is_empty() {
-                let mut known: Vec<String> = readable().iter().map(|f| f.to_string()).collect();
-                known.dedup();
+                let known: Vec<String> = readable().iter().map(|f| f.to_string()).collect();
                 return Err(format!(
                     "unknown barcode format {name:?} (all, or some of: {})",
                     known.join(", ")
@@ -128,11 +128,6 @@ fn is_qr_format(f: BarcodeFormat) -> bool {
     f.symbology() == BarcodeFormat::QRCode
 }
 
-/// Whether a format handed to zxing is of the QR family.
-pub fn is_qr_family(f: BarcodeFormat) -> bool {
-    is_qr_format(f)
-}
-
 /// The QR family: what a page of text alone is searched for.
 pub fn qr_family() -> Vec<BarcodeFormat> {
     vec![
@@ -140,6 +135,41 @@ pub fn qr_family() -> Vec<BarcodeFormat> {
         BarcodeFormat::MicroQRCode,
         BarcodeFormat::RMQRCode,
     ]
+}
+
+/// How a worker searches its pages, decided once from the settings.
+#[derive(Debug, Clone)]
+pub struct CodeSearch {
+    all: Vec<BarcodeFormat>,
+    qr: Vec<BarcodeFormat>,
+    others: Vec<BarcodeFormat>,
+}
+
+impl CodeSearch {
+    /// `qr` false leaves the QR family to other decoders (QR_DECODERS without zxing).
+    pub fn new(formats: &CodeFormats, qr: bool) -> CodeSearch {
+        let all = formats.zxing(qr);
+        let (qr, others) = if all == [BarcodeFormat::AllReadable] {
+            (qr_family(), CodeFormats::default().zxing(false))
+        } else {
+            all.iter().partition(|f| is_qr_format(**f))
+        };
+        CodeSearch { all, qr, others }
+    }
+
+    /// The codes of a page. A scan is searched whole for every format. A born-digital page
+    /// (`words`: its text layer's boxes) is searched whole for the QR family only, and for the
+    /// other formats only where it has ink besides its words: a code is never a word of the text
+    /// layer, most pages are text alone, and a whole-page search for every format costs 4x a QR one.
+    pub fn page(&self, img: &image::GrayImage, words: Option<&[BBox]>) -> Vec<PageCode> {
+        let Some(words) = words else {
+            return read(img, &self.all);
+        };
+        let mut found = read(img, &self.qr);
+        found.extend(read_regions(img, &ink_regions(img, words), &self.others));
+        found.sort_by_key(|c| (c.bbox.top, c.bbox.left));
+        found
+    }
 }
 
 /// Whether a result's format name is of the QR family (what `qr_codes` lists).
@@ -153,13 +183,13 @@ pub fn read(img: &image::GrayImage, formats: &[BarcodeFormat]) -> Vec<PageCode> 
         return Vec::new();
     }
     let found = scan(img, formats, TextMode::Plain);
-    let mut codes: Vec<PageCode> = found.iter().map(|f| f.code.clone()).collect();
     // GS1 codes: their human-readable form too, from a second read of just those families.
     let gs1: Vec<BarcodeFormat> = found
         .iter()
         .filter(|f| f.gs1)
         .map(|f| f.symbology)
         .collect();
+    let mut codes: Vec<PageCode> = found.into_iter().map(|f| f.code).collect();
     if !gs1.is_empty() {
         for again in scan(img, &gs1, TextMode::HRI) {
             let (cx, cy) = again.code.bbox.center();
@@ -203,21 +233,25 @@ fn scan(img: &image::GrayImage, formats: &[BarcodeFormat], mode: TextMode) -> Ve
         .unwrap_or_default()
         .into_iter()
         .filter(|c| c.is_valid())
-        .filter(|c| !is_sliver(c, w, h))
-        .map(|c| {
+        .filter_map(|c| {
             let p = c.position();
             let pts = [p.top_left, p.top_right, p.bottom_right, p.bottom_left];
-            Found {
+            let bbox = crate::qr::bbox_of(pts.iter().map(|q| (q.x as i64, q.y as i64)), w, h);
+            let symbology = c.symbology();
+            if is_sliver(symbology, bbox, w, h) {
+                return None;
+            }
+            Some(Found {
                 // The name straight from zxing: a format this binding has no variant for keeps it.
                 code: PageCode {
                     format: format_name(&c),
                     data: c.text(),
-                    bbox: crate::qr::bbox_of(pts.iter().map(|q| (q.x as i64, q.y as i64)), w, h),
+                    bbox,
                     gs1: None,
                 },
                 gs1: c.content_type() == ContentType::GS1,
-                symbology: c.symbology(),
-            }
+                symbology,
+            })
         })
         .collect()
 }
@@ -250,15 +284,12 @@ fn format_name(c: &zxingcpp::Barcode) -> String {
 /// A linear code "read" along a sliver a few pixels wide: a misread (a rotated scan line crossing
 /// a real symbol gives another checksum-valid number; seen on zxing-cpp's own EAN-13 set), never
 /// how a printed code looks.
-fn is_sliver(c: &zxingcpp::Barcode, w: u32, h: u32) -> bool {
+fn is_sliver(symbology: BarcodeFormat, b: BBox, w: u32, h: u32) -> bool {
     use BarcodeFormat as F;
     let matrix = [F::QRCode, F::DataMatrix, F::Aztec, F::PDF417, F::MaxiCode];
-    if matrix.contains(&c.symbology()) {
+    if matrix.contains(&symbology) {
         return false;
     }
-    let p = c.position();
-    let pts = [p.top_left, p.top_right, p.bottom_right, p.bottom_left];
-    let b = crate::qr::bbox_of(pts.iter().map(|q| (q.x as i64, q.y as i64)), w, h);
     let (short, long) = (b.width.min(b.height), b.width.max(b.height));
     // Unless the image itself is that thin (a strip cut around one scan line).
     let room = if b.width <= b.height { w } else { h };
@@ -350,36 +381,22 @@ pub fn ink_regions(img: &image::GrayImage, words: &[BBox]) -> Vec<BBox> {
 }
 
 /// Boxes that overlap become one (the parts of one code, split by its own white, meet again).
-fn merge_overlapping(mut boxes: Vec<BBox>) -> Vec<BBox> {
-    let overlap = |a: &BBox, b: &BBox| {
-        a.left < b.left + b.width
-            && b.left < a.left + a.width
-            && a.top < b.top + b.height
-            && b.top < a.top + a.height
-    };
-    let mut merged = true;
-    while merged {
-        merged = false;
-        'outer: for i in 0..boxes.len() {
-            for j in i + 1..boxes.len() {
-                if overlap(&boxes[i], &boxes[j]) {
-                    let (a, b) = (boxes[i], boxes.swap_remove(j));
-                    let (l, t) = (a.left.min(b.left), a.top.min(b.top));
-                    let r = (a.left + a.width).max(b.left + b.width);
-                    let bt = (a.top + a.height).max(b.top + b.height);
-                    boxes[i] = BBox {
-                        left: l,
-                        top: t,
-                        width: r - l,
-                        height: bt - t,
-                    };
-                    merged = true;
-                    break 'outer;
-                }
+fn merge_overlapping(boxes: Vec<BBox>) -> Vec<BBox> {
+    let mut rects: Vec<Rect> = boxes.into_iter().map(Rect::of).collect();
+    let mut i = 0;
+    while i < rects.len() {
+        let overlapping = (i + 1..rects.len())
+            .find(|&j| rects[i].h_overlap(&rects[j]) > 0.0 && rects[i].v_overlap(&rects[j]) > 0.0);
+        match overlapping {
+            Some(j) => {
+                let other = rects.swap_remove(j);
+                rects[i] = rects[i].union(other);
+                i = 0; // the grown box may now meet one passed before
             }
+            None => i += 1,
         }
     }
-    boxes
+    rects.into_iter().map(Rect::to_bbox).collect()
 }
 
 /// The codes of `formats` inside `regions` of the image, in page coordinates.

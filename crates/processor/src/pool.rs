@@ -1,7 +1,7 @@
 //! The OCR worker pool: a fixed set of OS threads, each owning one Tesseract engine initialised
 //! once, fed through a bounded channel so that rendered pages never pile up in memory.
 
-use crate::codes::{self, CodeFormats};
+use crate::codes::{self, CodeFormats, CodeSearch};
 use crate::error::ProcessError;
 use crate::ocr::OcrEngine;
 use crate::orientation::OrientationDetector;
@@ -140,15 +140,7 @@ impl Drop for WorkerPool {
 }
 
 fn work(mut readers: Readers, rx: Receiver<Job>, qr_opts: QrOptions, formats: &CodeFormats) {
-    // Every format asked for. A born-digital page is searched whole for QR codes only, and for the
-    // other formats only where it has ink besides its words (a code is never a word of the text
-    // layer): most pages are text alone, and a whole-page search for every format costs 4x a QR one.
-    let all = formats.zxing(qr_opts.zxing);
-    let (qr_only, others): (Vec<_>, Vec<_>) = if all == [zxingcpp::BarcodeFormat::AllReadable] {
-        (codes::qr_family(), CodeFormats::default().zxing(false))
-    } else {
-        all.iter().partition(|f| codes::is_qr_family(**f))
-    };
+    let search = CodeSearch::new(formats, qr_opts.zxing);
     for job in rx {
         if job.cancel.load(Ordering::Relaxed) {
             continue;
@@ -162,17 +154,11 @@ fn work(mut readers: Readers, rx: Receiver<Job>, qr_opts: QrOptions, formats: &C
             cancel,
         } = job;
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            let codes = match &text {
-                TextSource::Layer(lines) => {
-                    let words: Vec<_> = lines.iter().flatten().map(|w| w.bbox).collect();
-                    let regions = codes::ink_regions(&image, &words);
-                    let mut found = codes::read(&image, &qr_only);
-                    found.extend(codes::read_regions(&image, &regions, &others));
-                    found.sort_by_key(|c| (c.bbox.top, c.bbox.left));
-                    found
-                }
-                TextSource::Ocr => codes::read(&image, &all),
+            let words: Option<Vec<BBox>> = match &text {
+                TextSource::Layer(lines) => Some(lines.iter().flatten().map(|w| w.bbox).collect()),
+                TextSource::Ocr => None,
             };
+            let codes = search.page(&image, words.as_deref());
             let mut qr: Vec<PageQr> = codes
                 .iter()
                 .filter(|c| codes::is_qr(&c.format))
@@ -182,14 +168,7 @@ fn work(mut readers: Readers, rx: Receiver<Job>, qr_opts: QrOptions, formats: &C
                 })
                 .collect();
             if qr_opts.rqrr {
-                let extra = qr::decode(
-                    &image,
-                    QrOptions {
-                        zxing: false,
-                        rqrr: true,
-                    },
-                );
-                qr::merge(&mut qr, extra);
+                qr::merge(&mut qr, qr::rqrr(&image));
             }
             let read = match text {
                 TextSource::Ocr => {

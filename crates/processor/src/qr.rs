@@ -57,20 +57,29 @@ pub fn merge(found: &mut Vec<PageQr>, more: Vec<PageQr>) {
     found.sort_by_key(|q| (q.bbox.top, q.bbox.left));
 }
 
+/// QR codes on the image: zxing-cpp's QR family search (the one `codes` runs), then rqrr's if asked.
 pub fn decode(img: &GrayImage, opts: QrOptions) -> Vec<PageQr> {
     let mut found: Vec<PageQr> = Vec::new();
     if opts.zxing {
-        if let Ok(codes) = catch_unwind(AssertUnwindSafe(|| zxing(img))) {
-            found.extend(codes);
-        }
+        found.extend(
+            crate::codes::read(img, &crate::codes::qr_family())
+                .into_iter()
+                .map(|c| PageQr {
+                    data: c.data,
+                    bbox: c.bbox,
+                }),
+        );
     }
     if opts.rqrr {
-        if let Ok(codes) = catch_unwind(AssertUnwindSafe(|| rqrr_decode(img))) {
-            merge(&mut found, codes);
-        }
+        merge(&mut found, rqrr(img));
     }
     found.sort_by_key(|q| (q.bbox.top, q.bbox.left));
     found
+}
+
+/// rqrr's reading of the image (a panic in it is no code).
+pub fn rqrr(img: &GrayImage) -> Vec<PageQr> {
+    catch_unwind(AssertUnwindSafe(|| rqrr_decode(img))).unwrap_or_default()
 }
 
 pub(crate) fn bbox_of(points: impl IntoIterator<Item = (i64, i64)>, w: u32, h: u32) -> BBox {
@@ -92,35 +101,6 @@ pub(crate) fn bbox_of(points: impl IntoIterator<Item = (i64, i64)>, w: u32, h: u
         width: clamp(x1, w) - l,
         height: clamp(y1, h) - t,
     }
-}
-
-fn zxing(img: &GrayImage) -> Vec<PageQr> {
-    let (w, h) = img.dimensions();
-    let Ok(view) = zxingcpp::ImageView::from_slice(img.as_raw(), w, h, zxingcpp::ImageFormat::Lum)
-    else {
-        return vec![];
-    };
-    let reader = zxingcpp::read()
-        .formats([zxingcpp::BarcodeFormat::QRCode])
-        .try_harder(true)
-        .try_rotate(true)
-        .try_invert(true)
-        .try_downscale(true);
-    let Ok(codes) = reader.from(view) else {
-        return vec![];
-    };
-    codes
-        .into_iter()
-        .filter(|c| c.is_valid())
-        .map(|c| {
-            let p = c.position();
-            let pts = [p.top_left, p.top_right, p.bottom_right, p.bottom_left];
-            PageQr {
-                data: c.text(),
-                bbox: bbox_of(pts.iter().map(|q| (q.x as i64, q.y as i64)), w, h),
-            }
-        })
-        .collect()
 }
 
 fn rqrr_decode(img: &GrayImage) -> Vec<PageQr> {

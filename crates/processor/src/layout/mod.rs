@@ -8,7 +8,7 @@
 //! 3. Here: consecutive rows of one column become a text block; tables stay one block each.
 
 mod fragments;
-mod geometry;
+pub(crate) mod geometry;
 mod noise;
 mod order;
 mod skew;
