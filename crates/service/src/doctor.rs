@@ -14,15 +14,7 @@ pub fn run(args: &EngineArgs) -> anyhow::Result<bool> {
             .ok()
             .and_then(|v| v.trim().parse().ok()),
     );
-    let sizing = crate::worker::Sizing::plan(
-        budget,
-        args.workers.filter(|&n| n > 0).unwrap_or_else(|| {
-            processor::default_workers().max(crate::settings::MIN_DEFAULT_WORKERS)
-        }),
-        None,
-        processor::default_workers(),
-        args.max_page_pixels,
-    );
+    let sizing = crate::settings::size_workers(budget, args.workers, None, args.max_page_pixels);
     let report = json!({
         "memory_budget": budget,
         "serve_sizing": sizing,

@@ -112,6 +112,9 @@ pub struct StatusBody {
     pub result: Option<DocumentResult>,
 }
 
+const INVALID_ID: &str =
+    "document_id must be 1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-'";
+
 /// `document_id` becomes part of S3 keys (`results/{id}.json`) and URLs: letters, digits, `.`, `_`
 /// and `-`, at most 128 (UUIDs and the usual ids fit; `/ ? #` and control characters do not).
 pub fn valid_document_id(id: &str) -> bool {
@@ -126,9 +129,7 @@ pub fn valid_document_id(id: &str) -> bool {
 fn validate(record: &DocumentRecord, allowed: &[String]) -> Result<(), ApiError> {
     let invalid = |m: String| Err(ApiError::InvalidRecord(m));
     if !valid_document_id(&record.document_id) {
-        return invalid(
-            "document_id must be 1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-'".into(),
-        );
+        return invalid(INVALID_ID.into());
     }
     if record.bucket.trim().is_empty() || record.key.trim().is_empty() {
         return invalid("bucket and key are required".into());
@@ -230,9 +231,7 @@ pub async fn status(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     if !valid_document_id(&id) {
-        return Err(ApiError::InvalidRecord(
-            "document_id must be 1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-'".into(),
-        ));
+        return Err(ApiError::InvalidRecord(INVALID_ID.into()));
     }
     tracing::Span::current().record("document_id", id.as_str());
     let item = state

@@ -37,18 +37,10 @@ impl Settings {
         let api_key = args.api_key.clone().filter(|k| !k.is_empty());
         fail_closed(args, api_key.is_some(), !allowed.is_empty())?;
         let budget = Budget::detect(args.memory_limit_mb);
-        // At least two worker processes by default, also on one (or a fraction of a) CPU: a document
-        // that runs to its deadline must not hold up every other one behind it.
-        let requested = args
-            .engine
-            .workers
-            .filter(|&n| n > 0)
-            .unwrap_or_else(|| processor::default_workers().max(MIN_DEFAULT_WORKERS));
-        let sizing = Sizing::plan(
+        let sizing = size_workers(
             budget,
-            requested,
-            args.ocr_threads.filter(|&n| n > 0),
-            processor::default_workers(),
+            args.engine.workers,
+            args.ocr_threads,
             args.engine.max_page_pixels,
         );
         let mut config = args.engine.to_config();
@@ -99,6 +91,27 @@ impl Settings {
                 .then(|| Duration::from_secs(args.metrics_interval_secs)),
         })
     }
+}
+
+/// Worker processes, their threads and page limit from the budget and the settings (`serve`, and
+/// what `doctor` reports). At least two worker processes by default, also on one (or a fraction
+/// of a) CPU: a document that runs to its deadline must not hold up every other one behind it.
+pub fn size_workers(
+    budget: Budget,
+    workers: Option<usize>,
+    ocr_threads: Option<usize>,
+    max_page_pixels: u64,
+) -> Sizing {
+    let cpus = processor::default_workers();
+    Sizing::plan(
+        budget,
+        workers
+            .filter(|&n| n > 0)
+            .unwrap_or_else(|| cpus.max(MIN_DEFAULT_WORKERS)),
+        ocr_threads.filter(|&n| n > 0),
+        cpus,
+        max_page_pixels,
+    )
 }
 
 /// Without an API key anyone who reaches the port reads every document; without DOCUMENT_BUCKET a

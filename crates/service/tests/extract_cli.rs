@@ -29,16 +29,7 @@ fn json(out: &Output) -> Value {
 #[test]
 fn one_file_prints_only_its_json_on_stdout() {
     let Some(dir) = corpus() else { return };
-    let out = bin()
-        .args(["extract"])
-        .arg(dir.join("bd_invoice_01.pdf"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeed(bin().args(["extract"]).arg(dir.join("bd_invoice_01.pdf")));
     let r = json(&out);
     assert_eq!(r["page_count"], 1);
     assert_eq!(r["error"], Value::Null);
@@ -167,16 +158,11 @@ fn results_that_would_overwrite_each_other_are_refused_before_any_work() {
     );
 
     // The folder instead: its files keep their relative paths, both results are there.
-    let out = bin()
-        .args(["extract", "--out-dir"])
-        .arg(&out_dir)
-        .arg(&inputs)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeed(
+        bin()
+            .args(["extract", "--out-dir"])
+            .arg(&out_dir)
+            .arg(&inputs),
     );
     for sub in ["a", "b"] {
         let r: Value =
@@ -190,18 +176,24 @@ fn results_that_would_overwrite_each_other_are_refused_before_any_work() {
 #[test]
 fn a_binary_built_in_the_checkout_finds_libpdfium_without_a_variable() {
     let Some(dir) = corpus() else { return };
-    let out = bin()
-        .env_remove("PDFIUM_LIB_PATH")
-        .args(["extract", "--ocr-mode", "never"])
-        .arg(dir.join("bd_letter_01.pdf"))
-        .output()
-        .unwrap();
+    let out = succeed(
+        bin()
+            .env_remove("PDFIUM_LIB_PATH")
+            .args(["extract", "--ocr-mode", "never"])
+            .arg(dir.join("bd_letter_01.pdf")),
+    );
+    assert_eq!(json(&out)["pages"][0]["source"], "text_layer");
+}
+
+/// Runs the command and checks it exited 0 (its stderr in the failure message).
+fn succeed(cmd: &mut std::process::Command) -> std::process::Output {
+    let out = cmd.output().unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(json(&out)["pages"][0]["source"], "text_layer");
+    out
 }
 
 fn tempdir(tag: &str) -> PathBuf {

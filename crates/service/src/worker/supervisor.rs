@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 use tokio::sync::Semaphore;
 
@@ -60,14 +60,15 @@ enum Lost {
 
 impl Supervisor {
     /// Starts every worker and waits until each has its engines (a broken set-up fails here).
-    pub async fn start(settings: WorkerSettings) -> anyhow::Result<Arc<Supervisor>> {
+    pub async fn start(mut settings: WorkerSettings) -> anyhow::Result<Arc<Supervisor>> {
+        settings.workers = settings.workers.max(1);
         let deadline = settings.spec.config.limits.document_timeout + KILL_GRACE;
         let mut idle = Vec::with_capacity(settings.workers);
-        for _ in 0..settings.workers.max(1) {
+        for _ in 0..settings.workers {
             idle.push(launch(&settings).await?);
         }
         Ok(Arc::new(Supervisor {
-            slots: Semaphore::new(settings.workers.max(1)),
+            slots: Semaphore::new(settings.workers),
             idle: Mutex::new(idle),
             settings,
             deadline,
@@ -75,7 +76,7 @@ impl Supervisor {
     }
 
     pub fn workers(&self) -> usize {
-        self.settings.workers.max(1)
+        self.settings.workers
     }
 
     /// Processes one spooled file in a worker. Err only when no worker could be started (a fault of
@@ -122,20 +123,14 @@ impl Supervisor {
         };
         if send.await.is_err() {
             // The worker is gone already (it died between documents): its exit says why.
-            return Err(match worker.child.wait().await {
-                Ok(status) => Lost::Died(status),
-                Err(e) => Lost::Protocol(e.to_string()),
-            });
+            return Err(exited(worker).await);
         }
         let pid = worker.child.id();
         let cap_bytes = self.settings.memory_cap_mb << 20;
         let mut answer = Vec::new();
         tokio::select! {
             read = read_line(&mut worker.stdout, &mut answer) => match read {
-                Ok(0) => Err(match worker.child.wait().await {
-                    Ok(status) => Lost::Died(status),
-                    Err(e) => Lost::Protocol(e.to_string()),
-                }),
+                Ok(0) => Err(exited(worker).await),
                 Ok(_) => serde_json::from_slice(&answer)
                     .map_err(|e| Lost::Protocol(format!("unreadable answer: {e}"))),
                 Err(e) => Err(Lost::Protocol(e)),
@@ -212,29 +207,28 @@ fn describe(status: ExitStatus) -> String {
     }
 }
 
-/// Reads one line, refusing lines longer than MAX_ANSWER_BYTES.
+/// Why a worker whose pipe closed is gone: its exit status.
+async fn exited(worker: &mut Worker) -> Lost {
+    match worker.child.wait().await {
+        Ok(status) => Lost::Died(status),
+        Err(e) => Lost::Protocol(e.to_string()),
+    }
+}
+
+/// Reads one line (0 at the end of the stream), refusing lines longer than MAX_ANSWER_BYTES.
 async fn read_line(
     reader: &mut BufReader<ChildStdout>,
     out: &mut Vec<u8>,
 ) -> Result<usize, String> {
-    loop {
-        let buf = reader.fill_buf().await.map_err(|e| e.to_string())?;
-        if buf.is_empty() {
-            return Ok(out.len());
-        }
-        let (take, done) = match buf.iter().position(|&b| b == b'\n') {
-            Some(i) => (i + 1, true),
-            None => (buf.len(), false),
-        };
-        out.extend_from_slice(&buf[..take]);
-        reader.consume(take);
-        if out.len() > MAX_ANSWER_BYTES {
-            return Err(format!("answer longer than {MAX_ANSWER_BYTES} bytes"));
-        }
-        if done {
-            return Ok(out.len());
-        }
+    let n = reader
+        .take(MAX_ANSWER_BYTES as u64 + 1)
+        .read_until(b'\n', out)
+        .await
+        .map_err(|e| e.to_string())?;
+    if n > MAX_ANSWER_BYTES {
+        return Err(format!("answer longer than {MAX_ANSWER_BYTES} bytes"));
     }
+    Ok(n)
 }
 
 /// Resolves with the resident size once the process passes `cap` bytes.
