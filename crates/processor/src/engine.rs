@@ -141,6 +141,30 @@ impl Engine {
         run.finish()
     }
 
+    /// Writes the searchable PDF of a document this engine has processed into `result` (see
+    /// [`crate::searchable`]). Only a successful result has words to lay over.
+    pub fn write_searchable_pdf(
+        &self,
+        input: Input<'_>,
+        result: &DocumentResult,
+        out: &Path,
+    ) -> Result<(), ProcessError> {
+        let head = match input {
+            Input::Bytes(b) => b[..b.len().min(HEAD_BYTES)].to_vec(),
+            Input::File(path) => read_head(path).map_err(|e| io_error(path, e))?,
+        };
+        let format = format::sniff(&head)
+            .ok_or_else(|| ProcessError::unsupported("the content is not a PDF or an image"))?;
+        crate::searchable::write(
+            self.config.pdfium_lib_path.as_deref(),
+            &self.config.limits,
+            input,
+            format,
+            result,
+            out,
+        )
+    }
+
     fn produce_image(
         &self,
         bytes: &[u8],

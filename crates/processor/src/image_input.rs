@@ -67,12 +67,7 @@ pub fn for_each_page(
     if format == Format::Tiff {
         return tiff_pages(bytes, limits, |i, dec| sink(i, decode_tiff_page(dec)?)).map(|_| ());
     }
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format(format));
-    let mut img_limits = image::Limits::default();
-    img_limits.max_alloc = Some(limits.max_page_pixels.saturating_mul(4));
-    reader.limits(img_limits);
-    let decoded = reader.decode().map_err(|e| decode_error(format, e))?;
-    check_pixels(decoded.width(), decoded.height(), limits, "the image")?;
+    let decoded = decode_limited(bytes, format, limits)?;
     let raw_dpi = match format {
         Format::Png => dpi::png(bytes),
         Format::Jpeg => dpi::jpeg(bytes),
@@ -87,6 +82,43 @@ pub fn for_each_page(
             dpi,
         },
     )
+}
+
+/// Page `index`'s pixels as decoded, colour kept (a TIFF page comes back grey, as it is analysed),
+/// for writing the page back out; the same limits as for analysis apply.
+pub fn page_pixels(
+    bytes: &[u8],
+    format: Format,
+    limits: &Limits,
+    index: u32,
+) -> Result<DynamicImage, ProcessError> {
+    if format == Format::Tiff {
+        let mut page = None;
+        tiff_pages(bytes, limits, |i, dec| {
+            if i == index as usize {
+                page = Some(decode_tiff_page(dec)?.image);
+            }
+            Ok(())
+        })?;
+        return page
+            .map(DynamicImage::ImageLuma8)
+            .ok_or_else(|| ProcessError::corrupt(format!("the TIFF has no page {}", index + 1)));
+    }
+    decode_limited(bytes, format, limits)
+}
+
+fn decode_limited(
+    bytes: &[u8],
+    format: Format,
+    limits: &Limits,
+) -> Result<DynamicImage, ProcessError> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format(format));
+    let mut img_limits = image::Limits::default();
+    img_limits.max_alloc = Some(limits.max_page_pixels.saturating_mul(4));
+    reader.limits(img_limits);
+    let decoded = reader.decode().map_err(|e| decode_error(format, e))?;
+    check_pixels(decoded.width(), decoded.height(), limits, "the image")?;
+    Ok(decoded)
 }
 
 /// Grey conversion that puts transparent pixels on white paper (a plain luma conversion turns

@@ -13,6 +13,7 @@ pub mod error;
 pub mod format;
 pub mod glyphs;
 pub mod image_input;
+pub mod languages;
 pub mod layout;
 pub mod ocr;
 pub mod orientation;
@@ -22,6 +23,7 @@ pub mod plan;
 pub mod pool;
 pub mod qr;
 pub mod result;
+pub mod searchable;
 mod tess;
 pub mod text_layer;
 

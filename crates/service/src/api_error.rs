@@ -19,6 +19,9 @@ pub enum ApiError {
     BodyRejected(String),
     #[error("no document with id {0}")]
     NotFound(String),
+    /// The document is there, what was asked of it is not (the message says why).
+    #[error("{0}")]
+    NoSuchOutput(String),
     #[error("the queue is full; retry later")]
     QueueFull { retry_after_secs: u64 },
     #[error("a backing service is unavailable: {0}")]
@@ -50,7 +53,9 @@ impl ApiError {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::BodyRejected(_) => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
-            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::NotFound(_) | ApiError::NoSuchOutput(_) => {
+                (StatusCode::NOT_FOUND, "not_found")
+            }
             ApiError::QueueFull { .. } => (StatusCode::SERVICE_UNAVAILABLE, "queue_full"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),

@@ -52,6 +52,10 @@ pub struct ExtractArgs {
     /// instead of printing to stdout; inputs whose results would share a name are refused.
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
+    /// Also write a searchable PDF of the one input: its pages as they are, the OCR words laid
+    /// over the scanned ones as invisible text (an image becomes a PDF page).
+    #[arg(long, value_name = "OUT.pdf")]
+    pub pdf: Option<PathBuf>,
     /// Hide the progress bar even on a terminal.
     #[arg(long)]
     pub quiet: bool,

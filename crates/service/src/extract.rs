@@ -19,6 +19,9 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<bool> {
             anyhow::bail!(msg);
         }
     }
+    if let Some(pdf) = &args.pdf {
+        check_pdf_target(pdf, &items)?;
+    }
     let config = args.engine.to_config();
     let engine = Engine::new(config)?;
     if let Some(dir) = &args.out_dir {
@@ -52,6 +55,11 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<bool> {
         if let Some(e) = &result.error {
             all_ok = false;
             bar.suspend(|| eprintln!("{}: {} ({})", file.display(), e.message, e.code));
+        } else if let Some(pdf) = &args.pdf {
+            if let Err(e) = write_pdf(&engine, file, &result, pdf) {
+                all_ok = false;
+                bar.suspend(|| eprintln!("{}: {} ({})", pdf.display(), e.message, e.code));
+            }
         }
         match &args.out_dir {
             Some(dir) => {
@@ -84,4 +92,44 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<bool> {
 fn process_file(engine: &Engine, path: &Path, progress: &dyn Fn(Progress)) -> DocumentResult {
     let hint = path.extension().and_then(|e| e.to_str());
     engine.process_input(Input::File(path), hint, progress)
+}
+
+/// `--pdf` names one file: refused before any work for several inputs, or when it is an input.
+fn check_pdf_target(pdf: &Path, items: &[extract_inputs::Item]) -> anyhow::Result<()> {
+    if items.len() != 1 {
+        anyhow::bail!(
+            "--pdf writes the searchable PDF of one input; {} inputs were given",
+            items.len()
+        );
+    }
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same(pdf, &items[0].path) {
+        anyhow::bail!("--pdf {} is the input itself", pdf.display());
+    }
+    Ok(())
+}
+
+/// Written beside the target and renamed into place: a failure never leaves half a PDF.
+fn write_pdf(
+    engine: &Engine,
+    input: &Path,
+    result: &DocumentResult,
+    out: &Path,
+) -> Result<(), processor::ProcessError> {
+    let mut partial = out.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = std::path::PathBuf::from(partial);
+    engine
+        .write_searchable_pdf(Input::File(input), result, &partial)
+        .and_then(|()| {
+            std::fs::rename(&partial, out).map_err(|e| {
+                processor::ProcessError::internal(format!("cannot write {}: {e}", out.display()))
+            })
+        })
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&partial);
+        })
 }

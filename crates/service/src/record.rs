@@ -40,6 +40,9 @@ pub enum FailureCode {
     Engine(ErrorCode),
     /// Claimed more often than MAX_ATTEMPTS.
     TooManyAttempts,
+    /// The record's own options cannot be met (an unknown output, a language not installed):
+    /// what /process answers 422 `invalid_record` for, found on a record written to the table.
+    InvalidRecord,
 }
 
 impl FailureCode {
@@ -47,6 +50,7 @@ impl FailureCode {
         match self {
             FailureCode::Engine(code) => code.as_str(),
             FailureCode::TooManyAttempts => "too_many_attempts",
+            FailureCode::InvalidRecord => "invalid_record",
         }
     }
 }
@@ -101,6 +105,15 @@ pub struct RecordFields {
     pub error_message: Option<String>,
     /// Where the full result is when it did not fit the item.
     pub result_s3_key: Option<String>,
+    /// Extra outputs the record asked for (`searchable_pdf`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outputs: Option<Vec<String>>,
+    /// Languages the record asked to be read in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub languages: Option<Vec<String>>,
+    /// Where the searchable PDF is (`results/{id}.pdf`), when one was asked for and made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub searchable_pdf_s3_key: Option<String>,
 }
 
 impl DocumentItem {
@@ -149,6 +162,8 @@ pub struct Outcome {
     pub processing_ms: u64,
     /// The full result JSON, to be stored at `results/{id}.json`.
     pub offload: Option<Vec<u8>>,
+    /// The searchable PDF made for the record, stored already.
+    pub searchable_pdf_s3_key: Option<String>,
 }
 
 impl Outcome {
@@ -168,6 +183,7 @@ impl Outcome {
             error: None,
             processing_ms,
             offload: None,
+            searchable_pdf_s3_key: None,
         };
         if inline.item_bytes() <= ITEM_WRITE_BUDGET {
             return inline;
@@ -191,6 +207,7 @@ impl Outcome {
             error: None,
             processing_ms,
             offload: Some(json),
+            searchable_pdf_s3_key: None,
         }
     }
 
@@ -205,6 +222,7 @@ impl Outcome {
             error: Some((code.into(), truncate_bytes(message, 4096).to_string())),
             processing_ms,
             offload: None,
+            searchable_pdf_s3_key: None,
         }
     }
 
@@ -223,6 +241,12 @@ impl Outcome {
         if let Some((code, message)) = &self.error {
             add("error_code", Some(AttributeValue::S(code.as_str().into())));
             add("error_message", Some(AttributeValue::S(message.clone())));
+        }
+        if let Some(key) = &self.searchable_pdf_s3_key {
+            add(
+                "searchable_pdf_s3_key",
+                Some(AttributeValue::S(key.clone())),
+            );
         }
         // status, timestamps, counts, lease removal, result key: small and fixed.
         total + 400
@@ -283,6 +307,43 @@ fn truncate_bytes(s: &str, max: usize) -> &str {
 
 pub fn results_key(id: &str) -> String {
     format!("results/{id}.json")
+}
+
+pub fn searchable_pdf_key(id: &str) -> String {
+    format!("results/{id}.pdf")
+}
+
+/// What a record asks of the extraction beyond the defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Tesseract's form (`deu+eng`); None: the service's languages.
+    pub languages: Option<String>,
+    pub searchable_pdf: bool,
+}
+
+/// A record's `outputs` and `languages` checked (against the installed languages), or why not.
+pub fn options(
+    outputs: Option<&[String]>,
+    languages: Option<&[String]>,
+    installed: &[String],
+) -> Result<Options, String> {
+    let mut searchable_pdf = false;
+    for output in outputs.unwrap_or_default() {
+        if output != api::SEARCHABLE_PDF {
+            return Err(format!(
+                "unknown output {output:?} (outputs: {})",
+                api::SEARCHABLE_PDF
+            ));
+        }
+        searchable_pdf = true;
+    }
+    let languages = languages
+        .map(|l| processor::languages::choose(l, installed))
+        .transpose()?;
+    Ok(Options {
+        languages,
+        searchable_pdf,
+    })
 }
 
 pub fn now_rfc3339() -> String {

@@ -4,7 +4,7 @@ use crate::api_error::{ApiError, ErrorBody};
 use crate::aws::dynamo::{Claim, ClaimRequest, Store};
 use crate::aws::s3::Blobs;
 use crate::jobs::JobQueue;
-use crate::record::{DocumentItem, RecordFields, Status};
+use crate::record::{self, DocumentItem, RecordFields, Status};
 use api::{DocumentRecord, ProcessRequest};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -30,6 +30,8 @@ pub struct AppState {
     pub result_reads: Arc<tokio::sync::Semaphore>,
     /// ALLOWED_CLIENT_CIDRS (empty: every client).
     pub allowed_clients: Arc<Vec<ipnet::IpNet>>,
+    /// Tesseract languages installed (a record's `languages` must be among them).
+    pub languages: Arc<Vec<String>>,
 }
 
 /// How long a /status call waits for a free result stream before answering 503.
@@ -38,7 +40,7 @@ const RESULT_READ_WAIT: std::time::Duration = std::time::Duration::from_secs(10)
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Document Processor", description = "PDFs and images to text, word boxes and QR codes"),
-    paths(health, process, status),
+    paths(health, process, status, searchable_pdf),
     components(schemas(ProcessRequest, DocumentRecord, Accepted, StatusBody, Health, ErrorBody)),
     modifiers(&ApiKeyScheme)
 )]
@@ -126,7 +128,11 @@ pub fn valid_document_id(id: &str) -> bool {
         && id != ".."
 }
 
-fn validate(record: &DocumentRecord, allowed: &[String]) -> Result<(), ApiError> {
+fn validate(
+    record: &DocumentRecord,
+    allowed: &[String],
+    languages: &[String],
+) -> Result<(), ApiError> {
     let invalid = |m: String| Err(ApiError::InvalidRecord(m));
     if !valid_document_id(&record.document_id) {
         return invalid(INVALID_ID.into());
@@ -144,7 +150,13 @@ fn validate(record: &DocumentRecord, allowed: &[String]) -> Result<(), ApiError>
             ));
         }
     }
-    Ok(())
+    record::options(
+        record.outputs.as_deref(),
+        record.languages.as_deref(),
+        languages,
+    )
+    .map(|_| ())
+    .map_err(ApiError::InvalidRecord)
 }
 
 fn parse_body(body: &[u8]) -> Result<ProcessRequest, ApiError> {
@@ -184,7 +196,7 @@ pub async fn process(
     let body = body.map_err(|e| ApiError::BodyRejected(e.body_text()))?;
     let request = parse_body(&body)?;
     let record = request.record;
-    validate(&record, &state.allowed_buckets)?;
+    validate(&record, &state.allowed_buckets, &state.languages)?;
     tracing::Span::current().record("document_id", record.document_id.as_str());
     let permit = state.queue.try_reserve().ok_or(ApiError::QueueFull {
         retry_after_secs: 10,
@@ -197,6 +209,8 @@ pub async fn process(
                 bucket: Some(&record.bucket),
                 key: Some(&record.key),
                 file_type: record.file_type.as_deref(),
+                outputs: record.outputs.as_deref(),
+                languages: record.languages.as_deref(),
             },
             true,
         )
@@ -242,6 +256,93 @@ pub async fn status(
     status_response(&state, item).await
 }
 
+/// The searchable PDF a record asked for (`"outputs": ["searchable_pdf"]`), streamed from S3.
+#[utoipa::path(get, path = "/documents/{document_id}/pdf", params(("document_id" = String, Path)),
+    security(("api_key" = []), ("bearer" = [])),
+    responses((status = 200, content_type = "application/pdf", description = "the searchable PDF"),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "no such document, or no PDF made for it (yet)"),
+        (status = 422, body = ErrorBody)))]
+pub async fn searchable_pdf(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    if !valid_document_id(&id) {
+        return Err(ApiError::InvalidRecord(INVALID_ID.into()));
+    }
+    tracing::Span::current().record("document_id", id.as_str());
+    let item = state
+        .store
+        .get(&id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(id.clone()))?;
+    let asked = item
+        .record
+        .outputs
+        .iter()
+        .flatten()
+        .any(|o| o == api::SEARCHABLE_PDF);
+    let (Some(key), Some(bucket)) = (&item.record.searchable_pdf_s3_key, &item.record.bucket)
+    else {
+        return Err(ApiError::NoSuchOutput(match (asked, item.record.status) {
+            (false, _) => format!(
+                "document {id} did not ask for a searchable PDF (\"outputs\": [\"searchable_pdf\"])"
+            ),
+            (true, Status::Failed) => format!("document {id} failed; no searchable PDF was made"),
+            (true, _) => {
+                format!("document {id} is not processed yet; its searchable PDF comes with it")
+            }
+        }));
+    };
+    let body = stored_stream(&state, bucket, key).await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{id}.pdf\""),
+            ),
+        ],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response())
+}
+
+/// An object stored in S3 as a stream of its bytes, at most RESULT_READS at once (each holds a
+/// stream's buffers); 503 `busy` after RESULT_READ_WAIT.
+async fn stored_stream(
+    state: &AppState,
+    bucket: &str,
+    key: &str,
+) -> Result<impl futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>>, ApiError> {
+    let permit = tokio::time::timeout(RESULT_READ_WAIT, state.result_reads.clone().acquire_owned())
+        .await
+        .map_err(|_| ApiError::Busy)?
+        .map_err(|_| ApiError::Busy)?;
+    let stream = state
+        .blobs
+        .get_stream(bucket, key)
+        .await
+        .map_err(|e| match e {
+            crate::aws::s3::BlobError::Unavailable(m) => ApiError::Unavailable(m),
+            other => ApiError::Internal(format!("stored object unreadable: {other}")),
+        })?;
+    Ok(futures_util::stream::unfold(
+        Some((stream, permit)),
+        |state| async move {
+            let (mut stream, permit) = state?;
+            match stream.try_next().await {
+                Ok(Some(chunk)) => Some((Ok(chunk), Some((stream, permit)))),
+                Ok(None) => None,
+                Err(e) => Some((Err(std::io::Error::other(e)), None)),
+            }
+        },
+    ))
+}
+
 /// The /status answer. A result stored in S3 is streamed into it as it arrives (never parsed or
 /// held whole: a 30 MB result costs a stream's buffers), a bounded number at a time.
 async fn status_response(state: &AppState, item: DocumentItem) -> Result<Response, ApiError> {
@@ -260,18 +361,7 @@ async fn status_response(state: &AppState, item: DocumentItem) -> Result<Respons
         })
         .into_response());
     };
-    let permit = tokio::time::timeout(RESULT_READ_WAIT, state.result_reads.clone().acquire_owned())
-        .await
-        .map_err(|_| ApiError::Busy)?
-        .map_err(|_| ApiError::Busy)?;
-    let stream = state
-        .blobs
-        .get_stream(&bucket, &key)
-        .await
-        .map_err(|e| match e {
-            crate::aws::s3::BlobError::Unavailable(m) => ApiError::Unavailable(m),
-            other => ApiError::Internal(format!("stored result unreadable: {other}")),
-        })?;
+    let stored = stored_stream(state, &bucket, &key).await?;
     // `{"document_id":…, <record fields>, "result": <the stored JSON>}`
     let mut head = serde_json::to_vec(&StatusBody {
         document_id: item.id,
@@ -283,17 +373,7 @@ async fn status_response(state: &AppState, item: DocumentItem) -> Result<Respons
     debug_assert_eq!(tail, b"null}");
     let head = bytes::Bytes::from(head);
     let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(head) })
-        .chain(futures_util::stream::unfold(
-            Some((stream, permit)),
-            |state| async move {
-                let (mut stream, permit) = state?;
-                match stream.try_next().await {
-                    Ok(Some(chunk)) => Some((Ok(chunk), Some((stream, permit)))),
-                    Ok(None) => None,
-                    Err(e) => Some((Err(std::io::Error::other(e)), None)),
-                }
-            },
-        ))
+        .chain(stored)
         .chain(futures_util::stream::once(async {
             Ok(bytes::Bytes::from_static(b"}"))
         }));
@@ -315,23 +395,51 @@ mod tests {
             key: "k.pdf".into(),
             status: "pending".into(),
             file_type: file_type.map(String::from),
+            outputs: None,
+            languages: None,
         }
+    }
+
+    fn strings(v: &[&str]) -> Option<Vec<String>> {
+        Some(v.iter().map(|s| s.to_string()).collect())
     }
 
     #[test]
     fn validation_rules() {
         let allowed = vec!["docs".to_string()];
-        assert!(validate(&record("docs", Some("PDF")), &allowed).is_ok());
-        assert!(validate(&record("docs", None), &allowed).is_ok());
+        let langs = strings(&["deu", "eng"]).unwrap();
+        let check = |r: &DocumentRecord, allowed: &[String]| validate(r, allowed, &langs);
+        assert!(check(&record("docs", Some("PDF")), &allowed).is_ok());
+        assert!(check(&record("docs", None), &allowed).is_ok());
         assert!(matches!(
-            validate(&record("other", None), &allowed),
+            check(&record("other", None), &allowed),
             Err(ApiError::InvalidRecord(_))
         ));
         assert!(matches!(
-            validate(&record("docs", Some("docx")), &allowed),
+            check(&record("docs", Some("docx")), &allowed),
             Err(ApiError::InvalidRecord(_))
         ));
-        assert!(validate(&record("anything", None), &[]).is_ok());
+        assert!(check(&record("anything", None), &[]).is_ok());
+        let with = |outputs: Option<Vec<String>>, languages: Option<Vec<String>>| DocumentRecord {
+            outputs,
+            languages,
+            ..record("docs", None)
+        };
+        assert!(check(
+            &with(strings(&["searchable_pdf"]), strings(&["deu"])),
+            &allowed
+        )
+        .is_ok());
+        let Err(ApiError::InvalidRecord(m)) = check(&with(strings(&["docx"]), None), &allowed)
+        else {
+            panic!("an unknown output passed")
+        };
+        assert!(m.contains("unknown output \"docx\""), "{m}");
+        let Err(ApiError::InvalidRecord(m)) = check(&with(None, strings(&["xyz"])), &allowed)
+        else {
+            panic!("an unknown language passed")
+        };
+        assert!(m.contains("\"xyz\" is not installed"), "{m}");
     }
 
     #[test]
@@ -376,7 +484,12 @@ mod tests {
     #[test]
     fn openapi_describes_every_route() {
         let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
-        for path in ["/health", "/process", "/status/{document_id}"] {
+        for path in [
+            "/health",
+            "/process",
+            "/status/{document_id}",
+            "/documents/{document_id}/pdf",
+        ] {
             assert!(doc["paths"][path].is_object(), "{path} missing");
         }
     }

@@ -79,6 +79,7 @@ impl Settings {
                 allowed_buckets: allowed,
                 spool_dir: args.spool_dir.clone().unwrap_or_else(std::env::temp_dir),
                 sweep_interval: Duration::from_secs(args.sweep_interval_secs.max(1)),
+                languages: processor::languages::installed(config.tessdata.as_deref()),
             },
             workers: WorkerSettings {
                 program,

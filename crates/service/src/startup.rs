@@ -75,6 +75,7 @@ impl Application {
             workers,
             result_reads: Arc::new(tokio::sync::Semaphore::new(RESULT_READS)),
             allowed_clients: Arc::new(settings.allowed_clients.clone()),
+            languages: Arc::new(settings.runner.languages.clone()),
         };
         let listener =
             tokio::net::TcpListener::bind((settings.bind_address.as_str(), settings.port)).await?;
@@ -114,6 +115,7 @@ pub fn router(state: AppState) -> Router {
     let protected = Router::new()
         .route("/process", post(routes::process))
         .route("/status/{document_id}", get(routes::status))
+        .route("/documents/{document_id}/pdf", get(routes::searchable_pdf))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             require_api_key,

@@ -12,6 +12,8 @@ struct NewImage {
     key: Option<String>,
     status: Option<String>,
     file_type: Option<String>,
+    outputs: Option<Vec<String>>,
+    languages: Option<Vec<String>>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -59,6 +61,8 @@ pub fn decide(record: &EventRecord) -> Decision {
             key,
             status: "pending".into(),
             file_type: image.file_type,
+            outputs: image.outputs,
+            languages: image.languages,
         },
     })
 }

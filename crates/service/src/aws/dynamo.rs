@@ -60,6 +60,8 @@ pub struct ClaimRequest<'a> {
     pub bucket: Option<&'a str>,
     pub key: Option<&'a str>,
     pub file_type: Option<&'a str>,
+    pub outputs: Option<&'a [String]>,
+    pub languages: Option<&'a [String]>,
 }
 
 #[derive(Clone)]
@@ -161,6 +163,12 @@ impl Store {
         ] {
             if let Some(value) = value {
                 let (name, value) = (e.n(attr), e.v(attr, s(value)));
+                sets.push(format!("{name} = if_not_exists({name}, {value})"));
+            }
+        }
+        for (attr, value) in [("outputs", req.outputs), ("languages", req.languages)] {
+            if let Some(value) = value {
+                let (name, value) = (e.n(attr), e.v(attr, to_av(&value)?));
                 sets.push(format!("{name} = if_not_exists({name}, {value})"));
             }
         }
@@ -325,6 +333,14 @@ impl Store {
                 e.v("result_s3_key", s(k))
             )),
             None => removes.push(e.n("result_s3_key")),
+        }
+        match &outcome.searchable_pdf_s3_key {
+            Some(k) => sets.push(format!(
+                "{} = {}",
+                e.n("searchable_pdf_s3_key"),
+                e.v("searchable_pdf_s3_key", s(k))
+            )),
+            None => removes.push(e.n("searchable_pdf_s3_key")),
         }
         let ours = self.ours(&mut e);
         let update = format!("SET {} REMOVE {}", sets.join(", "), removes.join(", "));

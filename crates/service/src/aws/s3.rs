@@ -106,6 +106,29 @@ impl Blobs {
         Ok(())
     }
 
+    /// Uploads a file, read from disk as it is sent.
+    pub async fn put_file(
+        &self,
+        bucket: &str,
+        key: &str,
+        path: &std::path::Path,
+        content_type: &str,
+    ) -> Result<(), BlobError> {
+        let body = ByteStream::from_path(path)
+            .await
+            .map_err(|e| BlobError::Rejected(format!("cannot read {}: {e}", path.display())))?;
+        self.client
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .content_type(content_type)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| classify(e, bucket, key))?;
+        Ok(())
+    }
+
     async fn get_object(
         &self,
         bucket: &str,

@@ -27,6 +27,8 @@ pub struct RunnerSettings {
     pub allowed_buckets: Vec<String>,
     pub spool_dir: PathBuf,
     pub sweep_interval: Duration,
+    /// Tesseract languages installed, for the records' `languages`.
+    pub languages: Vec<String>,
 }
 
 pub struct Deps {

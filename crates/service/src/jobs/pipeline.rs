@@ -5,6 +5,7 @@ use super::{Deps, Job};
 use crate::aws::dynamo::StoreError;
 use crate::aws::s3::BlobError;
 use crate::record::{self, DocumentItem, FailureCode, Outcome};
+use crate::worker::supervisor::Ask;
 use processor::ErrorCode;
 use std::time::{Duration, Instant};
 
@@ -70,6 +71,14 @@ async fn process(deps: &Deps, item: &DocumentItem) -> Result<Outcome, Retry> {
             0,
         ));
     }
+    let options = match record::options(
+        item.record.outputs.as_deref(),
+        item.record.languages.as_deref(),
+        &deps.settings.languages,
+    ) {
+        Ok(options) => options,
+        Err(why) => return Ok(Outcome::failed(FailureCode::InvalidRecord, &why, 0)),
+    };
     let spool = tempfile::Builder::new()
         .prefix("document-")
         .tempfile_in(&deps.settings.spool_dir)
@@ -87,13 +96,48 @@ async fn process(deps: &Deps, item: &DocumentItem) -> Result<Outcome, Retry> {
         Err(e @ BlobError::Rejected(_)) => return failed(ErrorCode::Internal, e),
         Err(e) => return Err(Retry(e.to_string())),
     }
+    let pdf_spool = match options.searchable_pdf {
+        true => Some(
+            tempfile::Builder::new()
+                .prefix("searchable-")
+                .suffix(".pdf")
+                .tempfile_in(&deps.settings.spool_dir)
+                .map_err(|e| Retry(format!("cannot create a spool file: {e}")))?,
+        ),
+        false => None,
+    };
+    let ask = Ask {
+        hint: item.record.file_type.as_deref(),
+        languages: options.languages.as_deref(),
+        searchable_pdf: pdf_spool.as_ref().map(|f| f.path()),
+    };
     let result = deps
         .supervisor
-        .extract(spool.path(), item.record.file_type.as_deref())
+        .extract(spool.path(), ask)
         .await
         .map_err(Retry)?;
     drop(spool);
-    Ok(Outcome::from_result(result, 0))
+    let mut outcome = Outcome::from_result(result, 0);
+    if let (Some(pdf), None) = (&pdf_spool, &outcome.error) {
+        let key = record::searchable_pdf_key(&item.id);
+        match deps
+            .blobs
+            .put_file(bucket, &key, pdf.path(), "application/pdf")
+            .await
+        {
+            Ok(()) => outcome.searchable_pdf_s3_key = Some(key),
+            Err(BlobError::Unavailable(m)) => return Err(Retry(m)),
+            Err(e) => {
+                tracing::error!(document_id = %item.id, error = %e, "the searchable PDF cannot be stored");
+                return Ok(Outcome::failed(
+                    ErrorCode::Internal,
+                    "the searchable PDF could not be stored",
+                    0,
+                ));
+            }
+        }
+    }
+    Ok(outcome)
 }
 
 /// Why storing an outcome failed: worth another try, or never going to work.

@@ -3,7 +3,7 @@
 //! own stdout is pointed at stderr first, so a library that prints cannot corrupt an answer.
 
 use super::protocol::{self, Ready, Request, Spec};
-use processor::{Engine, Input};
+use processor::{Config, DocumentResult, Engine, Input};
 use std::fs::File;
 use std::io::{BufRead, Write};
 use std::os::fd::FromRawFd;
@@ -16,6 +16,7 @@ pub fn run() -> anyhow::Result<bool> {
         return Ok(true);
     };
     let spec: Spec = serde_json::from_str(&first?)?;
+    let base = spec.config.clone();
     let engine = match Engine::new(spec.config).and_then(|e| e.check_pdfium().map(|_| e)) {
         Ok(engine) => engine,
         Err(e) => {
@@ -31,12 +32,16 @@ pub fn run() -> anyhow::Result<bool> {
         error: None,
     }))?;
     answers.flush()?;
+    let mut engine = Some(engine);
     for line in lines {
         let request: Request = serde_json::from_str(&line?)?;
         #[cfg(feature = "fault-injection")]
         super::fault::trigger(&request.path);
-        let result =
-            engine.process_input(Input::File(&request.path), request.hint.as_deref(), &|_| {});
+        let languages = request.languages.as_deref().unwrap_or(&base.languages);
+        let result = match engine_for(&mut engine, &base, languages) {
+            Ok(engine) => extract(engine, &request),
+            Err(e) => DocumentResult::failed(e),
+        };
         let mut out = serde_json::to_vec(&result)?;
         drop(result);
         out.push(b'\n');
@@ -44,6 +49,39 @@ pub fn run() -> anyhow::Result<bool> {
         answers.flush()?;
     }
     Ok(true)
+}
+
+/// The document's result, and its searchable PDF when asked for (a PDF that cannot be made fails
+/// the document: the record asked for it).
+fn extract(engine: &Engine, request: &Request) -> DocumentResult {
+    let input = Input::File(&request.path);
+    let result = engine.process_input(input, request.hint.as_deref(), &|_| {});
+    match (&request.searchable_pdf, &result.error) {
+        (Some(out), None) => match engine.write_searchable_pdf(input, &result, out) {
+            Ok(()) => result,
+            Err(e) => DocumentResult::failed(e),
+        },
+        _ => result,
+    }
+}
+
+/// The engine for `languages`: one engine per worker, rebuilt when a document asks for other
+/// languages (the supervisor sends a document to a worker that has its languages when one is
+/// free). The old engine is dropped first: two at once could pass the worker's memory cap.
+fn engine_for<'e>(
+    slot: &'e mut Option<Engine>,
+    base: &Config,
+    languages: &str,
+) -> Result<&'e Engine, processor::ProcessError> {
+    if slot.as_ref().map(|e| e.config().languages.as_str()) != Some(languages) {
+        *slot = None;
+        let config = Config {
+            languages: languages.to_string(),
+            ..base.clone()
+        };
+        *slot = Some(Engine::new(config)?);
+    }
+    Ok(slot.as_ref().expect("engine just built"))
 }
 
 /// A private copy of the stdout pipe for answers; fd 1 itself then points at stderr.

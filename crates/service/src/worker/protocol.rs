@@ -25,6 +25,12 @@ pub struct Ready {
 pub struct Request {
     pub path: PathBuf,
     pub hint: Option<String>,
+    /// Tesseract languages for this document (`deu+eng`); None: the spec's.
+    #[serde(default)]
+    pub languages: Option<String>,
+    /// Where to write the document's searchable PDF, when asked for.
+    #[serde(default)]
+    pub searchable_pdf: Option<PathBuf>,
 }
 
 /// One JSON value and its newline.
@@ -43,6 +49,8 @@ mod tests {
         let request = Request {
             path: "/tmp/a\nb.pdf".into(),
             hint: Some("pdf".into()),
+            languages: Some("deu+eng".into()),
+            searchable_pdf: Some("/tmp/out.pdf".into()),
         };
         let bytes = line(&request);
         assert_eq!(bytes.iter().filter(|&&b| b == b'\n').count(), 1);

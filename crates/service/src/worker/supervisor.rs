@@ -48,6 +48,18 @@ struct Worker {
     child: Child,
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
+    /// The languages its engine has (it rebuilds its engine for a document in others).
+    languages: String,
+}
+
+/// What a document asks of its worker beyond the file.
+#[derive(Debug, Clone, Default)]
+pub struct Ask<'a> {
+    pub hint: Option<&'a str>,
+    /// Tesseract's form (`deu+eng`); None: the service's languages.
+    pub languages: Option<&'a str>,
+    /// Where the worker writes the searchable PDF.
+    pub searchable_pdf: Option<&'a Path>,
 }
 
 /// Why a worker gave no answer.
@@ -84,10 +96,21 @@ impl Supervisor {
     pub async fn extract(
         self: &Arc<Self>,
         path: &Path,
-        hint: Option<&str>,
+        ask: Ask<'_>,
     ) -> Result<DocumentResult, String> {
         let _slot = self.slots.acquire().await.map_err(|e| e.to_string())?;
-        let taken = self.idle.lock().expect("lock").pop();
+        let languages = ask
+            .languages
+            .unwrap_or(&self.settings.spec.config.languages)
+            .to_string();
+        // A free worker that has the document's languages already, else any free one.
+        let taken = {
+            let mut idle = self.idle.lock().expect("lock");
+            match idle.iter().position(|w| w.languages == languages) {
+                Some(i) => Some(idle.swap_remove(i)),
+                None => idle.pop(),
+            }
+        };
         let mut worker = match taken {
             Some(w) => w,
             None => launch(&self.settings)
@@ -96,8 +119,11 @@ impl Supervisor {
         };
         let request = Request {
             path: path.to_path_buf(),
-            hint: hint.map(str::to_string),
+            hint: ask.hint.map(str::to_string),
+            languages: ask.languages.map(str::to_string),
+            searchable_pdf: ask.searchable_pdf.map(Path::to_path_buf),
         };
+        worker.languages = languages;
         match self.exchange(&mut worker, &request).await {
             Ok(result) => {
                 self.idle.lock().expect("lock").push(worker);
@@ -344,5 +370,6 @@ async fn launch(settings: &WorkerSettings) -> anyhow::Result<Worker> {
         child,
         stdin,
         stdout,
+        languages: settings.spec.config.languages.clone(),
     })
 }
