@@ -372,3 +372,112 @@ async fn an_expired_lease_of_a_dead_task_is_reclaimed_by_the_sweep() {
     assert_eq!(v["error_code"], "too_many_attempts");
     app.stop().await;
 }
+
+/// `GET /documents/{id}/pdf` with the key.
+async fn get_pdf(app: &TestApp, id: &str) -> reqwest::Response {
+    app.http
+        .get(format!("{}/documents/{id}/pdf", app.base))
+        .header("x-api-key", API_KEY)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_record_gets_its_searchable_pdf_and_its_languages() {
+    let app = TestApp::spawn(&[]).await;
+    let Some(key) = upload_corpus(&app, "scan_invoice_01.pdf").await else {
+        return;
+    };
+    let mut body = app.aws.record("spdf", &key, "pdf");
+    body["record"]["outputs"] = json!(["searchable_pdf"]);
+    body["record"]["languages"] = json!(["eng", "deu"]);
+    let r = app.post(&body, true).await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["status"], "completed", "{v}");
+    assert_eq!(v["searchable_pdf_s3_key"], "results/spdf.pdf");
+    assert_eq!(v["languages"], json!(["eng", "deu"]));
+    // The PDF: from S3 through the service, with the key only.
+    let r = get_pdf(&app, "spdf").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
+    let unauthorised = app
+        .http
+        .get(format!("{}/documents/spdf/pdf", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unauthorised.status(), 401);
+    // Its words are in it: the invisible text layer holds the result's words.
+    let words: Vec<&str> = v["result"]["text"]
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let raw = String::from_utf8_lossy(&pdf);
+    assert!(raw.contains("/Helvetica"), "no text font in the PDF");
+    assert!(words.len() > 20);
+
+    // Asked for in the table (the Lambda's way, or the sweep's): the same options on the item.
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let list = |v: &[&str]| {
+        AttributeValue::L(v.iter().map(|s| AttributeValue::S(s.to_string())).collect())
+    };
+    app.aws
+        .put_record(
+            "tabled",
+            &key,
+            &[
+                ("status", AttributeValue::S("pending".into())),
+                ("outputs", list(&["searchable_pdf"])),
+                ("languages", list(&["klingon"])),
+            ],
+        )
+        .await;
+    // The item's own options stand (if_not_exists): an uninstalled language fails the record.
+    let r = app.post(&app.aws.record("tabled", &key, "pdf"), true).await;
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["status"], "failed", "{v}");
+    assert_eq!(v["error_code"], "invalid_record");
+    assert!(v["error_message"]
+        .as_str()
+        .unwrap()
+        .contains("\"klingon\" is not installed"));
+
+    // Unknown options in the body: 422 before anything is claimed.
+    for (field, value, says) in [
+        ("languages", json!(["eng", "xx"]), "\"xx\" is not installed"),
+        ("outputs", json!(["docx"]), "unknown output \"docx\""),
+    ] {
+        let mut body = app.aws.record("bad-options", &key, "pdf");
+        body["record"][field] = value;
+        let r = app.post(&body, false).await;
+        assert_eq!(r.status(), 422);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["error"]["code"], "invalid_record");
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains(says),
+            "{v}"
+        );
+    }
+    assert!(app.aws.item("bad-options").await.is_none());
+
+    // No PDF where none was asked for, none for an unknown id.
+    let r = app.post(&app.aws.record("plain", &key, "pdf"), true).await;
+    assert_eq!(r.status(), 200);
+    let r = get_pdf(&app, "plain").await;
+    assert_eq!(r.status(), 404);
+    let v: Value = r.json().await.unwrap();
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did not ask"),
+        "{v}"
+    );
+    assert_eq!(get_pdf(&app, "nobody").await.status(), 404);
+    app.stop().await;
+}

@@ -66,3 +66,47 @@ pub fn decide(record: &EventRecord) -> Decision {
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first INSERT of the sample batch, with `extra` attributes on its new image.
+    fn insert(extra: serde_json::Value) -> EventRecord {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/events/batch-mixed.json");
+        let batch: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut record = batch["Records"][0].clone();
+        for (k, v) in extra.as_object().unwrap() {
+            record["dynamodb"]["NewImage"][k] = v.clone();
+        }
+        serde_json::from_value(record).unwrap()
+    }
+
+    #[test]
+    fn outputs_and_languages_on_the_item_are_forwarded() {
+        let record = insert(serde_json::json!({
+            "outputs": {"L": [{"S": "searchable_pdf"}]},
+            "languages": {"L": [{"S": "deu"}, {"S": "eng"}]},
+        }));
+        let Decision::Forward(body) = decide(&record) else {
+            panic!("not forwarded")
+        };
+        assert_eq!(
+            body.record.outputs,
+            Some(vec!["searchable_pdf".to_string()])
+        );
+        assert_eq!(
+            body.record.languages,
+            Some(vec!["deu".to_string(), "eng".to_string()])
+        );
+        // Without them the body keeps the original's shape.
+        let Decision::Forward(body) = decide(&insert(serde_json::json!({}))) else {
+            panic!("not forwarded")
+        };
+        let json = serde_json::to_value(&body).unwrap();
+        assert!(
+            json["record"].get("outputs").is_none() && json["record"].get("languages").is_none()
+        );
+    }
+}
