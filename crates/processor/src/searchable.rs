@@ -33,8 +33,8 @@ pub struct Laid<'a> {
 /// The words that make the page's text, line by line in reading order. The page's words are its
 /// text's words in order (one per token of the lines), then the picture noise, which is not in
 /// the text and is not laid over. Each word spans from its start to the next word's start (its
-/// space included), one size per line, along the line's slope on a skewed scan, so a reader
-/// groups the words into the same lines.
+/// space included), one baseline and size per line (level through the middle of a skewed
+/// scan's line), so a reader groups the words into the same lines as the result.
 pub fn text_words(page: &PageResult) -> Vec<Laid<'_>> {
     let mut words = page.words.iter();
     let mut out = Vec::with_capacity(page.words.len());
@@ -286,7 +286,7 @@ fn add_image_pages(
         } else {
             let decoded =
                 crate::image_input::page_pixels(bytes, format, limits, page_result.page - 1)?;
-            PdfPageImageObject::new(doc, &decoded).map_err(failed)?
+            PdfPageImageObject::new(doc, &compact(decoded)).map_err(failed)?
         };
         let mut image = image;
         image
@@ -299,6 +299,32 @@ fn add_image_pages(
         page.regenerate_content().map_err(failed)?;
     }
     Ok(())
+}
+
+/// The pixels in as few channels as they need: a scan saved as RGB that holds only greys is
+/// embedded grey (a third of the bytes); transparency is put on white paper (no soft mask).
+fn compact(img: image::DynamicImage) -> image::DynamicImage {
+    use image::DynamicImage;
+    let rgb = match img {
+        DynamicImage::ImageLuma8(_) => return img,
+        img if img.color().has_alpha() => {
+            let rgba = img.into_rgba8();
+            let (w, h) = rgba.dimensions();
+            image::RgbImage::from_fn(w, h, |x, y| {
+                let [r, g, b, a] = rgba.get_pixel(x, y).0;
+                let on_white = |c: u8| ((c as u32 * a as u32 + 255 * (255 - a as u32)) / 255) as u8;
+                image::Rgb([on_white(r), on_white(g), on_white(b)])
+            })
+        }
+        img => img.into_rgb8(),
+    };
+    if rgb.pixels().all(|p| p.0[0] == p.0[1] && p.0[1] == p.0[2]) {
+        let (w, h) = rgb.dimensions();
+        let grey = rgb.pixels().map(|p| p.0[0]).collect();
+        DynamicImage::ImageLuma8(image::GrayImage::from_raw(w, h, grey).expect("same size"))
+    } else {
+        DynamicImage::ImageRgb8(rgb)
+    }
 }
 
 #[cfg(test)]
@@ -425,8 +451,8 @@ mod tests {
     }
 
     #[test]
-    fn a_skewed_line_is_laid_along_its_slope_at_its_own_height() {
-        // Five words 8 px high climbing 2 px per 20 px.
+    fn a_skewed_line_is_laid_level_through_its_middle_at_its_texts_height() {
+        // Five words 8 px high climbing 2 px per 20 px: their boxes together are 16 px high.
         let words: Vec<BBox> = (0..5)
             .map(|i| BBox {
                 left: i * 20,
@@ -437,13 +463,27 @@ mod tests {
             .collect();
         let frames = line_frames(&words, 0);
         for (i, [start, end, top]) in frames.iter().enumerate() {
-            let bottom = 108.0 - 2.0 * i as f32;
-            assert!((start.1 - bottom).abs() < 1.0, "{i}: {start:?}");
-            // The baseline climbs with the line; the word is as high as its text.
-            assert!((end.1 - (start.1 - (end.0 - start.0) * 0.1)).abs() < 0.5);
-            let height = ((top.0 - start.0).powi(2) + (top.1 - start.1).powi(2)).sqrt();
-            assert!(height < 8.5, "{i}: {height}");
+            // One baseline for the line (readers group by it), through the middle of the slope.
+            assert_eq!((start.1, end.1), (104.0, 104.0), "{i}");
+            // As high as the text, not as the tilted line's box.
+            assert_eq!(start.1 - top.1, 8.0, "{i}");
+            assert_eq!(start.0, (i * 20) as f32);
         }
+    }
+
+    #[test]
+    fn grey_pixels_are_embedded_grey_and_transparency_goes_on_white() {
+        let grey_rgb = image::RgbImage::from_fn(4, 4, |x, _| image::Rgb([x as u8 * 60; 3]));
+        let out = compact(image::DynamicImage::ImageRgb8(grey_rgb));
+        assert_eq!(out.color(), image::ColorType::L8);
+        let colour = image::RgbImage::from_pixel(2, 2, image::Rgb([200, 10, 10]));
+        assert_eq!(
+            compact(image::DynamicImage::ImageRgb8(colour)).color(),
+            image::ColorType::Rgb8
+        );
+        let clear = image::RgbaImage::from_pixel(2, 2, image::Rgba([0, 0, 0, 0]));
+        let out = compact(image::DynamicImage::ImageRgba8(clear));
+        assert_eq!(out.as_luma8().unwrap().get_pixel(0, 0).0, [255]);
     }
 
     #[test]
