@@ -124,6 +124,14 @@ codes() {
   "$root/.local/venv/bin/python" "$root/scripts/bench_codes.py" "$shared"
 }
 
+pdf() {
+  section "Searchable PDF next to OCRmyPDF (scripts/bench_pdf.py)"
+  command -v ocrmypdf >/dev/null || { echo "ocrmypdf is not installed (apt-get install ocrmypdf)" >&2; return 1; }
+  "$root/.local/venv/bin/python" "$root/scripts/bench_pdf.py" "$bin" \
+    "$shared"/corpus/scan_{invoice,letter,report}_01.pdf "$shared"/corpus/img_letter_01.jpg \
+    "$shared"/corpus/img_invoice_01.png "$shared"/realworld/ocr/linn.pdf "$shared"/realworld/ocr/phototest.tif
+}
+
 workers() {
   section "Worker processes (scripts/bench_workers.py: memory, throughput, latency, 200 documents with 20 hostile)"
   "$root/.local/venv/bin/python" "$root/scripts/bench_workers.py" "$@"
@@ -133,6 +141,7 @@ case "$what" in
   accuracy) accuracy ;; throughput) throughput ;; memory) memory ;; bad) bad ;; realworld) realworld ;;
   workers) shift; workers "$@" ;;
   codes) codes ;;
+  pdf) pdf ;;
   all) accuracy; realworld; throughput; memory; bad; codes; workers ;;
-  *) echo "usage: $0 [accuracy|realworld|throughput|memory|bad|codes|workers [memory|throughput|latency|hostile]|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [accuracy|realworld|throughput|memory|bad|codes|pdf|workers [memory|throughput|latency|hostile]|all]" >&2; exit 2 ;;
 esac

@@ -2,8 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-/// Most languages one document may be read in: each one loaded costs memory and time per page.
-pub const MAX_LANGUAGES: usize = 5;
+/// Most languages one document may be read in: each one loaded costs its worker 10-30 MB (measured
+/// in BENCHMARKS.md), and a worker has 216 MB in a 512 MB task.
+pub const MAX_LANGUAGES: usize = 3;
 
 /// Where Tesseract looks for its data when not told: TESSDATA_PREFIX, else the folders its
 /// packages install to.
