@@ -155,14 +155,7 @@ impl Engine {
         };
         let format = format::sniff(&head)
             .ok_or_else(|| ProcessError::unsupported("the content is not a PDF or an image"))?;
-        crate::searchable::write(
-            self.config.pdfium_lib_path.as_deref(),
-            &self.config.limits,
-            input,
-            format,
-            result,
-            out,
-        )
+        crate::searchable::write(&self.config.limits, input, format, result, out)
     }
 
     fn produce_image(

@@ -121,6 +121,73 @@ fn decode_limited(
     Ok(decoded)
 }
 
+/// A TIFF page coded in CCITT Group 4 (the usual fax and scanner output), strip by strip as it
+/// is stored: a PDF takes that code as it stands. None for any other TIFF page.
+pub struct G4Page<'a> {
+    pub width: u32,
+    pub height: u32,
+    /// Each strip's code and its number of rows, top to bottom.
+    pub strips: Vec<(&'a [u8], u32)>,
+    /// The page's 0 bits are black (TIFF's BlackIsZero): the decoded image is to be inverted.
+    pub inverted: bool,
+}
+
+pub fn tiff_g4_page<'a>(bytes: &'a [u8], limits: &Limits, index: u32) -> Option<G4Page<'a>> {
+    use tiff::tags::Tag;
+    let mut found = None;
+    tiff_pages(bytes, limits, |i, dec| {
+        if i != index as usize {
+            return Ok(());
+        }
+        let tag =
+            |dec: &mut TiffDecoder<'_>, t: Tag| dec.find_tag_unsigned::<u64>(t).ok().flatten();
+        let (w, h) = dec.dimensions().map_err(tiff_error)?;
+        let plain = tag(dec, Tag::Compression) == Some(4)
+            && tag(dec, Tag::BitsPerSample).unwrap_or(1) == 1
+            && tag(dec, Tag::FillOrder).unwrap_or(1) == 1
+            && tag(dec, Tag::Orientation).unwrap_or(1) == 1
+            && tag(dec, Tag::TileWidth).is_none();
+        let per_strip = tag(dec, Tag::RowsPerStrip)
+            .unwrap_or(h as u64)
+            .clamp(1, h as u64) as u32;
+        let offsets = dec
+            .find_tag_unsigned_vec::<u64>(Tag::StripOffsets)
+            .ok()
+            .flatten();
+        let counts = dec
+            .find_tag_unsigned_vec::<u64>(Tag::StripByteCounts)
+            .ok()
+            .flatten();
+        let (true, Some(offsets), Some(counts)) = (plain, offsets, counts) else {
+            return Ok(());
+        };
+        if offsets.len() != counts.len() || offsets.len() != h.div_ceil(per_strip) as usize {
+            return Ok(());
+        }
+        let strips: Option<Vec<(&[u8], u32)>> = offsets
+            .iter()
+            .zip(&counts)
+            .enumerate()
+            .map(|(n, (&offset, &count))| {
+                let start = usize::try_from(offset).ok()?;
+                let data = bytes.get(start..start.checked_add(usize::try_from(count).ok()?)?)?;
+                Some((data, per_strip.min(h - n as u32 * per_strip)))
+            })
+            .collect();
+        if let Some(strips) = strips {
+            found = Some(G4Page {
+                width: w,
+                height: h,
+                strips,
+                inverted: tag(dec, Tag::PhotometricInterpretation) == Some(1),
+            });
+        }
+        Ok(())
+    })
+    .ok()?;
+    found
+}
+
 /// Grey conversion that puts transparent pixels on white paper (a plain luma conversion turns
 /// transparent black into solid black, hiding any text drawn there).
 fn to_grey(img: DynamicImage) -> GrayImage {

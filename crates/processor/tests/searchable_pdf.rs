@@ -129,8 +129,19 @@ fn a_scanned_pdf_gets_its_words_at_their_boxes_and_looks_the_same() {
     let (result, out) = searchable(&input);
     // A sound file.
     run(Command::new("qpdf").arg("--check").arg(&out));
-    // Its text is the result's, in reading order.
-    let text = run(Command::new("pdftotext").arg(&out).arg("-"));
+    // Poppler reads it without a word on stderr, and its text is the result's, in reading order.
+    let read = Command::new("pdftotext")
+        .arg(&out)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(read.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&read.stderr),
+        "",
+        "poppler complained"
+    );
+    let text = String::from_utf8(read.stdout).unwrap();
     let err = cer(&text, &result.text);
     assert!(
         err <= 0.01,
@@ -169,6 +180,17 @@ fn a_scanned_pdf_gets_its_words_at_their_boxes_and_looks_the_same() {
         }
     }
     assert!(checked >= 5, "too few words checked: {checked}");
+    // pdfium opens it and finds the words as a text layer: the engine now reads it without OCR.
+    let again = engine().process_file(&out, None);
+    assert!(again.error.is_none(), "{:?}", again.error);
+    assert!(again.pages.iter().all(|p| p.source == Source::TextLayer));
+    // The same words (their order is the text-layer path's own reading, not the PDF's concern).
+    let bag = |t: &str| {
+        let mut w: Vec<String> = norm(t).split(' ').map(String::from).collect();
+        w.sort();
+        w
+    };
+    assert_eq!(bag(&again.text), bag(&result.text));
     // Little more than the input: the overlay is text.
     let (size_in, size_out) = (
         std::fs::metadata(&input).unwrap().len(),
@@ -299,4 +321,83 @@ fn a_page_in_six_languages_is_read_with_them_as_tesseracts_cli_reads_it() {
         "{}",
         ours.text
     );
+}
+
+#[test]
+fn image_pages_keep_their_pixels_as_they_were_coded() {
+    let Some(corpus) = corpus_dir() else { return };
+    if !(tool("pdftoppm") && tool("qpdf") && tool("pdftotext")) {
+        return;
+    }
+    // A multi-page Group 4 TIFF in strips (embedded as coded) and a grey PNG (its rows as coded).
+    for name in ["img_multipage_01.tif", "img_invoice_01.png"] {
+        let input = corpus.join(name);
+        let (result, out) = searchable(&input);
+        run(Command::new("qpdf").arg("--check").arg(&out));
+        let err = cer(
+            &run(Command::new("pdftotext").arg(&out).arg("-")),
+            &result.text,
+        );
+        assert!(
+            err <= 0.01,
+            "{name}: pdftotext CER {:.2}% against the result",
+            err * 100.0
+        );
+        let bytes = std::fs::read(&input).unwrap();
+        let format = processor::format::sniff(&bytes).unwrap();
+        let mut pages = Vec::new();
+        processor::image_input::for_each_page(&bytes, format, &Config::default().limits, |_, p| {
+            pages.push(p);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(pages.len(), result.pages.len());
+        for (i, page) in pages.iter().enumerate() {
+            let (w, h) = page.image.dimensions();
+            let prefix = tmp(&format!("{}-native", name.replace('.', "_")));
+            run(Command::new("pdftoppm")
+                .args([
+                    "-scale-to-x",
+                    &w.to_string(),
+                    "-scale-to-y",
+                    &h.to_string(),
+                    "-gray",
+                    "-singlefile",
+                    "-f",
+                    &(i + 1).to_string(),
+                    "-l",
+                    &(i + 1).to_string(),
+                ])
+                .arg(&out)
+                .arg(&prefix));
+            let rendered = image::open(prefix.with_extension("pgm"))
+                .unwrap()
+                .into_luma8();
+            // Rendered to the image's own size, each page is the image: pixels on the other side
+            // of mid-grey are few. Poppler smooths a black-and-white image's edges as it draws
+            // it: 1.2% of this TIFF's pixels flip so, in OCRmyPDF's PDF of it too.
+            assert_eq!(rendered.dimensions(), (w, h), "{name} page {}", i + 1);
+            let flipped = rendered
+                .as_raw()
+                .iter()
+                .zip(page.image.as_raw())
+                .filter(|(x, y)| (**x < 128) != (**y < 128))
+                .count();
+            let share = flipped as f64 / rendered.as_raw().len() as f64;
+            assert!(
+                share < 0.02,
+                "{name} page {}: {:.2}% of pixels differ",
+                i + 1,
+                share * 100.0
+            );
+        }
+        let (size_in, size_out) = (
+            bytes.len() as f64,
+            std::fs::metadata(&out).unwrap().len() as f64,
+        );
+        assert!(
+            size_out < size_in * 1.25,
+            "{name}: {size_out} bytes from {size_in}"
+        );
+    }
 }

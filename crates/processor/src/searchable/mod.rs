@@ -1,25 +1,46 @@
 //! A searchable PDF: the input's pages as they are, with the OCR words laid over each scanned page
-//! as invisible text at their boxes (what OCRmyPDF makes). Born-digital pages are left untouched,
-//! images become pages of their own size. The words' placement is pure ([`word_frame`]); pdfium
-//! writes the file.
+//! as invisible text at their boxes (what OCRmyPDF makes). A PDF gets an incremental update (its
+//! own bytes untouched), images become pages of their own size. Where the words go is pure
+//! ([`text_words`], [`content`]); lopdf writes the objects.
+
+mod content;
+mod font;
+mod from_images;
+mod into_pdf;
+
+pub use content::PageMap;
 
 use crate::config::Limits;
 use crate::error::ProcessError;
 use crate::format::Format;
-use crate::pdf;
-use crate::result::{BBox, DocumentResult, PageResult, Source};
+use crate::result::{BBox, DocumentResult, PageResult};
 use crate::Input;
-use pdfium_render::prelude::*;
 use std::path::Path;
 
-/// Helvetica's ascent and descent (of 1 em) as PDF readers measure a word's box from them: the
-/// invisible text is scaled so that this box is the OCR word's box.
-const ASCENT: f32 = 0.718;
-const DESCENT: f32 = 0.207;
-/// Font size the words are set in before their matrix scales them to their boxes.
-const FONT_SIZE: f32 = 10.0;
-/// Resolution assumed for an image whose own is unknown (it only sets the page's size in points).
-const FALLBACK_DPI: f32 = 300.0;
+/// Writes the searchable PDF of `input` (already processed into `result`) to `out`.
+pub fn write(
+    limits: &Limits,
+    input: Input<'_>,
+    format: Format,
+    result: &DocumentResult,
+    out: &Path,
+) -> Result<(), ProcessError> {
+    let bytes = match input {
+        Input::Bytes(b) => b.to_vec(),
+        Input::File(path) => std::fs::read(path)
+            .map_err(|e| ProcessError::internal(format!("cannot read the input: {e}")))?,
+    };
+    let file = std::fs::File::create(out)
+        .map_err(|e| ProcessError::internal(format!("cannot write {}: {e}", out.display())))?;
+    let mut file = std::io::BufWriter::new(file);
+    match format {
+        Format::Pdf => into_pdf::write(bytes, result, &mut file)?,
+        _ => from_images::write(&bytes, format, limits, result, &mut file)?,
+    }
+    use std::io::Write;
+    file.flush()
+        .map_err(|e| ProcessError::internal(format!("cannot write {}: {e}", out.display())))
+}
 
 /// One word to lay over: its text (a trailing space unless it ends its line, so readers see the
 /// break) and its frame in the pixels of the page as given: the start of its baseline box (the
@@ -33,28 +54,32 @@ pub struct Laid<'a> {
 /// The words that make the page's text, line by line in reading order. The page's words are its
 /// text's words in order (one per token of the lines), then the picture noise, which is not in
 /// the text and is not laid over. Each word spans from its start to the next word's start (its
-/// space included), one baseline and size per line (level through the middle of a skewed
-/// scan's line), so a reader groups the words into the same lines as the result.
-pub fn text_words(page: &PageResult) -> Vec<Laid<'_>> {
+/// space included, narrow), one baseline and size per line (level through the middle of a
+/// skewed scan's line), so a reader groups the words into the same lines as the result.
+pub fn text_lines(page: &PageResult) -> Vec<Vec<Laid<'_>>> {
     let mut words = page.words.iter();
-    let mut out = Vec::with_capacity(page.words.len());
+    let mut out = Vec::new();
     for line in page.blocks.iter().flat_map(|b| &b.lines) {
         let line_words: Vec<&crate::Word> = words
             .by_ref()
             .take(line.text.split_whitespace().count())
             .collect();
         let boxes: Vec<BBox> = line_words.iter().map(|w| w.bbox).collect();
-        for (i, (word, frame)) in line_words
+        let laid: Vec<Laid<'_>> = line_words
             .iter()
             .zip(line_frames(&boxes, page.rotation))
             .enumerate()
-        {
-            let text = if i + 1 < line_words.len() {
-                std::borrow::Cow::Owned(format!("{} ", word.text))
-            } else {
-                std::borrow::Cow::Borrowed(word.text.as_str())
-            };
-            out.push(Laid { text, frame });
+            .map(|(i, (word, frame))| {
+                let text = if i + 1 < line_words.len() {
+                    std::borrow::Cow::Owned(format!("{} ", word.text))
+                } else {
+                    std::borrow::Cow::Borrowed(word.text.as_str())
+                };
+                Laid { text, frame }
+            })
+            .collect();
+        if !laid.is_empty() {
+            out.push(laid);
         }
     }
     out
@@ -131,6 +156,8 @@ fn line_frames(words: &[BBox], rotation: u16) -> Vec<[(f32, f32); 3]> {
         .iter()
         .enumerate()
         .map(|(i, (along, _))| {
+            // Up to the next word of the line: readers see one run of text, as the result
+            // reads it (a row of table cells, a header beside a title), not columns of words.
             let end = spans
                 .get(i + 1)
                 .map(|next| next.0 .0)
@@ -147,159 +174,6 @@ fn line_frames(words: &[BBox], rotation: u16) -> Vec<[(f32, f32); 3]> {
 
 /// Steepest line slope believed (about 6 degrees): beyond it the words' centres are noise.
 const MAX_SLOPE: f32 = 0.1;
-
-/// Helvetica's advance widths (1/1000 em) of the printable ASCII characters, from Adobe's core
-/// font metrics; other characters get the average lower-case width.
-const HELVETICA_WIDTHS: [u16; 95] = [
-    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556,
-    556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667,
-    611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667,
-    667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500,
-    222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
-];
-
-/// The advance width of `text` set in Helvetica at `size`.
-pub fn helvetica_width(text: &str, size: f32) -> f32 {
-    let units: u32 = text
-        .chars()
-        .map(|c| match c as u32 {
-            code @ 32..=126 => HELVETICA_WIDTHS[(code - 32) as usize] as u32,
-            _ => 540,
-        })
-        .sum();
-    units as f32 * size / 1000.0
-}
-
-/// The matrix that maps a word set at [`FONT_SIZE`] with natural width `natural` onto the frame
-/// `[start, end, top]` given in PDF points (the descent below the baseline included).
-pub fn word_matrix(frame: [(f32, f32); 3], natural: f32) -> [f32; 6] {
-    let [p0, p1, p2] = frame;
-    let run = (p1.0 - p0.0, p1.1 - p0.1);
-    let rise = (p2.0 - p0.0, p2.1 - p0.1);
-    let em = (ASCENT + DESCENT) * FONT_SIZE;
-    let below = DESCENT / (ASCENT + DESCENT);
-    [
-        run.0 / natural,
-        run.1 / natural,
-        rise.0 / em,
-        rise.1 / em,
-        p0.0 + rise.0 * below,
-        p0.1 + rise.1 * below,
-    ]
-}
-
-/// Writes the searchable PDF of `input` (already processed into `result`) to `out`.
-pub fn write(
-    pdfium_lib: Option<&Path>,
-    limits: &Limits,
-    input: Input<'_>,
-    format: Format,
-    result: &DocumentResult,
-    out: &Path,
-) -> Result<(), ProcessError> {
-    let pdfium = pdf::pdfium(pdfium_lib)?;
-    let failed = |what: &str, e: PdfiumError| {
-        ProcessError::internal(format!("the searchable PDF could not be {what}: {e}"))
-    };
-    let mut doc = match format {
-        Format::Pdf => pdf::open(pdfium, input)?,
-        _ => pdfium.create_new_pdf().map_err(|e| failed("created", e))?,
-    };
-    if format != Format::Pdf {
-        add_image_pages(&mut doc, limits, input, format, result)?;
-    }
-    let font = doc.fonts_mut().helvetica();
-    for page_result in result.pages.iter().filter(|p| p.source == Source::Ocr) {
-        let mut page = doc
-            .pages()
-            .get(page_result.page as i32 - 1)
-            .map_err(|e| failed("laid out", e))?;
-        overlay(&doc, &mut page, page_result, font).map_err(|e| failed("laid out", e))?;
-    }
-    doc.save_to_file(out).map_err(|e| failed("written", e))
-}
-
-/// Lays the page's text words over it as invisible text, each scaled to its box.
-fn overlay<'a>(
-    doc: &PdfDocument<'a>,
-    page: &mut PdfPage<'a>,
-    result: &PageResult,
-    font: PdfFontToken,
-) -> Result<(), PdfiumError> {
-    page.set_content_regeneration_strategy(PdfPageContentRegenerationStrategy::Manual);
-    // The page's pixels as analysed to PDF points, through pdfium (page rotation and crop box).
-    let config = PdfRenderConfig::new().set_target_size(result.width as i32, result.height as i32);
-    let to_points = |(x, y): (f32, f32)| -> Result<(f32, f32), PdfiumError> {
-        let (px, py) = page.pixels_to_points(x.round() as i32, y.round() as i32, &config)?;
-        Ok((px.value, py.value))
-    };
-    let mut placed = Vec::new();
-    for Laid { text: word, frame } in text_words(result) {
-        if word.trim().is_empty() {
-            continue;
-        }
-        let [a, b, c] = frame;
-        let frame = [to_points(a)?, to_points(b)?, to_points(c)?];
-        let mut text = PdfPageTextObject::new(doc, &word, font, PdfPoints::new(FONT_SIZE))?;
-        text.set_render_mode(PdfPageTextRenderMode::Invisible)?;
-        let natural = helvetica_width(&word, FONT_SIZE).max(0.1);
-        let [ma, mb, mc, md, me, mf] = word_matrix(frame, natural);
-        text.apply_matrix(PdfMatrix::new(ma, mb, mc, md, me, mf))?;
-        placed.push(text);
-    }
-    let objects = page.objects_mut();
-    for text in placed {
-        objects.add_text_object(text)?;
-    }
-    page.regenerate_content()
-}
-
-/// One page per image (a multi-page TIFF gives several), sized by the image's resolution. A JPEG
-/// is embedded as it is (no re-encoding); other formats as their decoded pixels.
-fn add_image_pages(
-    doc: &mut PdfDocument<'_>,
-    limits: &Limits,
-    input: Input<'_>,
-    format: Format,
-    result: &DocumentResult,
-) -> Result<(), ProcessError> {
-    let failed =
-        |e: PdfiumError| ProcessError::internal(format!("an image page could not be made: {e}"));
-    let owned;
-    let bytes = match input {
-        Input::Bytes(b) => b,
-        Input::File(path) => {
-            owned = std::fs::read(path)
-                .map_err(|e| ProcessError::internal(format!("cannot read the input: {e}")))?;
-            &owned
-        }
-    };
-    for page_result in &result.pages {
-        let dpi = page_result.dpi.map_or(FALLBACK_DPI, |d| d as f32);
-        let (w, h) = (
-            page_result.width as f32 * 72.0 / dpi,
-            page_result.height as f32 * 72.0 / dpi,
-        );
-        let image = if format == Format::Jpeg {
-            PdfPageImageObject::new_from_jpeg_reader(doc, std::io::Cursor::new(bytes))
-                .map_err(failed)?
-        } else {
-            let decoded =
-                crate::image_input::page_pixels(bytes, format, limits, page_result.page - 1)?;
-            PdfPageImageObject::new(doc, &compact(decoded)).map_err(failed)?
-        };
-        let mut image = image;
-        image
-            .apply_matrix(PdfMatrix::new(w, 0.0, 0.0, h, 0.0, 0.0))
-            .map_err(failed)?;
-        let size = PdfPagePaperSize::Custom(PdfPoints::new(w), PdfPoints::new(h));
-        let mut page = doc.pages_mut().create_page_at_end(size).map_err(failed)?;
-        page.set_content_regeneration_strategy(PdfPageContentRegenerationStrategy::Manual);
-        page.objects_mut().add_image_object(image).map_err(failed)?;
-        page.regenerate_content().map_err(failed)?;
-    }
-    Ok(())
-}
 
 /// The pixels in as few channels as they need: a scan saved as RGB that holds only greys is
 /// embedded grey (a third of the bytes); transparency is put on white paper (no soft mask).
@@ -330,14 +204,7 @@ fn compact(img: image::DynamicImage) -> image::DynamicImage {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn apply(m: [f32; 6], (x, y): (f32, f32)) -> (f32, f32) {
-        (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
-    }
-
-    fn close(a: (f32, f32), b: (f32, f32)) -> bool {
-        (a.0 - b.0).abs() < 1e-3 && (a.1 - b.1).abs() < 1e-3
-    }
+    use crate::result::Source;
 
     #[test]
     fn an_upright_word_runs_along_its_bottom_edge() {
@@ -374,24 +241,6 @@ mod tests {
             line_frames(&[b], 180),
             [[(40.0, 20.0), (10.0, 20.0), (40.0, 120.0)]]
         );
-    }
-
-    #[test]
-    fn the_matrix_maps_the_set_word_onto_its_frame() {
-        // Frame in points: baseline box from (100, 200) to (160, 200), 12 pt high.
-        let frame = [(100.0, 200.0), (160.0, 200.0), (100.0, 212.0)];
-        let m = word_matrix(frame, 40.0);
-        let em = (ASCENT + DESCENT) * FONT_SIZE;
-        // The word's descent lands on the frame's bottom, its ascent on the top, its end on the end.
-        assert!(close(apply(m, (0.0, -DESCENT * FONT_SIZE)), (100.0, 200.0)));
-        assert!(close(
-            apply(m, (40.0, -DESCENT * FONT_SIZE)),
-            (160.0, 200.0)
-        ));
-        assert!(close(
-            apply(m, (0.0, em - DESCENT * FONT_SIZE)),
-            (100.0, 212.0)
-        ));
     }
 
     #[test]
@@ -441,7 +290,9 @@ mod tests {
             qr_codes: vec![],
             codes: vec![],
         };
-        let laid = text_words(&page);
+        let lines = text_lines(&page);
+        assert_eq!(lines.len(), 2);
+        let laid: Vec<&Laid> = lines.iter().flatten().collect();
         let texts: Vec<_> = laid.iter().map(|l| l.text.as_ref()).collect();
         // The break after a word that does not end its line is a space of its own.
         assert_eq!(texts, ["a ", "b", "c"]);
@@ -484,11 +335,5 @@ mod tests {
         let clear = image::RgbaImage::from_pixel(2, 2, image::Rgba([0, 0, 0, 0]));
         let out = compact(image::DynamicImage::ImageRgba8(clear));
         assert_eq!(out.as_luma8().unwrap().get_pixel(0, 0).0, [255]);
-    }
-
-    #[test]
-    fn widths_are_helveticas() {
-        assert_eq!(helvetica_width("Ab", 10.0), (6.67 + 5.56));
-        assert!(helvetica_width("ü", 10.0) > 0.0);
     }
 }

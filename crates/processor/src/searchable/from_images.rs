@@ -1,0 +1,350 @@
+//! An image's searchable PDF: one page per image page at its resolution, the image drawn over the
+//! whole page and the invisible text on it. What a PDF filter can read is embedded as it is coded:
+//! a JPEG (DCT), a PNG's rows (Flate with PNG predictors), a TIFF page in Group 4 (CCITT). Other
+//! pixels go in as few channels and bits as they need, Flate-compressed with PNG's "up" predictor.
+
+use super::content::{self, PageMap};
+use super::{font, text_lines};
+use crate::config::Limits;
+use crate::error::ProcessError;
+use crate::format::Format;
+use crate::result::DocumentResult;
+use image::DynamicImage;
+use lopdf::{dictionary, Document, Object, ObjectId, Stream};
+use std::io::Write;
+
+/// Resolution assumed for an image whose own is unknown (it only sets the page's size in points).
+const FALLBACK_DPI: f32 = 300.0;
+
+pub fn write(
+    bytes: &[u8],
+    format: Format,
+    limits: &Limits,
+    result: &DocumentResult,
+    out: &mut impl Write,
+) -> Result<(), ProcessError> {
+    let mut doc = Document::with_version("1.7");
+    let pages_id = doc.new_object_id();
+    let font_id = font::add(&mut doc);
+    let mut kids = Vec::with_capacity(result.pages.len());
+    for page in &result.pages {
+        let index = page.page - 1;
+        let dpi = page.dpi.map_or(FALLBACK_DPI, |d| d as f32);
+        let (w, h) = (
+            page.width as f32 * 72.0 / dpi,
+            page.height as f32 * 72.0 / dpi,
+        );
+        // The page's image as bands top to bottom (one unless a TIFF stores it in strips).
+        let bands: Vec<(Stream, u32)> = match format {
+            Format::Jpeg => jpeg_components(bytes).map(|colour| {
+                vec![(
+                    jpeg_stream(bytes, page.width, page.height, colour),
+                    page.height,
+                )]
+            }),
+            Format::Png => png_stream(bytes).map(|s| vec![(s, page.height)]),
+            Format::Tiff => crate::image_input::tiff_g4_page(bytes, limits, index).map(g4_streams),
+            _ => None,
+        }
+        .map_or_else(
+            || {
+                crate::image_input::page_pixels(bytes, format, limits, index)
+                    .map(|pixels| vec![(pixels_stream(pixels), page.height)])
+            },
+            Ok,
+        )?;
+        let mut xobjects = lopdf::Dictionary::new();
+        let mut ops = Vec::new();
+        let mut top = 0;
+        for (n, (stream, rows)) in bands.into_iter().enumerate() {
+            let name = format!("Im{n}");
+            let band_h = rows as f32 * h / page.height.max(1) as f32;
+            let y = h - (top as f32 * h / page.height.max(1) as f32) - band_h;
+            ops.extend(format!("q\n{w} 0 0 {band_h} 0 {y} cm\n/{name} Do\nQ\n").into_bytes());
+            xobjects.set(name, doc.add_object(stream));
+            top += rows;
+        }
+        ops.extend(content::text_object(
+            &text_lines(page),
+            &PageMap::image(page.width, page.height, dpi),
+        ));
+        let mut ops = Stream::new(dictionary! {}, ops);
+        let _ = ops.compress();
+        let contents = doc.add_object(ops);
+        kids.push(Object::Reference(doc.add_object(dictionary! {
+            "Type" => "Page",
+            "Parent" => pages_id,
+            "MediaBox" => vec![0.into(), 0.into(), w.into(), h.into()],
+            "Resources" => dictionary! {
+                "XObject" => xobjects,
+                "Font" => dictionary! { content::FONT => font_id },
+            },
+            "Contents" => contents,
+        })));
+    }
+    let count = kids.len() as i64;
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
+    );
+    let catalog: ObjectId =
+        doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    doc.save_to(out).map_err(|e| {
+        ProcessError::internal(format!("the searchable PDF could not be written: {e}"))
+    })
+}
+
+/// The colour space of a baseline or progressive JPEG the PDF can take as it is (grey or RGB;
+/// CMYK's inverted Adobe variants are decoded instead), from its frame header.
+fn jpeg_components(bytes: &[u8]) -> Option<&'static str> {
+    let mut i = 2;
+    while i + 9 < bytes.len() {
+        if bytes[i] != 0xFF {
+            return None;
+        }
+        let marker = bytes[i + 1];
+        let len = u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]) as usize;
+        if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            return match bytes[i + 9] {
+                1 => Some("DeviceGray"),
+                3 => Some("DeviceRGB"),
+                _ => None,
+            };
+        }
+        i += 2 + len;
+    }
+    None
+}
+
+fn jpeg_stream(bytes: &[u8], width: u32, height: u32, colour: &str) -> Stream {
+    Stream::new(
+        dictionary! {
+            "Type" => "XObject",
+            "Subtype" => "Image",
+            "Width" => width,
+            "Height" => height,
+            "ColorSpace" => colour,
+            "BitsPerComponent" => 8,
+            "Filter" => "DCTDecode",
+        },
+        bytes.to_vec(),
+    )
+}
+
+/// A PNG's own compressed rows: a PDF's Flate filter with the PNG predictors reads them as they
+/// are (grey or RGB, 1 to 8 bits, not interlaced; others are decoded instead).
+fn png_stream(bytes: &[u8]) -> Option<Stream> {
+    let mut at = 8;
+    let (mut header, mut data) = (None, Vec::new());
+    while at + 8 <= bytes.len() {
+        let len = u32::from_be_bytes(bytes[at..at + 4].try_into().ok()?) as usize;
+        let kind = &bytes[at + 4..at + 8];
+        let body = bytes.get(at + 8..at + 8 + len)?;
+        match kind {
+            b"IHDR" if len >= 13 => header = Some(body.to_vec()),
+            b"IDAT" => data.extend_from_slice(body),
+            b"IEND" => break,
+            _ => {}
+        }
+        at += 12 + len;
+    }
+    let h = header?;
+    let (width, height) = (
+        u32::from_be_bytes(h[0..4].try_into().ok()?),
+        u32::from_be_bytes(h[4..8].try_into().ok()?),
+    );
+    let (depth, colour_type, interlace) = (h[8], h[9], h[12]);
+    let (colour, colours) = match (colour_type, depth) {
+        (0, 1 | 2 | 4 | 8) => ("DeviceGray", 1),
+        (2, 8) => ("DeviceRGB", 3),
+        _ => return None,
+    };
+    if interlace != 0 || data.is_empty() {
+        return None;
+    }
+    let mut stream = Stream::new(
+        dictionary! {
+            "Type" => "XObject",
+            "Subtype" => "Image",
+            "Width" => width,
+            "Height" => height,
+            "ColorSpace" => colour,
+            "BitsPerComponent" => depth as i64,
+            "Filter" => "FlateDecode",
+            "DecodeParms" => dictionary! {
+                "Predictor" => 15,
+                "Colors" => colours,
+                "BitsPerComponent" => depth as i64,
+                "Columns" => width,
+            },
+        },
+        Vec::new(),
+    );
+    stream.set_content(data);
+    Some(stream)
+}
+
+/// A TIFF page's Group 4 code as it is (the PDF's CCITT filter is that code), one image per strip
+/// (each strip is coded on its own).
+fn g4_streams(page: crate::image_input::G4Page<'_>) -> Vec<(Stream, u32)> {
+    page.strips
+        .iter()
+        .map(|&(data, rows)| {
+            let mut dict = dictionary! {
+                "Type" => "XObject",
+                "Subtype" => "Image",
+                "Width" => page.width,
+                "Height" => rows,
+                "ColorSpace" => "DeviceGray",
+                "BitsPerComponent" => 1,
+                "Filter" => "CCITTFaxDecode",
+                "DecodeParms" => dictionary! {
+                    "K" => -1,
+                    "Columns" => page.width,
+                    "Rows" => rows,
+                },
+            };
+            if page.inverted {
+                dict.set("Decode", vec![1.into(), 0.into()]);
+            }
+            let mut stream = Stream::new(dict, Vec::new());
+            stream.set_content(data.to_vec());
+            (stream, rows)
+        })
+        .collect()
+}
+
+/// Decoded pixels: grey if they hold no colour, one bit if they hold only black and white.
+fn pixels_stream(img: DynamicImage) -> Stream {
+    let img = super::compact(img);
+    let (w, h) = (img.width(), img.height());
+    let (colour, colours, bits, rows): (&str, u32, u32, Vec<Vec<u8>>) = match &img {
+        DynamicImage::ImageLuma8(g) if g.pixels().all(|p| p.0[0] == 0 || p.0[0] == 255) => {
+            let rows = g
+                .rows()
+                .map(|row| {
+                    let mut packed = vec![0u8; (w as usize).div_ceil(8)];
+                    for (x, p) in row.enumerate() {
+                        if p.0[0] == 255 {
+                            packed[x / 8] |= 0x80 >> (x % 8);
+                        }
+                    }
+                    packed
+                })
+                .collect();
+            ("DeviceGray", 1, 1, rows)
+        }
+        DynamicImage::ImageLuma8(g) => (
+            "DeviceGray",
+            1,
+            8,
+            g.rows().map(|r| r.map(|p| p.0[0]).collect()).collect(),
+        ),
+        other => (
+            "DeviceRGB",
+            3,
+            8,
+            other
+                .to_rgb8()
+                .rows()
+                .map(|r| r.flat_map(|p| p.0).collect())
+                .collect(),
+        ),
+    };
+    let mut stream = Stream::new(
+        dictionary! {
+            "Type" => "XObject",
+            "Subtype" => "Image",
+            "Width" => w,
+            "Height" => h,
+            "ColorSpace" => colour,
+            "BitsPerComponent" => bits,
+            "Filter" => "FlateDecode",
+            "DecodeParms" => dictionary! {
+                "Predictor" => 15,
+                "Colors" => colours,
+                "BitsPerComponent" => bits,
+                "Columns" => w,
+            },
+        },
+        Vec::new(),
+    );
+    stream.set_content(deflate(&up_predicted(&rows)));
+    stream
+}
+
+/// PNG's "up" filter on every row after the first: each byte less the one above it.
+fn up_predicted(rows: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(rows.iter().map(|r| r.len() + 1).sum());
+    for (i, row) in rows.iter().enumerate() {
+        if i == 0 {
+            out.push(0);
+            out.extend_from_slice(row);
+        } else {
+            out.push(2);
+            out.extend(
+                row.iter()
+                    .zip(&rows[i - 1])
+                    .map(|(a, b)| a.wrapping_sub(*b)),
+            );
+        }
+    }
+    out
+}
+
+fn deflate(data: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(data).expect("writing to memory");
+    encoder.finish().expect("writing to memory")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_predicted_from_the_row_above() {
+        let rows = vec![vec![10, 20], vec![11, 19], vec![11, 19]];
+        assert_eq!(up_predicted(&rows), [0, 10, 20, 2, 1, 255, 2, 0, 0]);
+    }
+
+    #[test]
+    fn a_jpegs_colour_space_comes_from_its_frame_header() {
+        let img = image::GrayImage::from_pixel(8, 8, image::Luma([128]));
+        let mut jpeg = Vec::new();
+        DynamicImage::ImageLuma8(img)
+            .write_to(
+                &mut std::io::Cursor::new(&mut jpeg),
+                image::ImageFormat::Jpeg,
+            )
+            .unwrap();
+        assert_eq!(jpeg_components(&jpeg), Some("DeviceGray"));
+        assert_eq!(jpeg_components(b"\xFF\xD8not a jpeg at all"), None);
+    }
+
+    #[test]
+    fn black_and_white_pixels_go_in_one_bit_each() {
+        let img = image::GrayImage::from_fn(10, 2, |x, _| {
+            image::Luma([if x % 2 == 0 { 0 } else { 255 }])
+        });
+        let stream = pixels_stream(DynamicImage::ImageLuma8(img));
+        assert_eq!(
+            stream
+                .dict
+                .get(b"BitsPerComponent")
+                .unwrap()
+                .as_i64()
+                .unwrap(),
+            1
+        );
+        let mut plain = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::ZlibDecoder::new(stream.content.as_slice()),
+            &mut plain,
+        )
+        .unwrap();
+        // Row one as it is, row two as its difference from row one (none): white is 1.
+        assert_eq!(plain, [0, 0b0101_0101, 0b0100_0000, 2, 0, 0]);
+    }
+}
