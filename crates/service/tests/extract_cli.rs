@@ -202,3 +202,68 @@ fn tempdir(tag: &str) -> PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+#[test]
+fn pdf_writes_one_searchable_pdf_and_refuses_what_would_lose_a_file() {
+    let Some(dir) = corpus() else { return };
+    let out_dir = tempdir("pdf");
+    let target = out_dir.join("letter.pdf");
+    let out = succeed(
+        bin()
+            .args(["extract", "--quiet", "--pdf"])
+            .arg(&target)
+            .arg(dir.join("img_letter_01.jpg")),
+    );
+    assert_eq!(json(&out)["error"], Value::Null);
+    let pdf = std::fs::read(&target).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    // Nothing half-written is left beside it.
+    let names: Vec<_> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["letter.pdf"]);
+    // Refused before any work: several inputs for one PDF, or the input as its own output.
+    let copy = out_dir.join("copy.jpg");
+    std::fs::copy(dir.join("img_letter_01.jpg"), &copy).unwrap();
+    for (args, says) in [
+        (
+            vec![dir.join("img_letter_01.jpg"), dir.join("bd_letter_01.pdf")],
+            "one input",
+        ),
+        (vec![copy.clone()], "is the input itself"),
+    ] {
+        let pdf = if args[0] == copy {
+            copy.clone()
+        } else {
+            out_dir.join("two.pdf")
+        };
+        let out = bin()
+            .args(["extract", "--quiet", "--pdf"])
+            .arg(&pdf)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(says),
+            "{args:?}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+    assert!(!out_dir.join("two.pdf").exists());
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        std::fs::read(dir.join("img_letter_01.jpg")).unwrap()
+    );
+    // A document that fails gets no PDF, and says so.
+    let failed = out_dir.join("bad.pdf");
+    let out = bin()
+        .args(["extract", "--quiet", "--pdf"])
+        .arg(&failed)
+        .arg(dir.join("bad_truncated.pdf"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!failed.exists());
+}
