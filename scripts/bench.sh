@@ -126,10 +126,13 @@ codes() {
 
 pdf() {
   section "Searchable PDF next to OCRmyPDF (scripts/bench_pdf.py)"
+  local docbank=()
+  mapfile -t docbank < <(find "$shared"/realworld/docbank -maxdepth 1 -name '*.jpg' | sort)
   command -v ocrmypdf >/dev/null || { echo "ocrmypdf is not installed (apt-get install ocrmypdf)" >&2; return 1; }
   "$root/.local/venv/bin/python" "$root/scripts/bench_pdf.py" "$bin" \
     "$shared"/corpus/scan_{invoice,letter,report}_01.pdf "$shared"/corpus/img_letter_01.jpg \
-    "$shared"/corpus/img_invoice_01.png "$shared"/realworld/ocr/linn.pdf "$shared"/realworld/ocr/phototest.tif
+    "$shared"/corpus/img_invoice_01.png "$shared"/corpus/img_multipage_01.tif "$shared"/corpus/scan_long_20p.pdf \
+    "$shared"/realworld/ocr/linn.pdf "$shared"/realworld/ocr/phototest.tif "${docbank[@]:0:6}"
 }
 
 workers() {
