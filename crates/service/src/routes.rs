@@ -244,16 +244,21 @@ pub async fn status(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    if !valid_document_id(&id) {
+    let item = stored_item(&state, &id).await?;
+    status_response(&state, item).await
+}
+
+/// The record a path names: 422 for an id that cannot be one, 404 for one not in the table.
+async fn stored_item(state: &AppState, id: &str) -> Result<DocumentItem, ApiError> {
+    if !valid_document_id(id) {
         return Err(ApiError::InvalidRecord(INVALID_ID.into()));
     }
-    tracing::Span::current().record("document_id", id.as_str());
-    let item = state
+    tracing::Span::current().record("document_id", id);
+    state
         .store
-        .get(&id)
+        .get(id)
         .await?
-        .ok_or_else(|| ApiError::NotFound(id.clone()))?;
-    status_response(&state, item).await
+        .ok_or_else(|| ApiError::NotFound(id.to_string()))
 }
 
 /// The searchable PDF a record asked for (`"outputs": ["searchable_pdf"]`), streamed from S3.
@@ -267,15 +272,7 @@ pub async fn searchable_pdf(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    if !valid_document_id(&id) {
-        return Err(ApiError::InvalidRecord(INVALID_ID.into()));
-    }
-    tracing::Span::current().record("document_id", id.as_str());
-    let item = state
-        .store
-        .get(&id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(id.clone()))?;
+    let item = stored_item(&state, &id).await?;
     let asked = item
         .record
         .outputs

@@ -95,6 +95,41 @@ pub fn write(
     })
 }
 
+/// An image XObject's dictionary, before its filter.
+fn image_dict(width: u32, height: u32, colour: &str, bits: u32) -> lopdf::Dictionary {
+    dictionary! {
+        "Type" => "XObject",
+        "Subtype" => "Image",
+        "Width" => width,
+        "Height" => height,
+        "ColorSpace" => colour,
+        "BitsPerComponent" => bits,
+    }
+}
+
+/// An image stream of Flate-compressed rows, each led by its PNG predictor byte.
+fn png_predicted(
+    mut dict: lopdf::Dictionary,
+    colours: u32,
+    bits: u32,
+    columns: u32,
+    data: Vec<u8>,
+) -> Stream {
+    dict.set("Filter", "FlateDecode");
+    dict.set(
+        "DecodeParms",
+        dictionary! {
+            "Predictor" => 15,
+            "Colors" => colours,
+            "BitsPerComponent" => bits,
+            "Columns" => columns,
+        },
+    );
+    let mut stream = Stream::new(dict, Vec::new());
+    stream.set_content(data);
+    stream
+}
+
 /// The colour space of a baseline or progressive JPEG the PDF can take as it is (grey or RGB;
 /// CMYK's inverted Adobe variants are decoded instead), from its frame header.
 fn jpeg_components(bytes: &[u8]) -> Option<&'static str> {
@@ -118,18 +153,9 @@ fn jpeg_components(bytes: &[u8]) -> Option<&'static str> {
 }
 
 fn jpeg_stream(bytes: &[u8], width: u32, height: u32, colour: &str) -> Stream {
-    Stream::new(
-        dictionary! {
-            "Type" => "XObject",
-            "Subtype" => "Image",
-            "Width" => width,
-            "Height" => height,
-            "ColorSpace" => colour,
-            "BitsPerComponent" => 8,
-            "Filter" => "DCTDecode",
-        },
-        bytes.to_vec(),
-    )
+    let mut dict = image_dict(width, height, colour, 8);
+    dict.set("Filter", "DCTDecode");
+    Stream::new(dict, bytes.to_vec())
 }
 
 /// A PNG's own compressed rows: a PDF's Flate filter with the PNG predictors reads them as they
@@ -163,26 +189,14 @@ fn png_stream(bytes: &[u8]) -> Option<Stream> {
     if interlace != 0 || data.is_empty() {
         return None;
     }
-    let mut stream = Stream::new(
-        dictionary! {
-            "Type" => "XObject",
-            "Subtype" => "Image",
-            "Width" => width,
-            "Height" => height,
-            "ColorSpace" => colour,
-            "BitsPerComponent" => depth as i64,
-            "Filter" => "FlateDecode",
-            "DecodeParms" => dictionary! {
-                "Predictor" => 15,
-                "Colors" => colours,
-                "BitsPerComponent" => depth as i64,
-                "Columns" => width,
-            },
-        },
-        Vec::new(),
-    );
-    stream.set_content(data);
-    Some(stream)
+    let bits = depth as u32;
+    Some(png_predicted(
+        image_dict(width, height, colour, bits),
+        colours,
+        bits,
+        width,
+        data,
+    ))
 }
 
 /// A TIFF page's Group 4 code as it is (the PDF's CCITT filter is that code), one image per strip
@@ -191,20 +205,12 @@ fn g4_streams(page: crate::image_input::G4Page<'_>) -> Vec<(Stream, u32)> {
     page.strips
         .iter()
         .map(|&(data, rows)| {
-            let mut dict = dictionary! {
-                "Type" => "XObject",
-                "Subtype" => "Image",
-                "Width" => page.width,
-                "Height" => rows,
-                "ColorSpace" => "DeviceGray",
-                "BitsPerComponent" => 1,
-                "Filter" => "CCITTFaxDecode",
-                "DecodeParms" => dictionary! {
-                    "K" => -1,
-                    "Columns" => page.width,
-                    "Rows" => rows,
-                },
-            };
+            let mut dict = image_dict(page.width, rows, "DeviceGray", 1);
+            dict.set("Filter", "CCITTFaxDecode");
+            dict.set(
+                "DecodeParms",
+                dictionary! { "K" => -1, "Columns" => page.width, "Rows" => rows },
+            );
             if page.inverted {
                 dict.set("Decode", vec![1.into(), 0.into()]);
             }
@@ -252,26 +258,8 @@ fn pixels_stream(img: DynamicImage) -> Stream {
                 .collect(),
         ),
     };
-    let mut stream = Stream::new(
-        dictionary! {
-            "Type" => "XObject",
-            "Subtype" => "Image",
-            "Width" => w,
-            "Height" => h,
-            "ColorSpace" => colour,
-            "BitsPerComponent" => bits,
-            "Filter" => "FlateDecode",
-            "DecodeParms" => dictionary! {
-                "Predictor" => 15,
-                "Colors" => colours,
-                "BitsPerComponent" => bits,
-                "Columns" => w,
-            },
-        },
-        Vec::new(),
-    );
-    stream.set_content(deflate(&up_predicted(&rows)));
-    stream
+    let dict = image_dict(w, h, colour, bits);
+    png_predicted(dict, colours, bits, w, deflate(&up_predicted(&rows)))
 }
 
 /// PNG's "up" filter on every row after the first: each byte less the one above it.
