@@ -118,11 +118,7 @@ impl Engine {
         if size == 0 {
             return Err(ProcessError::corrupt("the file is empty (0 bytes)"));
         }
-        let head = match input {
-            Input::Bytes(b) => b[..b.len().min(HEAD_BYTES)].to_vec(),
-            Input::File(path) => read_head(path).map_err(|e| io_error(path, e))?,
-        };
-        let format = format::sniff(&head).ok_or_else(|| {
+        let format = format::sniff(&head_of(input)?).ok_or_else(|| {
             ProcessError::unsupported(format!(
                 "the content is not a PDF or a supported image (PNG, JPEG, TIFF, BMP, GIF, WebP){}",
                 hint.map(|h| format!("; it was declared as {h:?}"))
@@ -149,11 +145,7 @@ impl Engine {
         result: &DocumentResult,
         out: &Path,
     ) -> Result<(), ProcessError> {
-        let head = match input {
-            Input::Bytes(b) => b[..b.len().min(HEAD_BYTES)].to_vec(),
-            Input::File(path) => read_head(path).map_err(|e| io_error(path, e))?,
-        };
-        let format = format::sniff(&head)
+        let format = format::sniff(&head_of(input)?)
             .ok_or_else(|| ProcessError::unsupported("the content is not a PDF or an image"))?;
         crate::searchable::write(&self.config.limits, input, format, result, out)
     }
@@ -270,6 +262,14 @@ const CHARS_PER_WORD: usize = 12;
 
 /// Enough of the start of a file to sniff its format (PDF allows 1 KiB of junk before its header).
 const HEAD_BYTES: usize = 1024;
+
+/// The start of the input, for sniffing its format.
+fn head_of(input: Input<'_>) -> Result<Vec<u8>, ProcessError> {
+    match input {
+        Input::Bytes(b) => Ok(b[..b.len().min(HEAD_BYTES)].to_vec()),
+        Input::File(path) => read_head(path).map_err(|e| io_error(path, e)),
+    }
+}
 
 fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;

@@ -93,16 +93,10 @@ pub fn page_pixels(
     index: u32,
 ) -> Result<DynamicImage, ProcessError> {
     if format == Format::Tiff {
-        let mut page = None;
-        tiff_pages(bytes, limits, |i, dec| {
-            if i == index as usize {
-                page = Some(decode_tiff_page(dec)?.image);
-            }
-            Ok(())
-        })?;
-        return page
-            .map(DynamicImage::ImageLuma8)
-            .ok_or_else(|| ProcessError::corrupt(format!("the TIFF has no page {}", index + 1)));
+        return tiff_page(bytes, limits, index, |dec| {
+            decode_tiff_page(dec).map(|p| Some(DynamicImage::ImageLuma8(p.image)))
+        })?
+        .ok_or_else(|| ProcessError::corrupt(format!("the TIFF has no page {}", index + 1)));
     }
     decode_limited(bytes, format, limits)
 }
@@ -134,11 +128,7 @@ pub struct G4Page<'a> {
 
 pub fn tiff_g4_page<'a>(bytes: &'a [u8], limits: &Limits, index: u32) -> Option<G4Page<'a>> {
     use tiff::tags::Tag;
-    let mut found = None;
-    tiff_pages(bytes, limits, |i, dec| {
-        if i != index as usize {
-            return Ok(());
-        }
+    tiff_page(bytes, limits, index, |dec| {
         let tag =
             |dec: &mut TiffDecoder<'_>, t: Tag| dec.find_tag_unsigned::<u64>(t).ok().flatten();
         let (w, h) = dec.dimensions().map_err(tiff_error)?;
@@ -159,10 +149,10 @@ pub fn tiff_g4_page<'a>(bytes: &'a [u8], limits: &Limits, index: u32) -> Option<
             .ok()
             .flatten();
         let (true, Some(offsets), Some(counts)) = (plain, offsets, counts) else {
-            return Ok(());
+            return Ok(None);
         };
         if offsets.len() != counts.len() || offsets.len() != h.div_ceil(per_strip) as usize {
-            return Ok(());
+            return Ok(None);
         }
         let strips: Option<Vec<(&[u8], u32)>> = offsets
             .iter()
@@ -174,18 +164,35 @@ pub fn tiff_g4_page<'a>(bytes: &'a [u8], limits: &Limits, index: u32) -> Option<
                 Some((data, per_strip.min(h - n as u32 * per_strip)))
             })
             .collect();
-        if let Some(strips) = strips {
-            found = Some(G4Page {
-                width: w,
-                height: h,
-                strips,
-                inverted: tag(dec, Tag::PhotometricInterpretation) == Some(1),
-            });
+        Ok(strips.map(|strips| G4Page {
+            width: w,
+            height: h,
+            strips,
+            inverted: tag(dec, Tag::PhotometricInterpretation) == Some(1),
+        }))
+    })
+    .ok()
+    .flatten()
+}
+
+/// What `read` makes of TIFF page `index` (None when there is no such page).
+fn tiff_page<T>(
+    bytes: &[u8],
+    limits: &Limits,
+    index: u32,
+    read: impl FnOnce(&mut TiffDecoder<'_>) -> Result<Option<T>, ProcessError>,
+) -> Result<Option<T>, ProcessError> {
+    let mut read = Some(read);
+    let mut found = None;
+    tiff_pages(bytes, limits, |i, dec| {
+        if i == index as usize {
+            if let Some(read) = read.take() {
+                found = read(dec)?;
+            }
         }
         Ok(())
-    })
-    .ok()?;
-    found
+    })?;
+    Ok(found)
 }
 
 /// Grey conversion that puts transparent pixels on white paper (a plain luma conversion turns

@@ -2,6 +2,7 @@
 //! font Tesseract's and OCRmyPDF's PDFs use), as a Type0 font with two-byte codes that are UTF-16
 //! units, so any BMP character is searchable. Every glyph is half an em wide.
 
+use super::compressed;
 use super::content::{ASCENT, DESCENT, TO_UNICODE};
 use lopdf::{dictionary, Document, Object, ObjectId, Stream};
 
@@ -28,9 +29,7 @@ pub fn add(doc: &mut Document) -> ObjectId {
         "FontFile2" => file,
     });
     // Every code (a UTF-16 unit) draws the font's one glyph.
-    let mut gids = Stream::new(dictionary! {}, [0u8, 1].repeat(1 << 16));
-    let _ = gids.compress();
-    let cid_to_gid = doc.add_object(gids);
+    let cid_to_gid = doc.add_object(compressed(dictionary! {}, [0u8, 1].repeat(1 << 16)));
     let cid_font = doc.add_object(dictionary! {
         "Type" => "Font",
         "Subtype" => "CIDFontType2",
@@ -44,9 +43,7 @@ pub fn add(doc: &mut Document) -> ObjectId {
         "CIDToGIDMap" => cid_to_gid,
         "DW" => 500,
     });
-    let mut to_unicode = Stream::new(dictionary! {}, TO_UNICODE.as_bytes().to_vec());
-    let _ = to_unicode.compress();
-    let to_unicode = doc.add_object(to_unicode);
+    let to_unicode = doc.add_object(compressed(dictionary! {}, TO_UNICODE.as_bytes().to_vec()));
     doc.add_object(dictionary! {
         "Type" => "Font",
         "Subtype" => "Type0",

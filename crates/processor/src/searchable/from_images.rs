@@ -4,7 +4,7 @@
 //! pixels go in as few channels and bits as they need, Flate-compressed with PNG's "up" predictor.
 
 use super::content::{self, PageMap};
-use super::{font, text_lines};
+use super::{compressed, font, text_lines};
 use crate::config::Limits;
 use crate::error::ProcessError;
 use crate::format::Format;
@@ -68,9 +68,7 @@ pub fn write(
             &text_lines(page),
             &PageMap::image(page.width, page.height, dpi),
         ));
-        let mut ops = Stream::new(dictionary! {}, ops);
-        let _ = ops.compress();
-        let contents = doc.add_object(ops);
+        let contents = doc.add_object(compressed(dictionary! {}, ops));
         kids.push(Object::Reference(doc.add_object(dictionary! {
             "Type" => "Page",
             "Parent" => pages_id,
@@ -223,7 +221,7 @@ fn g4_streams(page: crate::image_input::G4Page<'_>) -> Vec<(Stream, u32)> {
 
 /// Decoded pixels: grey if they hold no colour, one bit if they hold only black and white.
 fn pixels_stream(img: DynamicImage) -> Stream {
-    let img = super::compact(img);
+    let img = compact(img);
     let (w, h) = (img.width(), img.height());
     let (colour, colours, bits, rows): (&str, u32, u32, Vec<Vec<u8>>) = match &img {
         DynamicImage::ImageLuma8(g) if g.pixels().all(|p| p.0[0] == 0 || p.0[0] == 255) => {
@@ -262,6 +260,32 @@ fn pixels_stream(img: DynamicImage) -> Stream {
     png_predicted(dict, colours, bits, w, deflate(&up_predicted(&rows)))
 }
 
+/// The pixels in as few channels as they need: a scan saved as RGB that holds only greys is
+/// embedded grey (a third of the bytes); transparency is put on white paper (no soft mask).
+fn compact(img: image::DynamicImage) -> image::DynamicImage {
+    use image::DynamicImage;
+    let rgb = match img {
+        DynamicImage::ImageLuma8(_) => return img,
+        img if img.color().has_alpha() => {
+            let rgba = img.into_rgba8();
+            let (w, h) = rgba.dimensions();
+            image::RgbImage::from_fn(w, h, |x, y| {
+                let [r, g, b, a] = rgba.get_pixel(x, y).0;
+                let on_white = |c: u8| ((c as u32 * a as u32 + 255 * (255 - a as u32)) / 255) as u8;
+                image::Rgb([on_white(r), on_white(g), on_white(b)])
+            })
+        }
+        img => img.into_rgb8(),
+    };
+    if rgb.pixels().all(|p| p.0[0] == p.0[1] && p.0[1] == p.0[2]) {
+        let (w, h) = rgb.dimensions();
+        let grey = rgb.pixels().map(|p| p.0[0]).collect();
+        DynamicImage::ImageLuma8(image::GrayImage::from_raw(w, h, grey).expect("same size"))
+    } else {
+        DynamicImage::ImageRgb8(rgb)
+    }
+}
+
 /// PNG's "up" filter on every row after the first: each byte less the one above it.
 fn up_predicted(rows: &[Vec<u8>]) -> Vec<u8> {
     let mut out = Vec::with_capacity(rows.iter().map(|r| r.len() + 1).sum());
@@ -290,6 +314,21 @@ fn deflate(data: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grey_pixels_are_embedded_grey_and_transparency_goes_on_white() {
+        let grey_rgb = image::RgbImage::from_fn(4, 4, |x, _| image::Rgb([x as u8 * 60; 3]));
+        let out = compact(image::DynamicImage::ImageRgb8(grey_rgb));
+        assert_eq!(out.color(), image::ColorType::L8);
+        let colour = image::RgbImage::from_pixel(2, 2, image::Rgb([200, 10, 10]));
+        assert_eq!(
+            compact(image::DynamicImage::ImageRgb8(colour)).color(),
+            image::ColorType::Rgb8
+        );
+        let clear = image::RgbaImage::from_pixel(2, 2, image::Rgba([0, 0, 0, 0]));
+        let out = compact(image::DynamicImage::ImageRgba8(clear));
+        assert_eq!(out.as_luma8().unwrap().get_pixel(0, 0).0, [255]);
+    }
 
     #[test]
     fn rows_are_predicted_from_the_row_above() {

@@ -137,9 +137,9 @@ fn add_overlay(
     let open = doc
         .new_document
         .add_object(Stream::new(Dictionary::new(), b"q\n".to_vec()));
-    let mut text = Stream::new(Dictionary::new(), overlay);
-    let _ = text.compress();
-    let text = doc.new_document.add_object(text);
+    let text = doc
+        .new_document
+        .add_object(super::compressed(Dictionary::new(), overlay));
     contents.insert(0, Object::Reference(open));
     contents.push(Object::Reference(text));
     doc.opt_clone_object_to_new_document(page_id)?;

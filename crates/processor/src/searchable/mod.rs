@@ -1,14 +1,12 @@
 //! A searchable PDF: the input's pages as they are, with the OCR words laid over each scanned page
 //! as invisible text at their boxes (what OCRmyPDF makes). A PDF gets an incremental update (its
 //! own bytes untouched), images become pages of their own size. Where the words go is pure
-//! ([`text_words`], [`content`]); lopdf writes the objects.
+//! ([`text_lines`], [`content`]); lopdf writes the objects.
 
 mod content;
 mod font;
 mod from_images;
 mod into_pdf;
-
-pub use content::PageMap;
 
 use crate::config::Limits;
 use crate::error::ProcessError;
@@ -16,6 +14,14 @@ use crate::format::Format;
 use crate::result::{BBox, DocumentResult, PageResult};
 use crate::Input;
 use std::path::Path;
+
+/// A content stream, Flate-compressed when that makes it smaller.
+fn compressed(dict: lopdf::Dictionary, content: Vec<u8>) -> lopdf::Stream {
+    let mut stream = lopdf::Stream::new(dict, content);
+    // Compression only fails on a stream that already has a filter, which these do not.
+    let _ = stream.compress();
+    stream
+}
 
 /// Writes the searchable PDF of `input` (already processed into `result`) to `out`.
 pub fn write(
@@ -120,7 +126,7 @@ fn box_axes(b: BBox, rotation: u16) -> ((f32, f32), (f32, f32)) {
     (span(|p| p.0), span(|p| p.1))
 }
 
-/// The frames of one line's words (see [`text_words`]).
+/// The frames of one line's words (see [`text_lines`]).
 fn line_frames(words: &[BBox], rotation: u16) -> Vec<[(f32, f32); 3]> {
     let spans: Vec<_> = words.iter().map(|b| box_axes(*b, rotation)).collect();
     if spans.is_empty() {
@@ -151,7 +157,10 @@ fn line_frames(words: &[BBox], rotation: u16) -> Vec<[(f32, f32); 3]> {
             2.0 * (mid - across.0).max(across.1 - mid)
         })
         .fold(1.0f32, f32::max);
-    let base = |a: f32| (a, mc + slope * (a - ma) + band / 2.0);
+    // One level baseline per line, through its middle: readers split a rotated word where its
+    // characters' baselines drift apart (poppler at half a point), and a line stepping down with
+    // a skewed scan runs into the next in their eyes. The slope only measures the line's height.
+    let y = mc + band / 2.0;
     spans
         .iter()
         .enumerate()
@@ -163,10 +172,6 @@ fn line_frames(words: &[BBox], rotation: u16) -> Vec<[(f32, f32); 3]> {
                 .map(|next| next.0 .0)
                 .filter(|next_start| *next_start > along.1)
                 .unwrap_or(along.1);
-            // One level baseline per line, through its middle: readers split a rotated word
-            // where its characters' baselines drift apart (poppler at half a point), and a
-            // line stepping down with a skewed scan runs into the next in their eyes.
-            let y = base(ma).1;
             [(along.0, y), (end, y), (along.0, y - band)].map(|p| from_axes(p, rotation))
         })
         .collect()
@@ -174,32 +179,6 @@ fn line_frames(words: &[BBox], rotation: u16) -> Vec<[(f32, f32); 3]> {
 
 /// Steepest line slope believed (about 6 degrees): beyond it the words' centres are noise.
 const MAX_SLOPE: f32 = 0.1;
-
-/// The pixels in as few channels as they need: a scan saved as RGB that holds only greys is
-/// embedded grey (a third of the bytes); transparency is put on white paper (no soft mask).
-fn compact(img: image::DynamicImage) -> image::DynamicImage {
-    use image::DynamicImage;
-    let rgb = match img {
-        DynamicImage::ImageLuma8(_) => return img,
-        img if img.color().has_alpha() => {
-            let rgba = img.into_rgba8();
-            let (w, h) = rgba.dimensions();
-            image::RgbImage::from_fn(w, h, |x, y| {
-                let [r, g, b, a] = rgba.get_pixel(x, y).0;
-                let on_white = |c: u8| ((c as u32 * a as u32 + 255 * (255 - a as u32)) / 255) as u8;
-                image::Rgb([on_white(r), on_white(g), on_white(b)])
-            })
-        }
-        img => img.into_rgb8(),
-    };
-    if rgb.pixels().all(|p| p.0[0] == p.0[1] && p.0[1] == p.0[2]) {
-        let (w, h) = rgb.dimensions();
-        let grey = rgb.pixels().map(|p| p.0[0]).collect();
-        DynamicImage::ImageLuma8(image::GrayImage::from_raw(w, h, grey).expect("same size"))
-    } else {
-        DynamicImage::ImageRgb8(rgb)
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -320,20 +299,5 @@ mod tests {
             assert_eq!(start.1 - top.1, 8.0, "{i}");
             assert_eq!(start.0, (i * 20) as f32);
         }
-    }
-
-    #[test]
-    fn grey_pixels_are_embedded_grey_and_transparency_goes_on_white() {
-        let grey_rgb = image::RgbImage::from_fn(4, 4, |x, _| image::Rgb([x as u8 * 60; 3]));
-        let out = compact(image::DynamicImage::ImageRgb8(grey_rgb));
-        assert_eq!(out.color(), image::ColorType::L8);
-        let colour = image::RgbImage::from_pixel(2, 2, image::Rgb([200, 10, 10]));
-        assert_eq!(
-            compact(image::DynamicImage::ImageRgb8(colour)).color(),
-            image::ColorType::Rgb8
-        );
-        let clear = image::RgbaImage::from_pixel(2, 2, image::Rgba([0, 0, 0, 0]));
-        let out = compact(image::DynamicImage::ImageRgba8(clear));
-        assert_eq!(out.as_luma8().unwrap().get_pixel(0, 0).0, [255]);
     }
 }
