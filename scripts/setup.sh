@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on Debian/Ubuntu: idempotent, quick when all is present.
 #   - Tesseract + the documented languages (eng deu fra spa ita por nld) + OSD (orientation), qpdf (tests), leptonica, clang/libclang (bindgen for leptess), cmake (zxing-cpp)
+#   - chromium (headless: the viewer's browser tests)
 #   - libpdfium (Debian does not package it): unpacked from the pypdfium2 wheel into .local/lib/
 #   - a Python venv (.local/venv) with moto[server] (S3/DynamoDB emulator) and rapidfuzz (the scorer)
 #   - the AWS CLI in its own venv (.local/awscli; it pins botocore) for test-workflow.sh --local
@@ -30,7 +31,7 @@ fi
 # The OCR languages the service documents (README "Languages"); keep in step with docker/Dockerfile.
 ocr_languages=(eng deu fra spa ita por nld)
 apt_packages=(tesseract-ocr tesseract-ocr-osd "${ocr_languages[@]/#/tesseract-ocr-}" poppler-utils qpdf jq
-  libtesseract-dev libleptonica-dev clang libclang-dev cmake pkg-config unzip shellcheck)
+  libtesseract-dev libleptonica-dev clang libclang-dev cmake pkg-config unzip shellcheck chromium)
 # Debian's own python3 needs python3-venv for `python3 -m venv`; other pythons ship ensurepip.
 python3 -c 'import ensurepip' 2>/dev/null || apt_packages+=(python3-venv)
 if command -v dpkg-query >/dev/null; then

@@ -8,6 +8,7 @@ use crate::image_input::{self, PageImage};
 use crate::pdf;
 use crate::plan;
 use crate::pool::{Done, Job, TextSource, WorkerPool};
+use crate::preview::Previews;
 use crate::result::{BBox, DocumentResult, PageResult, Source, Word};
 use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
 use std::path::Path;
@@ -81,8 +82,20 @@ impl Engine {
         hint: Option<&str>,
         progress: &dyn Fn(Progress),
     ) -> DocumentResult {
+        self.process_with(input, hint, progress, None)
+    }
+
+    /// As [`Engine::process_input`], writing each page's preview (see [`crate::preview`]) too.
+    pub fn process_with(
+        &self,
+        input: Input<'_>,
+        hint: Option<&str>,
+        progress: &dyn Fn(Progress),
+        previews: Option<Previews>,
+    ) -> DocumentResult {
+        let previews = previews.map(Arc::new);
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.run(input, hint, progress)
+            self.run(input, hint, progress, previews)
         }));
         match run {
             Ok(Ok(result)) => result,
@@ -96,6 +109,7 @@ impl Engine {
         input: Input<'_>,
         hint: Option<&str>,
         progress: &dyn Fn(Progress),
+        previews: Option<Arc<Previews>>,
     ) -> Result<DocumentResult, ProcessError> {
         let limits = &self.config.limits;
         let deadline = Instant::now() + limits.document_timeout;
@@ -125,7 +139,7 @@ impl Engine {
                     .unwrap_or_default()
             ))
         })?;
-        let mut run = DocRun::new(self, deadline, progress);
+        let mut run = DocRun::new(self, deadline, progress, previews);
         match (format, input) {
             (Format::Pdf, input) => self.produce_pdf(input, &mut run)?,
             (_, Input::Bytes(bytes)) => self.produce_image(bytes, format, &mut run)?,
@@ -338,6 +352,7 @@ struct DocRun<'e> {
     engine: &'e Engine,
     deadline: Instant,
     progress: &'e dyn Fn(Progress),
+    previews: Option<Arc<Previews>>,
     cancel: Arc<AtomicBool>,
     reply_tx: Sender<Done>,
     reply_rx: Receiver<Done>,
@@ -349,12 +364,18 @@ struct DocRun<'e> {
 }
 
 impl<'e> DocRun<'e> {
-    fn new(engine: &'e Engine, deadline: Instant, progress: &'e dyn Fn(Progress)) -> Self {
+    fn new(
+        engine: &'e Engine,
+        deadline: Instant,
+        progress: &'e dyn Fn(Progress),
+        previews: Option<Arc<Previews>>,
+    ) -> Self {
         let (reply_tx, reply_rx) = unbounded();
         DocRun {
             engine,
             deadline,
             progress,
+            previews,
             cancel: Arc::new(AtomicBool::new(false)),
             reply_tx,
             reply_rx,
@@ -401,6 +422,7 @@ impl<'e> DocRun<'e> {
             text,
             cancel: self.cancel.clone(),
             reply: self.reply_tx.clone(),
+            preview: self.previews.clone(),
         })?;
         // Collect what is already finished, so progress moves while pages are still being rendered.
         while let Ok(done) = self.reply_rx.try_recv() {

@@ -21,6 +21,7 @@ pub mod page_read;
 pub mod pdf;
 pub mod plan;
 pub mod pool;
+pub mod preview;
 pub mod qr;
 pub mod result;
 pub mod searchable;

@@ -6,6 +6,7 @@ use crate::error::ProcessError;
 use crate::ocr::OcrEngine;
 use crate::orientation::OrientationDetector;
 use crate::page_read::{self, PageRead, Readers};
+use crate::preview::Previews;
 use crate::qr::{self, QrOptions};
 use crate::result::{BBox, PageCode, PageQr, Word};
 use crossbeam_channel::{bounded, Receiver, Sender};
@@ -25,6 +26,8 @@ pub struct Job {
     /// Set when the document gave up (timeout): queued pages of it are skipped.
     pub cancel: Arc<AtomicBool>,
     pub reply: Sender<Done>,
+    /// Write the page's preview here, when asked for.
+    pub preview: Option<Arc<Previews>>,
 }
 
 pub struct Done {
@@ -152,8 +155,16 @@ fn work(mut readers: Readers, rx: Receiver<Job>, qr_opts: QrOptions, formats: &C
             text,
             reply,
             cancel,
+            preview,
         } = job;
         let outcome = catch_unwind(AssertUnwindSafe(|| {
+            if let Some(previews) = &preview {
+                // A preview is for looking at the result: one that cannot be written leaves the
+                // viewer without this page's picture, never the document without its result.
+                if let Err(e) = previews.write(index as u32 + 1, &image) {
+                    tracing::warn!(page = index + 1, error = %e, "page preview not written");
+                }
+            }
             let words: Option<Vec<BBox>> = match &text {
                 TextSource::Layer(lines) => Some(lines.iter().flatten().map(|w| w.bbox).collect()),
                 TextSource::Ocr => None,

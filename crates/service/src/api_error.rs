@@ -16,6 +16,8 @@ pub enum ApiError {
     #[error("this client address may not use the API")]
     Forbidden,
     #[error("{0}")]
+    ViewToken(crate::view::token::TokenError),
+    #[error("{0}")]
     BodyRejected(String),
     #[error("no document with id {0}")]
     NotFound(String),
@@ -39,7 +41,8 @@ pub struct ErrorBody {
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
-    /// Stable: malformed_json, invalid_record, unauthorized, forbidden, body_too_large, not_found,
+    /// Stable: malformed_json, invalid_record, unauthorized, forbidden, invalid_token,
+    /// body_too_large, not_found,
     /// queue_full, busy, unavailable, internal.
     pub code: &'static str,
     pub message: String,
@@ -52,6 +55,7 @@ impl ApiError {
             ApiError::InvalidRecord(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_record"),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::ViewToken(_) => (StatusCode::FORBIDDEN, "invalid_token"),
             ApiError::BodyRejected(_) => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
             ApiError::NotFound(_) | ApiError::NoSuchOutput(_) => {
                 (StatusCode::NOT_FOUND, "not_found")

@@ -56,6 +56,11 @@ pub struct ExtractArgs {
     /// over the scanned ones as invisible text (an image becomes a PDF page).
     #[arg(long, value_name = "OUT.pdf")]
     pub pdf: Option<PathBuf>,
+    /// Also write a viewer: DIR/index.html shows the pages (DIR/pages/N.webp) with the word boxes,
+    /// blocks, codes and text; open it in a browser. Several inputs: DIR/<file name>/index.html
+    /// each, and DIR/index.html links them.
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<PathBuf>,
     /// Hide the progress bar even on a terminal.
     #[arg(long)]
     pub quiet: bool,
@@ -92,6 +97,11 @@ pub struct EngineArgs {
     /// or families: ean, qr, pdf417); `all` (default) reads every format zxing-cpp knows.
     #[arg(long, env = "BARCODE_FORMATS", default_value = "all")]
     pub barcode_formats: processor::codes::CodeFormats,
+    /// Page previews for the viewer (WebP, longest side in pixels; 0: none). serve stores them at
+    /// results/{id}/pages/N.webp; extract --html writes them beside the view.
+    #[arg(long, env = "PREVIEW_MAX_SIDE", default_value_t = processor::preview::DEFAULT_MAX_SIDE,
+        value_parser = clap::value_parser!(u32).range(0..=4000))]
+    pub preview_max_side: u32,
     #[arg(long, env = "MAX_FILE_BYTES", default_value_t = Limits::default().max_file_bytes)]
     pub max_file_bytes: u64,
     #[arg(long, env = "MAX_PAGES", default_value_t = Limits::default().max_pages)]
@@ -206,6 +216,13 @@ pub struct ServeArgs {
     /// InFlight, DueRecords); 0 = none.
     #[arg(long, env = "METRICS_INTERVAL_SECS", default_value_t = 0)]
     pub metrics_interval_secs: u64,
+    /// Secret the view links' tokens are signed with (HMAC-SHA256); default: derived from API_KEY,
+    /// which every task shares. Changing it (or the key) ends the links handed out.
+    #[arg(long, env = "VIEW_TOKEN_SECRET", hide_env_values = true)]
+    pub view_token_secret: Option<String>,
+    /// Seconds a view link (/status's view_url) opens the viewer and its page images.
+    #[arg(long, env = "VIEW_TOKEN_TTL_SECS", default_value_t = 900)]
+    pub view_token_ttl_secs: u64,
     /// The executable run as worker processes (default: this one).
     #[arg(long, env = "WORKER_BIN", hide = true)]
     pub worker_bin: Option<PathBuf>,

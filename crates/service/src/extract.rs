@@ -2,6 +2,7 @@
 
 use crate::cli::ExtractArgs;
 use crate::extract_inputs;
+use crate::view;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use processor::{DocumentResult, Engine, Input, Progress};
 use std::io::{IsTerminal, Write};
@@ -14,7 +15,7 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<bool> {
         anyhow::bail!("no documents found in {:?}", args.files);
     }
     // Refused before any work: a result that can be overwritten will be.
-    if args.out_dir.is_some() {
+    if args.out_dir.is_some() || (args.html.is_some() && items.len() > 1) {
         if let Some(msg) = extract_inputs::clashes(&items) {
             anyhow::bail!(msg);
         }
@@ -45,13 +46,30 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<bool> {
     let mut all_ok = true;
     let stdout = std::io::stdout();
     let single = items.len() == 1;
+    let mut views = Vec::new();
     for item in &items {
         let file = &item.path;
         bar.set_message(file.display().to_string());
-        let result = process_file(&engine, file, &|p| match p {
+        let view_dir = args.html.as_ref().map(|dir| match single {
+            true => dir.clone(),
+            false => dir.join(view_name(item)),
+        });
+        let previews = match &view_dir {
+            Some(dir) => view::local::prepare(dir, args.engine.preview_max_side)?,
+            None => None,
+        };
+        let with_previews = previews.is_some();
+        let started = std::time::Instant::now();
+        let result = process_file(&engine, file, previews, &|p| match p {
             Progress::Pages(n) => bar.inc_length(n as u64),
             Progress::PageDone => bar.inc(1),
         });
+        if let Some(dir) = &view_dir {
+            let ms = started.elapsed().as_millis() as u64;
+            let name = item.path.file_name().unwrap_or_default().to_string_lossy();
+            view::local::write(dir, &name, &result, ms, with_previews)?;
+            views.push((view_name(item), result.is_ok()));
+        }
         if let Some(e) = &result.error {
             all_ok = false;
             bar.suspend(|| eprintln!("{}: {} ({})", file.display(), e.message, e.code));
@@ -86,12 +104,29 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<bool> {
         }
     }
     bar.finish_and_clear();
+    if let (Some(dir), false) = (&args.html, single) {
+        view::local::write_listing(dir, &views)?;
+    }
+    if let (Some(dir), false) = (&args.html, args.quiet) {
+        eprintln!("view: {}", dir.join("index.html").display());
+    }
     Ok(all_ok)
 }
 
-fn process_file(engine: &Engine, path: &Path, progress: &dyn Fn(Progress)) -> DocumentResult {
+/// A document's view folder under --html DIR: its result's name without `.json`.
+fn view_name(item: &extract_inputs::Item) -> String {
+    let name = item.out_name.to_string_lossy();
+    name.strip_suffix(".json").unwrap_or(&name).to_string()
+}
+
+fn process_file(
+    engine: &Engine,
+    path: &Path,
+    previews: Option<processor::preview::Previews>,
+    progress: &dyn Fn(Progress),
+) -> DocumentResult {
     let hint = path.extension().and_then(|e| e.to_str());
-    engine.process_input(Input::File(path), hint, progress)
+    engine.process_with(Input::File(path), hint, progress, previews)
 }
 
 /// `--pdf` names one file: refused before any work for several inputs, or when it is an input.

@@ -16,4 +16,5 @@ pub mod routes;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;
+pub mod view;
 pub mod worker;

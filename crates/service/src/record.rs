@@ -114,6 +114,9 @@ pub struct RecordFields {
     /// Where the searchable PDF is (`results/{id}.pdf`), when one was asked for and made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub searchable_pdf_s3_key: Option<String>,
+    /// Where the pages' previews are (`results/{id}/pages/`, then `N.webp`), when they were made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previews_s3_prefix: Option<String>,
 }
 
 impl DocumentItem {
@@ -164,6 +167,8 @@ pub struct Outcome {
     pub offload: Option<Vec<u8>>,
     /// The searchable PDF made for the record, stored already.
     pub searchable_pdf_s3_key: Option<String>,
+    /// The pages' previews, stored already under this prefix.
+    pub previews_s3_prefix: Option<String>,
 }
 
 impl Outcome {
@@ -184,6 +189,7 @@ impl Outcome {
             processing_ms,
             offload: None,
             searchable_pdf_s3_key: None,
+            previews_s3_prefix: None,
         };
         if inline.item_bytes() <= ITEM_WRITE_BUDGET {
             return inline;
@@ -208,6 +214,7 @@ impl Outcome {
             processing_ms,
             offload: Some(json),
             searchable_pdf_s3_key: None,
+            previews_s3_prefix: None,
         }
     }
 
@@ -223,6 +230,7 @@ impl Outcome {
             processing_ms,
             offload: None,
             searchable_pdf_s3_key: None,
+            previews_s3_prefix: None,
         }
     }
 
@@ -311,6 +319,11 @@ pub fn results_key(id: &str) -> String {
 
 pub fn searchable_pdf_key(id: &str) -> String {
     format!("results/{id}.pdf")
+}
+
+/// The folder of a record's page previews; page N is `{prefix}N.webp`.
+pub fn previews_prefix(id: &str) -> String {
+    format!("results/{id}/pages/")
 }
 
 /// What a record asks of the extraction beyond the defaults.

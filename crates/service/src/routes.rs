@@ -5,6 +5,8 @@ use crate::aws::dynamo::{Claim, ClaimRequest, Store};
 use crate::aws::s3::Blobs;
 use crate::jobs::JobQueue;
 use crate::record::{self, DocumentItem, RecordFields, Status};
+use crate::view::token::{now_secs, ViewTokens};
+use crate::view::{self, ViewPage};
 use api::{DocumentRecord, ProcessRequest};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -32,6 +34,8 @@ pub struct AppState {
     pub allowed_clients: Arc<Vec<ipnet::IpNet>>,
     /// Tesseract languages installed (a record's `languages` must be among them).
     pub languages: Arc<Vec<String>>,
+    /// Makes and checks the view links' tokens.
+    pub view_tokens: Arc<ViewTokens>,
 }
 
 /// How long a /status call waits for a free result stream before answering 503.
@@ -40,7 +44,7 @@ const RESULT_READ_WAIT: std::time::Duration = std::time::Duration::from_secs(10)
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Document Processor", description = "PDFs and images to text, word boxes and QR codes"),
-    paths(health, process, status, searchable_pdf),
+    paths(health, process, status, searchable_pdf, document_view, page_preview),
     components(schemas(ProcessRequest, DocumentRecord, Accepted, StatusBody, Health, ErrorBody)),
     modifiers(&ApiKeyScheme)
 )]
@@ -108,6 +112,9 @@ pub struct StatusBody {
     pub document_id: String,
     #[serde(flatten)]
     pub record: RecordFields,
+    /// The result viewer for a browser: `/documents/{id}/view?token=...`, the token valid for
+    /// VIEW_TOKEN_TTL_SECS (a page load cannot send the API key).
+    pub view_url: String,
     /// DocumentResult (DESIGN.md): page_count, text, pages (each with blocks in reading order,
     /// words, rotation, skew), qr_codes, error. Null until finished.
     #[schema(value_type = Option<Object>)]
@@ -340,9 +347,26 @@ async fn stored_stream(
     ))
 }
 
-/// The /status answer. A result stored in S3 is streamed into it as it arrives (never parsed or
-/// held whole: a 30 MB result costs a stream's buffers), a bounded number at a time.
+/// The /status answer: the record, its view link and its result.
 async fn status_response(state: &AppState, item: DocumentItem) -> Result<Response, ApiError> {
+    let view_url = view_url(state, &item.id);
+    let body = status_json(state, item, view_url).await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response())
+}
+
+type ByteStream = futures_util::stream::BoxStream<'static, Result<bytes::Bytes, std::io::Error>>;
+
+/// The /status JSON as a stream. A result stored in S3 is streamed into it as it arrives (never
+/// parsed or held whole: a 30 MB result costs a stream's buffers), a bounded number at a time.
+async fn status_json(
+    state: &AppState,
+    item: DocumentItem,
+    view_url: String,
+) -> Result<ByteStream, ApiError> {
     let offloaded = match (&item.record.result_s3_key, &item.record.bucket) {
         (Some(key), Some(bucket)) if item.record.status == Status::Completed => {
             Some((bucket.clone(), key.clone()))
@@ -351,34 +375,183 @@ async fn status_response(state: &AppState, item: DocumentItem) -> Result<Respons
     };
     let Some((bucket, key)) = offloaded else {
         let result = item.inline_result();
-        return Ok(Json(StatusBody {
+        let body = serde_json::to_vec(&StatusBody {
             document_id: item.id,
             record: item.record,
+            view_url,
             result,
         })
-        .into_response());
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        return Ok(futures_util::stream::once(async { Ok(bytes::Bytes::from(body)) }).boxed());
     };
     let stored = stored_stream(state, &bucket, &key).await?;
-    // `{"document_id":…, <record fields>, "result": <the stored JSON>}`
+    // `{"document_id":…, <record fields>, "view_url":…, "result": <the stored JSON>}`
     let mut head = serde_json::to_vec(&StatusBody {
         document_id: item.id,
         record: item.record,
+        view_url,
         result: None,
     })
     .map_err(|e| ApiError::Internal(e.to_string()))?;
     let tail = head.split_off(head.len() - b"null}".len());
     debug_assert_eq!(tail, b"null}");
     let head = bytes::Bytes::from(head);
-    let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(head) })
-        .chain(stored)
-        .chain(futures_util::stream::once(async {
-            Ok(bytes::Bytes::from_static(b"}"))
+    Ok(
+        futures_util::stream::once(async move { Ok::<_, std::io::Error>(head) })
+            .chain(stored)
+            .chain(futures_util::stream::once(async {
+                Ok(bytes::Bytes::from_static(b"}"))
+            }))
+            .boxed(),
+    )
+}
+
+/// A fresh view link for the record.
+fn view_url(state: &AppState, id: &str) -> String {
+    format!(
+        "/documents/{id}/view?token={}",
+        state.view_tokens.issue(id, now_secs())
+    )
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ViewQuery {
+    pub token: Option<String>,
+}
+
+/// Who may see a record's view and previews: a valid token for it (a browser), or the API key
+/// (a script). A token that is presented and not valid is 403 whatever else comes with it.
+/// Answers the token the page's images should carry: the one presented (so a link never
+/// outlives its token), or a new one for a caller with the key.
+fn view_access(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    id: &str,
+    token: Option<&str>,
+) -> Result<String, ApiError> {
+    let now = now_secs();
+    if let Some(token) = token {
+        state
+            .view_tokens
+            .verify(id, token, now)
+            .map_err(ApiError::ViewToken)?;
+        return Ok(token.to_string());
+    }
+    if let Some(expected) = &state.api_key {
+        if !crate::auth::key_matches(expected.as_bytes(), crate::auth::presented_key(headers)) {
+            return Err(ApiError::Unauthorized);
+        }
+    }
+    Ok(state.view_tokens.issue(id, now))
+}
+
+/// Headers of every viewer answer: the page's policy, no sniffing, no referrer (the URL holds a
+/// token), no framing.
+fn view_headers(content_type: &'static str) -> [(axum::http::HeaderName, String); 5] {
+    use axum::http::header;
+    [
+        (header::CONTENT_TYPE, content_type.to_string()),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            view::content_security_policy_header(),
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        (header::REFERRER_POLICY, "no-referrer".to_string()),
+        (header::X_FRAME_OPTIONS, "DENY".to_string()),
+    ]
+}
+
+/// The result viewer: each page's preview with its word boxes (coloured by confidence), blocks
+/// numbered in reading order, codes with their payloads, the text, a word search; and the
+/// record's status, timings and error.
+#[utoipa::path(get, path = "/documents/{document_id}/view",
+    params(("document_id" = String, Path), ("token" = Option<String>, Query, description = "from /status's view_url")),
+    security((), ("api_key" = []), ("bearer" = [])),
+    responses((status = 200, content_type = "text/html", description = "the viewer page"),
+        (status = 401, body = ErrorBody, description = "neither a token nor the API key"),
+        (status = 403, body = ErrorBody, description = "an expired or forged token"),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn document_view(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<ViewQuery>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
+    if !valid_document_id(&id) {
+        return Err(ApiError::InvalidRecord(INVALID_ID.into()));
+    }
+    let token = view_access(&state, &headers, &id, query.token.as_deref())?;
+    let item = stored_item(&state, &id).await?;
+    let image_query = item
+        .record
+        .previews_s3_prefix
+        .as_ref()
+        .map(|_| format!("?token={token}"));
+    let (head, tail) = view::around_data(&ViewPage {
+        title: &id,
+        image_query: image_query.as_deref(),
+    });
+    let data = status_json(&state, item, view_url(&state, &id))
+        .await?
+        .map(|chunk| chunk.map(|c| bytes::Bytes::from(view::escape_json(&c))));
+    let body = futures_util::stream::once(async move { Ok(bytes::Bytes::from(head)) })
+        .chain(data)
+        .chain(futures_util::stream::once(async move {
+            Ok(bytes::Bytes::from_static(tail.as_bytes()))
         }));
-    Ok((
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
+    let mut response = (
+        view_headers("text/html; charset=utf-8"),
         axum::body::Body::from_stream(body),
     )
-        .into_response())
+        .into_response();
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
+}
+
+/// A page's preview (`N.webp`, 1-based), made when the document was processed.
+#[utoipa::path(get, path = "/documents/{document_id}/pages/{file}",
+    params(("document_id" = String, Path), ("file" = String, Path, description = "N.webp"),
+        ("token" = Option<String>, Query)),
+    security((), ("api_key" = []), ("bearer" = [])),
+    responses((status = 200, content_type = "image/webp"), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn page_preview(
+    State(state): State<AppState>,
+    Path((id, file)): Path<(String, String)>,
+    Query(query): Query<ViewQuery>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
+    if !valid_document_id(&id) {
+        return Err(ApiError::InvalidRecord(INVALID_ID.into()));
+    }
+    view_access(&state, &headers, &id, query.token.as_deref())?;
+    let item = stored_item(&state, &id).await?;
+    let page = file
+        .strip_suffix(".webp")
+        .and_then(|n| n.parse::<u32>().ok())
+        .filter(|&n| n >= 1 && n <= item.record.page_count.unwrap_or(0));
+    let (Some(page), Some(prefix), Some(bucket)) =
+        (page, &item.record.previews_s3_prefix, &item.record.bucket)
+    else {
+        return Err(ApiError::NoSuchOutput(format!(
+            "document {id} has no preview {file:?} (pages are N.webp, 1 to its page count; \
+             previews are made when PREVIEW_MAX_SIDE is not 0)"
+        )));
+    };
+    let body = stored_stream(&state, bucket, &format!("{prefix}{page}.webp")).await?;
+    let mut response = (
+        view_headers("image/webp"),
+        axum::body::Body::from_stream(body),
+    )
+        .into_response();
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("private, max-age=300"),
+    );
+    Ok(response)
 }
 
 #[cfg(test)]
@@ -486,6 +659,8 @@ mod tests {
             "/process",
             "/status/{document_id}",
             "/documents/{document_id}/pdf",
+            "/documents/{document_id}/view",
+            "/documents/{document_id}/pages/{file}",
         ] {
             assert!(doc["paths"][path].is_object(), "{path} missing");
         }

@@ -29,6 +29,7 @@ pub struct Settings {
     pub allowed_clients: Vec<ipnet::IpNet>,
     /// None: no metrics lines.
     pub metrics_interval: Option<Duration>,
+    pub view_tokens: crate::view::token::ViewTokens,
 }
 
 impl Settings {
@@ -36,6 +37,7 @@ impl Settings {
         let allowed = args.allowed_buckets();
         let api_key = args.api_key.clone().filter(|k| !k.is_empty());
         fail_closed(args, api_key.is_some(), !allowed.is_empty())?;
+        let view_tokens = view_tokens(args, api_key.as_deref());
         let budget = Budget::detect(args.memory_limit_mb);
         let sizing = size_workers(
             budget,
@@ -80,6 +82,7 @@ impl Settings {
                 spool_dir: args.spool_dir.clone().unwrap_or_else(std::env::temp_dir),
                 sweep_interval: Duration::from_secs(args.sweep_interval_secs.max(1)),
                 languages: processor::languages::installed(config.tessdata.as_deref()),
+                preview_max_side: args.engine.preview_max_side,
             },
             workers: WorkerSettings {
                 program,
@@ -90,7 +93,26 @@ impl Settings {
             allowed_clients,
             metrics_interval: (args.metrics_interval_secs > 0)
                 .then(|| Duration::from_secs(args.metrics_interval_secs)),
+            view_tokens,
         })
+    }
+}
+
+/// VIEW_TOKEN_SECRET when set; else derived from the API key, which every task of a deployment
+/// shares; else (a local service without a key) random, good for this process's life.
+fn view_tokens(args: &ServeArgs, api_key: Option<&str>) -> crate::view::token::ViewTokens {
+    use crate::view::token::ViewTokens;
+    let ttl = args.view_token_ttl_secs.max(1);
+    match (
+        args.view_token_secret.as_deref().filter(|s| !s.is_empty()),
+        api_key,
+    ) {
+        (Some(secret), _) => ViewTokens::new(secret.as_bytes(), ttl),
+        (None, Some(key)) => ViewTokens::derived_from(key, ttl),
+        (None, None) => ViewTokens::new(
+            format!("{}{}", uuid::Uuid::new_v4(), uuid::Uuid::new_v4()).into_bytes(),
+            ttl,
+        ),
     }
 }
 

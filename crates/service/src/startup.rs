@@ -76,6 +76,7 @@ impl Application {
             result_reads: Arc::new(tokio::sync::Semaphore::new(RESULT_READS)),
             allowed_clients: Arc::new(settings.allowed_clients.clone()),
             languages: Arc::new(settings.runner.languages.clone()),
+            view_tokens: Arc::new(settings.view_tokens.clone()),
         };
         let listener =
             tokio::net::TcpListener::bind((settings.bind_address.as_str(), settings.port)).await?;
@@ -120,6 +121,13 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             require_api_key,
         ));
+    // A browser opens these with the token of /status's view_url (or a script with the key).
+    let viewer = Router::new()
+        .route("/documents/{document_id}/view", get(routes::document_view))
+        .route(
+            "/documents/{document_id}/pages/{file}",
+            get(routes::page_preview),
+        );
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &Request<_>| {
             let request_id = request
@@ -144,6 +152,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(routes::health))
         .route("/openapi.json", get(routes::openapi_json))
         .merge(protected)
+        .merge(viewer)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

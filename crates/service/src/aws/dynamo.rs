@@ -342,6 +342,14 @@ impl Store {
             )),
             None => removes.push(e.n("searchable_pdf_s3_key")),
         }
+        match &outcome.previews_s3_prefix {
+            Some(p) => sets.push(format!(
+                "{} = {}",
+                e.n("previews_s3_prefix"),
+                e.v("previews_s3_prefix", s(p))
+            )),
+            None => removes.push(e.n("previews_s3_prefix")),
+        }
         let ours = self.ours(&mut e);
         let update = format!("SET {} REMOVE {}", sets.join(", "), removes.join(", "));
         self.conditional_update(id, update, ours, e).await

@@ -29,6 +29,8 @@ pub struct RunnerSettings {
     pub sweep_interval: Duration,
     /// Tesseract languages installed, for the records' `languages`.
     pub languages: Vec<String>,
+    /// Longest side of the page previews stored for the viewer; 0: none are made.
+    pub preview_max_side: u32,
 }
 
 pub struct Deps {

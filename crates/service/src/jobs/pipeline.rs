@@ -6,6 +6,7 @@ use crate::aws::dynamo::StoreError;
 use crate::aws::s3::BlobError;
 use crate::record::{self, DocumentItem, FailureCode, Outcome};
 use crate::worker::supervisor::Ask;
+use processor::preview::{self, Previews};
 use processor::ErrorCode;
 use std::time::{Duration, Instant};
 
@@ -106,10 +107,23 @@ async fn process(deps: &Deps, item: &DocumentItem) -> Result<Outcome, Retry> {
         ),
         false => None,
     };
+    let previews_dir = match deps.settings.preview_max_side {
+        0 => None,
+        _ => Some(
+            tempfile::Builder::new()
+                .prefix("previews-")
+                .tempdir_in(&deps.settings.spool_dir)
+                .map_err(|e| Retry(format!("cannot create a spool folder: {e}")))?,
+        ),
+    };
     let ask = Ask {
         hint: item.record.file_type.as_deref(),
         languages: options.languages.as_deref(),
         searchable_pdf: pdf_spool.as_ref().map(|f| f.path()),
+        previews: previews_dir.as_ref().map(|d| Previews {
+            dir: d.path().to_path_buf(),
+            max_side: deps.settings.preview_max_side,
+        }),
     };
     let result = deps
         .supervisor
@@ -137,8 +151,52 @@ async fn process(deps: &Deps, item: &DocumentItem) -> Result<Outcome, Retry> {
             }
         }
     }
+    if let (Some(dir), None) = (&previews_dir, &outcome.error) {
+        outcome.previews_s3_prefix =
+            store_previews(deps, bucket, &item.id, dir.path(), outcome.page_count).await?;
+    }
     Ok(outcome)
 }
+
+/// Uploads the pages' previews, a few at a time; their prefix when every page's is stored. A
+/// preview is for looking, not the result: one that is missing or refused leaves the record
+/// without previews (the viewer then shows the boxes alone), while S3 being unavailable hands
+/// the document back like any other store.
+async fn store_previews(
+    deps: &Deps,
+    bucket: &str,
+    id: &str,
+    dir: &std::path::Path,
+    pages: u32,
+) -> Result<Option<String>, Retry> {
+    use futures_util::StreamExt;
+    let prefix = record::previews_prefix(id);
+    let uploads = futures_util::stream::iter(1..=pages)
+        .map(|page| {
+            let (path, key) = (
+                preview::page_path(dir, page),
+                format!("{prefix}{page}.webp"),
+            );
+            async move { deps.blobs.put_file(bucket, &key, &path, "image/webp").await }
+        })
+        .buffer_unordered(PREVIEW_UPLOADS)
+        .collect::<Vec<_>>()
+        .await;
+    for outcome in uploads {
+        match outcome {
+            Ok(()) => {}
+            Err(BlobError::Unavailable(m)) => return Err(Retry(m)),
+            Err(e) => {
+                tracing::warn!(document_id = %id, error = %e, "page previews not stored");
+                return Ok(None);
+            }
+        }
+    }
+    Ok(Some(prefix))
+}
+
+/// Previews uploaded at once.
+const PREVIEW_UPLOADS: usize = 4;
 
 /// Why storing an outcome failed: worth another try, or never going to work.
 enum WriteError {

@@ -55,7 +55,12 @@ pub fn run() -> anyhow::Result<bool> {
 /// the document: the record asked for it).
 fn extract(engine: &Engine, request: &Request) -> DocumentResult {
     let input = Input::File(&request.path);
-    let result = engine.process_input(input, request.hint.as_deref(), &|_| {});
+    let result = engine.process_with(
+        input,
+        request.hint.as_deref(),
+        &|_| {},
+        request.previews.clone(),
+    );
     match (&request.searchable_pdf, &result.error) {
         (Some(out), None) => match engine.write_searchable_pdf(input, &result, out) {
             Ok(()) => result,

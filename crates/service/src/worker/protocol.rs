@@ -31,6 +31,9 @@ pub struct Request {
     /// Where to write the document's searchable PDF, when asked for.
     #[serde(default)]
     pub searchable_pdf: Option<PathBuf>,
+    /// Where and how large to write the pages' previews, when asked for.
+    #[serde(default)]
+    pub previews: Option<processor::preview::Previews>,
 }
 
 /// One JSON value and its newline.
@@ -51,6 +54,10 @@ mod tests {
             hint: Some("pdf".into()),
             languages: Some("deu+eng".into()),
             searchable_pdf: Some("/tmp/out.pdf".into()),
+            previews: Some(processor::preview::Previews {
+                dir: "/tmp/pages".into(),
+                max_side: 1000,
+            }),
         };
         let bytes = line(&request);
         assert_eq!(bytes.iter().filter(|&&b| b == b'\n').count(), 1);

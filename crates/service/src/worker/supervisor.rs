@@ -60,6 +60,8 @@ pub struct Ask<'a> {
     pub languages: Option<&'a str>,
     /// Where the worker writes the searchable PDF.
     pub searchable_pdf: Option<&'a Path>,
+    /// Where the worker writes the pages' previews.
+    pub previews: Option<processor::preview::Previews>,
 }
 
 /// Why a worker gave no answer.
@@ -122,6 +124,7 @@ impl Supervisor {
             hint: ask.hint.map(str::to_string),
             languages: ask.languages.map(str::to_string),
             searchable_pdf: ask.searchable_pdf.map(Path::to_path_buf),
+            previews: ask.previews,
         };
         worker.languages = languages;
         match self.exchange(&mut worker, &request).await {

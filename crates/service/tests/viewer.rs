@@ -1,0 +1,288 @@
+//! The result viewer in a real browser: headless Chromium (Debian's `chromium`, installed by
+//! scripts/setup.sh) opens /documents/{id}/view through the running service on moto, and what it
+//! shows is checked in the DOM the page built, in its console, and in a screenshot kept under
+//! target/test-artefacts/.
+
+mod common;
+
+use common::{corpus, repo_root, TestApp, API_KEY};
+use serde_json::Value;
+use service::view::token::{now_secs, ViewTokens};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const SECRET: &str = "viewer-test-secret";
+
+/// Chromium, or None off CI when it is not installed (on CI its absence is a failure).
+fn chromium() -> Option<PathBuf> {
+    let found = std::env::var_os("CHROMIUM").map(PathBuf::from).or_else(|| {
+        ["chromium", "chromium-browser", "google-chrome"]
+            .iter()
+            .map(|n| Path::new("/usr/bin").join(n))
+            .find(|p| p.exists())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but chromium is missing (scripts/setup.sh installs it)"
+        );
+        eprintln!("SKIPPED: no chromium");
+    }
+    found
+}
+
+/// What the browser made of a page: the DOM after its script ran, and the console lines.
+struct Browsed {
+    dom: String,
+    console: Vec<String>,
+}
+
+fn browse(chromium: &Path, url: &str, screenshot: Option<&Path>) -> Browsed {
+    let profile = tempfile::tempdir().unwrap();
+    let run = |extra: &[String]| {
+        let out = Command::new(chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-extensions",
+                "--enable-logging=stderr",
+                "--v=0",
+                "--window-size=1300,1500",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .args(extra)
+            .arg(url)
+            .output()
+            .expect("chromium runs");
+        assert!(out.status.success(), "chromium failed: {out:?}");
+        out
+    };
+    let out = run(&["--dump-dom".to_string()]);
+    let console = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| l.contains("CONSOLE") || l.contains("Content Security Policy"))
+        .map(str::to_string)
+        .collect();
+    if let Some(path) = screenshot {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        run(&[format!("--screenshot={}", path.display())]);
+    }
+    Browsed {
+        dom: String::from_utf8_lossy(&out.stdout).into_owned(),
+        console,
+    }
+}
+
+fn attr<'a>(dom: &'a str, name: &str) -> &'a str {
+    let key = format!("{name}=\"");
+    let at = dom
+        .find(&key)
+        .unwrap_or_else(|| panic!("no {name} in the DOM"))
+        + key.len();
+    &dom[at..at + dom[at..].find('"').unwrap()]
+}
+
+/// The viewer's word search: letters and digits, lowercased.
+fn norm(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn artefact(name: &str) -> PathBuf {
+    repo_root().join("target/test-artefacts").join(name)
+}
+
+async fn processed(app: &TestApp, id: &str, key: &str, bytes: Vec<u8>, file_type: &str) -> Value {
+    app.aws.upload(key, bytes).await;
+    let r = app.post(&app.aws.record(id, key, file_type), true).await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["status"], "completed", "{v}");
+    v
+}
+
+async fn get(app: &TestApp, path: &str, key: bool) -> reqwest::Response {
+    let mut r = app.http.get(format!("{}{path}", app.base));
+    if key {
+        r = r.header("x-api-key", API_KEY);
+    }
+    r.send().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scanned_invoice_is_seen_in_a_browser_with_its_words_blocks_and_code() {
+    let (Some(chromium), Some(corpus)) = (chromium(), corpus()) else {
+        return;
+    };
+    let app = TestApp::spawn(&["--view-token-secret", SECRET]).await;
+    let bytes = std::fs::read(corpus.join("scan_invoice_01.pdf")).unwrap();
+    let v = processed(&app, "inv", "in/inv.pdf", bytes, "pdf").await;
+    let result = &v["result"];
+    let words: Vec<&str> = result["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["words"].as_array().unwrap())
+        .map(|w| w["text"].as_str().unwrap())
+        .collect();
+    let codes = result["codes"].as_array().unwrap();
+    assert!(words.len() > 50 && !codes.is_empty(), "{result}");
+    assert_eq!(v["previews_s3_prefix"], "results/inv/pages/");
+    let view_url = v["view_url"].as_str().unwrap();
+    assert!(
+        view_url.starts_with("/documents/inv/view?token="),
+        "{view_url}"
+    );
+
+    // The page's preview: a WebP within the default size, through the token.
+    let token = view_url.split_once("token=").unwrap().1;
+    let r = get(
+        &app,
+        &format!("/documents/inv/pages/1.webp?token={token}"),
+        false,
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "image/webp");
+    let webp = r.bytes().await.unwrap();
+    let preview = image::load_from_memory_with_format(&webp, image::ImageFormat::WebP).unwrap();
+    assert_eq!(
+        preview.width().max(preview.height()),
+        processor::preview::DEFAULT_MAX_SIDE
+    );
+
+    // The view in Chromium, with a search for a word of the invoice in the link.
+    let query = words
+        .iter()
+        .find(|w| norm(w).len() >= 6 && norm(w).chars().all(char::is_alphabetic))
+        .expect("a long word");
+    let key = norm(query);
+    let screenshot = artefact("viewer-scan_invoice_01.png");
+    let _ = std::fs::remove_file(&screenshot);
+    let seen = browse(
+        &chromium,
+        &format!("{}{view_url}#q={key}", app.base),
+        Some(&screenshot),
+    );
+    let dom = &seen.dom;
+    assert_eq!(attr(dom, "data-ready"), "yes", "the script did not finish");
+    assert_eq!(
+        dom.matches("<rect class=\"word ").count(),
+        words.len(),
+        "one box per word"
+    );
+    assert_eq!(attr(dom, "data-words"), words.len().to_string());
+    // The search highlights exactly the words that hold it.
+    let expected_hits = words.iter().filter(|w| norm(w).contains(&key)).count();
+    assert!(expected_hits >= 1);
+    assert_eq!(dom.matches(" hit\"").count(), expected_hits, "{key}");
+    assert_eq!(attr(dom, "data-hits"), expected_hits.to_string());
+    // The QR code: its box and its payload as text.
+    assert_eq!(dom.matches("<rect class=\"code\"").count(), codes.len());
+    let payload = codes[0]["data"].as_str().unwrap();
+    assert!(
+        dom.contains(&format!("<span class=\"payload\">{payload}</span>")),
+        "payload {payload:?} not shown"
+    );
+    // Blocks numbered in reading order, the text beside them, the preview drawn under them.
+    let blocks = result["pages"][0]["blocks"].as_array().unwrap().len();
+    assert_eq!(dom.matches("<text class=\"block-no\"").count(), blocks);
+    assert!(dom.contains("Silverline Supply Ltd"));
+    assert!(dom.contains(&format!("href=\"pages/1.webp?token={token}\"")));
+    assert!(seen.console.is_empty(), "console: {:?}", seen.console);
+    let png = std::fs::read(&screenshot).expect("a screenshot");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 20_000,
+        "screenshot"
+    );
+
+    // The HTTP side of it: the policy, and who may open it.
+    let r = get(&app, view_url, false).await;
+    assert_eq!(r.status(), 200);
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.starts_with("default-src 'none'") && !csp.contains("unsafe"),
+        "{csp}"
+    );
+    assert_eq!(r.headers()["referrer-policy"], "no-referrer");
+    assert_eq!(get(&app, "/documents/inv/view", false).await.status(), 401);
+    assert_eq!(get(&app, "/documents/inv/view", true).await.status(), 200);
+    let tokens = ViewTokens::new(SECRET.as_bytes(), 900);
+    let expired = tokens.issue("inv", now_secs() - 3600);
+    let forged = format!("{}0", &token[..token.len() - 1]);
+    let other = tokens.issue("someone-else", now_secs());
+    for (why, bad) in [
+        ("expired", &expired),
+        ("forged", &forged),
+        ("other id", &other),
+    ] {
+        for path in ["/documents/inv/view", "/documents/inv/pages/1.webp"] {
+            let r = get(&app, &format!("{path}?token={bad}"), true).await;
+            assert_eq!(r.status(), 403, "{why} token on {path}");
+            let e: Value = r.json().await.unwrap();
+            assert_eq!(e["error"]["code"], "invalid_token");
+        }
+    }
+    for missing in ["0.webp", "2.webp", "1.png", "x"] {
+        let r = get(
+            &app,
+            &format!("/documents/inv/pages/{missing}?token={token}"),
+            false,
+        )
+        .await;
+        assert_eq!(r.status(), 404, "{missing}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hostile_payload_is_shown_as_text_and_runs_nothing() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let app = TestApp::spawn(&[]).await;
+    let payload = "<img src=x onerror=alert(1)></script><script>alert(2)</script>";
+    let qr = zxingcpp::create(zxingcpp::BarcodeFormat::QRCode)
+        .from_str(payload)
+        .unwrap()
+        .to_image_with(&zxingcpp::write().scale(8))
+        .unwrap();
+    let qr = image::GrayImage::from(&qr);
+    let mut page = image::GrayImage::from_pixel(1200, 1200, image::Luma([255]));
+    image::imageops::overlay(&mut page, &qr, 200, 200);
+    let mut png = Vec::new();
+    page.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let v = processed(&app, "hostile", "in/hostile.png", png, "png").await;
+    assert_eq!(v["result"]["codes"][0]["data"], payload, "{v}");
+    let view_url = v["view_url"].as_str().unwrap();
+    let seen = browse(
+        &chromium,
+        &format!("{}{view_url}", app.base),
+        Some(&artefact("viewer-hostile.png")),
+    );
+    let dom = &seen.dom;
+    assert_eq!(attr(dom, "data-ready"), "yes");
+    assert_eq!(attr(dom, "data-codes"), "1");
+    // As text: escaped in the DOM's serialisation, no element made of it.
+    assert!(
+        dom.contains("&lt;img src=x onerror=alert(1)&gt;&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;"),
+        "payload not shown as text"
+    );
+    assert!(!dom.contains("<img"), "an element was made of the payload");
+    assert_eq!(
+        dom.matches("<script").count(),
+        2,
+        "only the page's own scripts"
+    );
+    // Nothing ran and nothing was refused: no alert, no script error, no CSP report.
+    assert!(seen.console.is_empty(), "console: {:?}", seen.console);
+    app.stop().await;
+}
