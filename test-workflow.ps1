@@ -172,6 +172,32 @@ function Value($Attr) {
     return '-'
 }
 
+function Write-View {
+    # The viewer: /status hands out a link with a short-lived token, which a browser can open (the
+    # key itself stays here).
+    $apiKey = $env:API_KEY
+    if (-not $apiKey -and -not $Local) {
+        $param = Get-Output 'api_key_ssm_parameter'
+        if ($param) {
+            $apiKey = & $Aws ssm get-parameter --name $param --with-decryption --query Parameter.Value --output text 2>$null
+        }
+    }
+    $view = $null
+    if ($apiKey) {
+        try {
+            $view = (Invoke-RestMethod -Uri "$ServiceUrl/status/$Id" -Headers @{ 'x-api-key' = $apiKey }).view_url
+        }
+        catch { $view = $null }
+    }
+    # Only a path of the service's own form is printed (it came over the network).
+    if ($view -is [string] -and $view -match '^/documents/[A-Za-z0-9._-]+/view\?token=[0-9]+\.[0-9a-f]+$') {
+        Write-Host "  view         $ServiceUrl$view"
+    }
+    else {
+        Write-Host "  view         $ServiceUrl/documents/$Id/view (GET /status/$Id with the API key gives view_url, a link with its token)"
+    }
+}
+
 $total = [int]$watch.Elapsed.TotalSeconds
 Write-Host ''
 Write-Host "Result ($status)"
@@ -179,6 +205,7 @@ Write-Host "  pages        $(Value $record.page_count)"
 Write-Host "  processing   $(Value $record.processing_ms) ms in the service; ${total}s end to end (attempts: $(Value $record.attempts))"
 if ($status -eq 'failed') {
     Write-Host "  error        $(Value $record.error_code): $(Safe (Value $record.error_message))"
+    Write-View
     exit 1
 }
 $text = if ($record.text) { $record.text.S } else { '' }
@@ -197,4 +224,5 @@ else {
 }
 if ($record.result_s3_key) { Write-Host "  full result  s3://$Bucket/$($record.result_s3_key.S) (too large for the item)" }
 Write-Host "  status URL   $ServiceUrl/status/$Id"
+Write-View
 exit 0

@@ -127,12 +127,33 @@ done
 total=$((SECONDS - start))
 IFS=$'\t' read -r pages ms attempts code s3key < <(get '[Item.page_count.N, Item.processing_ms.N, Item.attempts.N, Item.error_code.S, Item.result_s3_key.S]')
 na() { [[ "$1" == None ]] && echo "-" || echo "$1"; }
+print_view() {
+  # The viewer: /status hands out a link with a short-lived token, which a browser can open (the key
+  # itself stays here).
+  local api_key="${API_KEY:-}" param="" view=""
+  if [[ -z "$api_key" ]] && ((!local_mode)); then
+    param="$(out api_key_ssm_parameter || true)"
+    [[ -n "$param" ]] && api_key="$("$aws" ssm get-parameter --name "$param" --with-decryption \
+      --query Parameter.Value --output text 2>/dev/null || true)"
+  fi
+  if [[ -n "$api_key" ]] && command -v curl >/dev/null; then
+    view="$(curl -fsS -H "x-api-key: $api_key" "$service_url/status/$id" 2>/dev/null |
+      jq -r '.view_url // empty' 2>/dev/null || true)"
+  fi
+  # Only a path of the service's own form is printed (it came over the network).
+  if [[ "$view" =~ ^/documents/[A-Za-z0-9._-]+/view\?token=[0-9]+\.[0-9a-f]+$ ]]; then
+    echo "  view         $service_url$view"
+  else
+    echo "  view         $service_url/documents/$id/view (GET /status/$id with the API key gives view_url, a link with its token)"
+  fi
+}
 echo
 echo "Result ($status)"
 echo "  pages        $(na "$pages")"
 echo "  processing   $(na "$ms") ms in the service; ${total}s end to end (attempts: $(na "$attempts"))"
 if [[ "$status" == failed ]]; then
   echo "  error        $(na "$code"): $(get 'Item.error_message.S' | safe)"
+  print_view
   exit 1
 fi
 text="$(get 'Item.text.S')"
@@ -149,3 +170,4 @@ else
 fi
 [[ "$s3key" != None ]] && echo "  full result  s3://$bucket/$s3key (too large for the item)"
 echo "  status URL   $service_url/status/$id"
+print_view

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks behind BENCHMARKS.md: accuracy (score.py), throughput against the tesseract CLI and
 # OCRmyPDF on the same pages in one run, peak memory, bad inputs. Machines here are noisy: read ratios.
-#   ./scripts/bench.sh [accuracy|realworld|throughput|memory|bad|codes|workers|all]      (default: all)
+#   ./scripts/bench.sh [accuracy|realworld|throughput|memory|bad|codes|pdf|previews|workers|all]      (default: all)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -139,12 +139,26 @@ workers() {
   section "Worker processes (scripts/bench_workers.py: memory, throughput, latency, 200 documents with 20 hostile)"
   "$root/.local/venv/bin/python" "$root/scripts/bench_workers.py" "$@"
 }
+previews() {
+  section "Page previews for the viewer (examples/preview_cost.rs, scripts/bench_previews.py)"
+  cargo build --release -q -p processor --example preview_cost
+  local files=("$shared"/corpus/scan_{invoice,letter,report}_01.pdf "$shared"/corpus/scan_long_20p.pdf
+    "$shared"/corpus/img_{invoice_01.png,letter_01.jpg,multipage_01.tif} "$shared"/corpus/bd_{report_01,letter_01}.pdf
+    "$shared"/realworld/ocr/{linn.pdf,phototest.tif})
+  mapfile -t -O "${#files[@]}" files < <(find "$shared"/realworld/docbank -maxdepth 1 -name '*.jpg' | sort)
+  echo "Coding each page's preview next to processing the document (one OCR thread, best of 3):"; echo
+  "$root/target/release/examples/preview_cost" "${files[@]}"
+  echo; echo "End to end: extract with and without --html (alternated, best of 5):"; echo
+  "$root/.local/venv/bin/python" "$root/scripts/bench_previews.py" "$bin" \
+    "$shared"/corpus/scan_{invoice,letter,report}_01.pdf "$shared"/corpus/img_invoice_01.png "$shared"/corpus/bd_report_01.pdf
+}
 
 case "$what" in
   accuracy) accuracy ;; throughput) throughput ;; memory) memory ;; bad) bad ;; realworld) realworld ;;
   workers) shift; workers "$@" ;;
   codes) codes ;;
   pdf) pdf ;;
+  previews) previews ;;
   all) accuracy; realworld; throughput; memory; bad; codes; workers ;;
-  *) echo "usage: $0 [accuracy|realworld|throughput|memory|bad|codes|pdf|workers [memory|throughput|latency|hostile]|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [accuracy|realworld|throughput|memory|bad|codes|pdf|previews|workers [memory|throughput|latency|hostile]|all]" >&2; exit 2 ;;
 esac

@@ -6,8 +6,11 @@ use std::path::{Path, PathBuf};
 
 /// Longest side of a preview, in pixels, unless configured (a letter page: 773 x 1000).
 pub const DEFAULT_MAX_SIDE: u32 = 1000;
-/// libwebp's quality (0-100): text stays legible at 1000 px, a page is ~20-50 KB.
-pub const QUALITY: f32 = 60.0;
+/// Grey levels a preview keeps: ink, two edge tones, paper. Text (what the viewer is for) stays
+/// legible and smooth-edged, and so few colours code losslessly at ~5x less than 256 levels: a
+/// dense two-column page at 1000 px is ~50 KB, where lossy WebP needed 125 KB for the same
+/// legibility (measured, BENCHMARKS.md). Photos show posterised.
+pub const LEVELS: u8 = 4;
 
 /// Where and how big: one `N.webp` per page (1-based) in `dir`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -43,18 +46,54 @@ pub fn fitted(width: u32, height: u32, max_side: u32) -> (u32, u32) {
     (f(width), f(height))
 }
 
-/// The page as a lossy WebP no larger than `max_side` on its long side.
+/// The page as a WebP no larger than `max_side` on its long side, in [`LEVELS`] greys.
 pub fn encode(image: &GrayImage, max_side: u32) -> Vec<u8> {
     let (w, h) = fitted(image.width(), image.height(), max_side.max(1));
-    // Area averaging (thumbnail) keeps thin strokes legible where a sampling filter drops them.
-    let small = if (w, h) == image.dimensions() {
-        image.clone()
-    } else {
-        image::imageops::thumbnail(image, w, h)
-    };
-    // libwebp takes RGB; the page is grey, so each sample three times.
-    let rgb: Vec<u8> = small.as_raw().iter().flat_map(|&v| [v, v, v]).collect();
-    webp::Encoder::from_rgb(&rgb, w, h).encode(QUALITY).to_vec()
+    let small = shrink(image, w, h);
+    // libwebp takes RGB; the page is grey, so each (posterised) sample three times.
+    let rgb: Vec<u8> = small
+        .as_raw()
+        .iter()
+        .flat_map(|&v| {
+            let v = posterise(v);
+            [v, v, v]
+        })
+        .collect();
+    let mut config = webp::WebPConfig::new().expect("libwebp's default configuration");
+    // Lossless at the least effort: on a few-colour page the palette does the work, and
+    // method 0 codes a page in ~5 ms (the default method takes 3x longer for 5% less).
+    config.lossless = 1;
+    config.method = 0;
+    config.quality = 0.0;
+    match webp::Encoder::from_rgb(&rgb, w, h).encode_advanced(&config) {
+        Ok(bytes) => bytes.to_vec(),
+        // Only a page over WebP's 16383-pixel side could fail, and max_side keeps below it.
+        Err(_) => webp::Encoder::from_rgb(&rgb, w, h).encode(50.0).to_vec(),
+    }
+}
+
+/// The page at `w` x `h`. Area averaging (a box filter) keeps thin strokes legible where a
+/// sampling filter drops them.
+fn shrink(image: &GrayImage, w: u32, h: u32) -> GrayImage {
+    use fast_image_resize::{images::ImageRef, FilterType, PixelType, ResizeAlg, ResizeOptions};
+    if (w, h) == image.dimensions() {
+        return image.clone();
+    }
+    let src = ImageRef::new(image.width(), image.height(), image.as_raw(), PixelType::U8)
+        .expect("a grey image's buffer fits its size");
+    let mut dst = fast_image_resize::images::Image::new(w, h, PixelType::U8);
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Box));
+    match fast_image_resize::Resizer::new().resize(&src, &mut dst, &options) {
+        Ok(()) => GrayImage::from_raw(w, h, dst.into_vec()).expect("w x h samples"),
+        // Same pixel type on both sides: nothing to refuse; kept total all the same.
+        Err(_) => image::imageops::thumbnail(image, w, h),
+    }
+}
+
+/// The nearest of [`LEVELS`] evenly spaced greys.
+pub fn posterise(v: u8) -> u8 {
+    let step = 255 / (LEVELS as u32 - 1);
+    (((v as u32 + step / 2) / step) * step) as u8
 }
 
 #[cfg(test)]
@@ -68,6 +107,14 @@ mod tests {
         assert_eq!(fitted(800, 600, 1000), (800, 600), "small pages are kept");
         assert_eq!(fitted(100_000, 10, 1000), (1000, 1), "never below a pixel");
         assert_eq!(fitted(0, 0, 1000), (0, 0));
+    }
+
+    #[test]
+    fn greys_snap_to_four_levels() {
+        assert_eq!(
+            [0, 42, 43, 100, 127, 128, 200, 212, 213, 255].map(posterise),
+            [0, 0, 85, 85, 85, 170, 170, 170, 255, 255]
+        );
     }
 
     #[test]

@@ -207,6 +207,17 @@ async fn whole_workflow_on_the_local_stack() {
         "expected text missing:\n{out}"
     );
     assert!(out.contains("103.85"), "expected total missing:\n{out}");
+    // The viewer link it prints opens (a browser would send no key: the token is in the link).
+    let view = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("view"))
+        .map(str::trim)
+        .filter(|u| u.contains("/view?token="))
+        .unwrap_or_else(|| panic!("no view link:\n{out}"));
+    let page = Command::new("curl").args(["-fsS", view]).output().unwrap();
+    assert!(page.status.success(), "{view}: {page:?}");
+    let html = String::from_utf8_lossy(&page.stdout);
+    assert!(html.starts_with("<!doctype html>") && html.contains("Northwind Paper Co"));
     let (image, payload) = qr_image();
     let (ok, out) = stack.workflow(&image);
     assert!(ok, "QR image workflow failed:\n{out}");

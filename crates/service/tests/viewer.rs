@@ -193,6 +193,11 @@ async fn a_scanned_invoice_is_seen_in_a_browser_with_its_words_blocks_and_code()
     assert_eq!(dom.matches("<text class=\"block-no\"").count(), blocks);
     assert!(dom.contains("Silverline Supply Ltd"));
     assert!(dom.contains(&format!("href=\"pages/1.webp?token={token}\"")));
+    assert_eq!(
+        attr(dom, "data-previews-shown"),
+        "1",
+        "the preview did not load"
+    );
     assert!(seen.console.is_empty(), "console: {:?}", seen.console);
     let png = std::fs::read(&screenshot).expect("a screenshot");
     assert!(
@@ -285,4 +290,86 @@ async fn a_hostile_payload_is_shown_as_text_and_runs_nothing() {
     // Nothing ran and nothing was refused: no alert, no script error, no CSP report.
     assert!(seen.console.is_empty(), "console: {:?}", seen.console);
     app.stop().await;
+}
+
+#[test]
+fn extract_html_writes_a_view_that_opens_from_the_disk() {
+    let (Some(chromium), Some(corpus)) = (chromium(), corpus()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("one");
+    // A longer document's preview from an earlier run must not show up in this one's view.
+    std::fs::create_dir_all(one.join("pages")).unwrap();
+    std::fs::write(one.join("pages/7.webp"), b"stale").unwrap();
+    let extract = |args: &[&std::ffi::OsStr]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_document-processor"));
+        if let Some(p) = std::env::var_os("PDFIUM_LIB_PATH")
+            .or_else(|| option_env!("PDFIUM_LIB_PATH").map(Into::into))
+        {
+            c.env("PDFIUM_LIB_PATH", p);
+        }
+        c.arg("extract").args(args).output().unwrap()
+    };
+    let letter = corpus.join("scan_letter_01.pdf");
+    let out = extract(&["--html".as_ref(), one.as_os_str(), letter.as_os_str()]);
+    assert!(out.status.success(), "{out:?}");
+    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pages = result["page_count"].as_u64().unwrap();
+    assert!(pages >= 2);
+    let mut webps: Vec<String> = std::fs::read_dir(one.join("pages"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    webps.sort();
+    let expected: Vec<String> = (1..=pages).map(|n| format!("{n}.webp")).collect();
+    assert_eq!(webps, expected, "one preview per page, nothing stale");
+    // The page holds the same result the JSON has.
+    let html = std::fs::read_to_string(one.join("index.html")).unwrap();
+    let data = html
+        .split_once("<script type=\"application/json\" id=\"doc\">")
+        .unwrap()
+        .1
+        .split_once("</script>")
+        .unwrap()
+        .0;
+    let embedded: Value = serde_json::from_str(data).unwrap();
+    assert_eq!(embedded["result"], result);
+    assert_eq!(embedded["status"], "completed");
+    let url = format!("file://{}#q=the", one.join("index.html").display());
+    let seen = browse(&chromium, &url, Some(&artefact("viewer-extract-html.png")));
+    let words: usize = result["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["words"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(attr(&seen.dom, "data-words"), words.to_string());
+    assert_eq!(attr(&seen.dom, "data-previews-shown"), pages.to_string());
+    assert!(seen.console.is_empty(), "console: {:?}", seen.console);
+
+    // Several inputs: a folder each, a failed one too, and a listing linking them.
+    let many = dir.path().join("many");
+    let jpg = corpus.join("img_letter_01.jpg");
+    let empty = corpus.join("bad_zero_bytes.pdf");
+    let out = extract(&[
+        "--quiet".as_ref(),
+        "--html".as_ref(),
+        many.as_os_str(),
+        jpg.as_os_str(),
+        empty.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "a failed input fails the run");
+    assert!(many.join("img_letter_01.jpg/pages/1.webp").is_file());
+    let failed = std::fs::read_to_string(many.join("bad_zero_bytes.pdf/index.html")).unwrap();
+    assert!(failed.contains("\"status\":\"failed\""));
+    let listing = std::fs::read_to_string(many.join("index.html")).unwrap();
+    assert!(
+        listing.contains("href=\"img_letter_01.jpg/index.html\""),
+        "{listing}"
+    );
+    assert!(
+        listing.contains("bad_zero_bytes.pdf</a> (failed)"),
+        "{listing}"
+    );
 }

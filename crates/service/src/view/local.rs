@@ -19,7 +19,7 @@ pub fn prepare(dir: &Path, max_side: u32) -> std::io::Result<Option<Previews>> {
             std::fs::remove_file(path)?;
         }
     }
-    Ok((max_side > 0).then(|| Previews {
+    Ok((max_side > 0).then_some(Previews {
         dir: pages,
         max_side,
     }))

@@ -35,6 +35,9 @@
   function norm(s) {
     return String(s).toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
   }
+  function count(name) {
+    body.setAttribute(name, String(Number(body.getAttribute(name) || 0) + 1));
+  }
   function confidenceClass(c) {
     return c >= 90 ? "c-hi" : c >= 70 ? "c-mid" : "c-lo";
   }
@@ -98,10 +101,14 @@
     var canvas = svg("svg", { viewBox: "0 0 " + p.width + " " + p.height, role: "img", "aria-label": "Page " + p.page });
     canvas.appendChild(svg("rect", { "class": "paper", x: 0, y: 0, width: p.width, height: p.height }));
     if (images) {
-      canvas.appendChild(svg("image", {
+      var picture = svg("image", {
         href: "pages/" + p.page + ".webp" + imageQuery,
         x: 0, y: 0, width: p.width, height: p.height, preserveAspectRatio: "none"
-      }));
+      });
+      // Counted on the body: what loaded and what did not (an expired link, a missing preview).
+      picture.addEventListener("load", function () { count("data-previews-shown"); });
+      picture.addEventListener("error", function () { count("data-previews-failed"); });
+      canvas.appendChild(picture);
     }
     var label = Math.max(14, Math.round(p.width / 40));
     (p.blocks || []).forEach(function (b, i) {
