@@ -289,6 +289,28 @@ async fn a_hostile_payload_is_shown_as_text_and_runs_nothing() {
     );
     // Nothing ran and nothing was refused: no alert, no script error, no CSP report.
     assert!(seen.console.is_empty(), "console: {:?}", seen.console);
+
+    // A failed document's view says so, with its error and timings.
+    app.aws.upload("in/empty.pdf", Vec::new()).await;
+    let r = app
+        .post(&app.aws.record("empty", "in/empty.pdf", "pdf"), true)
+        .await;
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["status"], "failed", "{v}");
+    let seen = browse(
+        &chromium,
+        &format!("{}{}", app.base, v["view_url"].as_str().unwrap()),
+        None,
+    );
+    assert_eq!(attr(&seen.dom, "data-ready"), "yes");
+    assert!(seen.dom.contains("<dd class=\"failed\">failed</dd>"));
+    let code = v["error_code"].as_str().unwrap();
+    assert!(
+        seen.dom.contains(&format!("<dd class=\"error\">{code}: ")),
+        "no error {code} shown"
+    );
+    assert!(seen.dom.contains("<dt>Processing</dt>"));
+    assert!(seen.console.is_empty(), "console: {:?}", seen.console);
     app.stop().await;
 }
 
