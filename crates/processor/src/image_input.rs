@@ -116,7 +116,7 @@ fn decode_limited(
 }
 
 /// A TIFF page coded in CCITT Group 4 (the usual fax and scanner output), strip by strip as it
-/// is stored: a PDF takes that code as it stands. None for any other TIFF page.
+/// is stored: a PDF's CCITT filter reads that code. None for any other TIFF page.
 pub struct G4Page<'a> {
     pub width: u32,
     pub height: u32,

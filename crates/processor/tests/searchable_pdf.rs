@@ -396,7 +396,7 @@ fn image_pages_keep_their_pixels_as_they_were_coded() {
             std::fs::metadata(&out).unwrap().len() as f64,
         );
         assert!(
-            size_out < size_in * 1.25,
+            size_out <= size_in * 1.15,
             "{name}: {size_out} bytes from {size_in}"
         );
     }
