@@ -445,20 +445,44 @@ fn view_access(
     Ok(state.view_tokens.issue(id, now))
 }
 
-/// Headers of every viewer answer: the page's policy, no sniffing, no referrer (the URL holds a
-/// token), no framing.
-fn view_headers(content_type: &'static str) -> [(axum::http::HeaderName, String); 5] {
+/// A viewer answer: the page's policy, no sniffing, no referrer (the URL holds a token), no
+/// framing, and how long it may be cached.
+fn viewer_response(
+    content_type: &'static str,
+    cache_control: &'static str,
+    body: impl futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + 'static,
+) -> Response {
     use axum::http::header;
-    [
-        (header::CONTENT_TYPE, content_type.to_string()),
-        (
-            header::CONTENT_SECURITY_POLICY,
-            view::content_security_policy_header(),
-        ),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-        (header::REFERRER_POLICY, "no-referrer".to_string()),
-        (header::X_FRAME_OPTIONS, "DENY".to_string()),
-    ]
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                view::content_security_policy_header(),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (header::REFERRER_POLICY, "no-referrer".to_string()),
+            (header::X_FRAME_OPTIONS, "DENY".to_string()),
+            (header::CACHE_CONTROL, cache_control.to_string()),
+        ],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response()
+}
+
+/// The record a viewer route names, once the caller may see it (see [`view_access`]), and the
+/// token its page's images are to carry.
+async fn viewed_item(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    id: &str,
+    token: Option<&str>,
+) -> Result<(DocumentItem, String), ApiError> {
+    if !valid_document_id(id) {
+        return Err(ApiError::InvalidRecord(INVALID_ID.into()));
+    }
+    let token = view_access(state, headers, id, token)?;
+    Ok((stored_item(state, id).await?, token))
 }
 
 /// The result viewer: each page's preview with its word boxes (coloured by confidence), blocks
@@ -477,11 +501,7 @@ pub async fn document_view(
     Query(query): Query<ViewQuery>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
-    if !valid_document_id(&id) {
-        return Err(ApiError::InvalidRecord(INVALID_ID.into()));
-    }
-    let token = view_access(&state, &headers, &id, query.token.as_deref())?;
-    let item = stored_item(&state, &id).await?;
+    let (item, token) = viewed_item(&state, &headers, &id, query.token.as_deref()).await?;
     let image_query = item
         .record
         .previews_s3_prefix
@@ -499,16 +519,11 @@ pub async fn document_view(
         .chain(futures_util::stream::once(async move {
             Ok(bytes::Bytes::from_static(tail.as_bytes()))
         }));
-    let mut response = (
-        view_headers("text/html; charset=utf-8"),
-        axum::body::Body::from_stream(body),
-    )
-        .into_response();
-    response.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
-    Ok(response)
+    Ok(viewer_response(
+        "text/html; charset=utf-8",
+        "no-store",
+        body,
+    ))
 }
 
 /// A page's preview (`N.webp`, 1-based), made when the document was processed.
@@ -524,11 +539,7 @@ pub async fn page_preview(
     Query(query): Query<ViewQuery>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
-    if !valid_document_id(&id) {
-        return Err(ApiError::InvalidRecord(INVALID_ID.into()));
-    }
-    view_access(&state, &headers, &id, query.token.as_deref())?;
-    let item = stored_item(&state, &id).await?;
+    let (item, _) = viewed_item(&state, &headers, &id, query.token.as_deref()).await?;
     let page = file
         .strip_suffix(".webp")
         .and_then(|n| n.parse::<u32>().ok())
@@ -542,16 +553,7 @@ pub async fn page_preview(
         )));
     };
     let body = stored_stream(&state, bucket, &format!("{prefix}{page}.webp")).await?;
-    let mut response = (
-        view_headers("image/webp"),
-        axum::body::Body::from_stream(body),
-    )
-        .into_response();
-    response.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("private, max-age=300"),
-    );
-    Ok(response)
+    Ok(viewer_response("image/webp", "private, max-age=300", body))
 }
 
 #[cfg(test)]

@@ -314,24 +314,9 @@ async fn results_over_the_item_limit_go_to_s3_and_come_back_whole() {
     let from_s3: Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(&from_s3, result);
     // The viewer streams the stored result into its page too, escaped for a script block.
-    let view_url = v["view_url"].as_str().unwrap();
-    let r = app
-        .http
-        .get(format!("{}{view_url}", app.base))
-        .send()
-        .await
-        .unwrap();
+    let r = app.get(v["view_url"].as_str().unwrap(), false).await;
     assert_eq!(r.status(), 200);
-    let html = r.text().await.unwrap();
-    let data = html
-        .split_once("<script type=\"application/json\" id=\"doc\">")
-        .unwrap()
-        .1
-        .split_once("</script>")
-        .unwrap()
-        .0;
-    assert!(!data.contains('<'));
-    let embedded: Value = serde_json::from_str(data).unwrap();
+    let embedded = embedded_data(&r.text().await.unwrap());
     assert_eq!(&embedded["result"], result);
     assert_eq!(embedded["previews_s3_prefix"], "results/long/pages/");
     app.stop().await;

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{corpus, repo_root, TestApp, API_KEY};
+use common::{corpus, repo_root, TestApp};
 use serde_json::Value;
 use service::view::token::{now_secs, ViewTokens};
 use std::path::{Path, PathBuf};
@@ -50,6 +50,9 @@ fn browse(chromium: &Path, url: &str, screenshot: Option<&Path>) -> Browsed {
                 "--enable-logging=stderr",
                 "--v=0",
                 "--window-size=1300,1500",
+                // Runs the page until it is idle (the page images load as they near the screen,
+                // after the load event) before the DOM is dumped or the screenshot taken.
+                "--virtual-time-budget=10000",
             ])
             .arg(format!("--user-data-dir={}", profile.path().display()))
             .args(extra)
@@ -105,14 +108,6 @@ async fn processed(app: &TestApp, id: &str, key: &str, bytes: Vec<u8>, file_type
     v
 }
 
-async fn get(app: &TestApp, path: &str, key: bool) -> reqwest::Response {
-    let mut r = app.http.get(format!("{}{path}", app.base));
-    if key {
-        r = r.header("x-api-key", API_KEY);
-    }
-    r.send().await.unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_scanned_invoice_is_seen_in_a_browser_with_its_words_blocks_and_code() {
     let (Some(chromium), Some(corpus)) = (chromium(), corpus()) else {
@@ -140,12 +135,9 @@ async fn a_scanned_invoice_is_seen_in_a_browser_with_its_words_blocks_and_code()
 
     // The page's preview: a WebP within the default size, through the token.
     let token = view_url.split_once("token=").unwrap().1;
-    let r = get(
-        &app,
-        &format!("/documents/inv/pages/1.webp?token={token}"),
-        false,
-    )
-    .await;
+    let r = app
+        .get(&format!("/documents/inv/pages/1.webp?token={token}"), false)
+        .await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "image/webp");
     let webp = r.bytes().await.unwrap();
@@ -206,7 +198,7 @@ async fn a_scanned_invoice_is_seen_in_a_browser_with_its_words_blocks_and_code()
     );
 
     // The HTTP side of it: the policy, and who may open it.
-    let r = get(&app, view_url, false).await;
+    let r = app.get(view_url, false).await;
     assert_eq!(r.status(), 200);
     let csp = r.headers()["content-security-policy"]
         .to_str()
@@ -217,8 +209,8 @@ async fn a_scanned_invoice_is_seen_in_a_browser_with_its_words_blocks_and_code()
         "{csp}"
     );
     assert_eq!(r.headers()["referrer-policy"], "no-referrer");
-    assert_eq!(get(&app, "/documents/inv/view", false).await.status(), 401);
-    assert_eq!(get(&app, "/documents/inv/view", true).await.status(), 200);
+    assert_eq!(app.get("/documents/inv/view", false).await.status(), 401);
+    assert_eq!(app.get("/documents/inv/view", true).await.status(), 200);
     let tokens = ViewTokens::new(SECRET.as_bytes(), 900);
     let expired = tokens.issue("inv", now_secs() - 3600);
     let forged = format!("{}0", &token[..token.len() - 1]);
@@ -229,19 +221,19 @@ async fn a_scanned_invoice_is_seen_in_a_browser_with_its_words_blocks_and_code()
         ("other id", &other),
     ] {
         for path in ["/documents/inv/view", "/documents/inv/pages/1.webp"] {
-            let r = get(&app, &format!("{path}?token={bad}"), true).await;
+            let r = app.get(&format!("{path}?token={bad}"), true).await;
             assert_eq!(r.status(), 403, "{why} token on {path}");
             let e: Value = r.json().await.unwrap();
             assert_eq!(e["error"]["code"], "invalid_token");
         }
     }
     for missing in ["0.webp", "2.webp", "1.png", "x"] {
-        let r = get(
-            &app,
-            &format!("/documents/inv/pages/{missing}?token={token}"),
-            false,
-        )
-        .await;
+        let r = app
+            .get(
+                &format!("/documents/inv/pages/{missing}?token={token}"),
+                false,
+            )
+            .await;
         assert_eq!(r.status(), 404, "{missing}");
     }
     app.stop().await;
@@ -348,14 +340,7 @@ fn extract_html_writes_a_view_that_opens_from_the_disk() {
     assert_eq!(webps, expected, "one preview per page, nothing stale");
     // The page holds the same result the JSON has.
     let html = std::fs::read_to_string(one.join("index.html")).unwrap();
-    let data = html
-        .split_once("<script type=\"application/json\" id=\"doc\">")
-        .unwrap()
-        .1
-        .split_once("</script>")
-        .unwrap()
-        .0;
-    let embedded: Value = serde_json::from_str(data).unwrap();
+    let embedded = common::embedded_data(&html);
     assert_eq!(embedded["result"], result);
     assert_eq!(embedded["status"], "completed");
     let url = format!("file://{}#q=the", one.join("index.html").display());

@@ -406,6 +406,15 @@ impl TestApp {
         r.json().await.unwrap()
     }
 
+    /// GET `path`, with the API key or without.
+    pub async fn get(&self, path: &str, key: bool) -> reqwest::Response {
+        let mut r = self.http.get(format!("{}{path}", self.base));
+        if key {
+            r = r.header("x-api-key", API_KEY);
+        }
+        r.send().await.unwrap()
+    }
+
     pub async fn status(&self, id: &str) -> reqwest::Response {
         self.http
             .get(format!("{}/status/{id}", self.base))
@@ -526,4 +535,17 @@ pub async fn wait_final_at(base: &str, id: &str, timeout: Duration) -> Value {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// The result JSON a viewer page (service or `extract --html`) carries.
+pub fn embedded_data(html: &str) -> Value {
+    let data = html
+        .split_once("<script type=\"application/json\" id=\"doc\">")
+        .expect("a data block")
+        .1
+        .split_once("</script>")
+        .expect("its end")
+        .0;
+    assert!(!data.contains('<'), "an unescaped < in the data block");
+    serde_json::from_str(data).expect("JSON data")
 }

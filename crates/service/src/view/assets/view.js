@@ -88,6 +88,12 @@
   document.body.insertBefore(head, app);
 
   var wordRects = [];
+  // Page images load as they come near the screen: a 200-page document does not fetch 200
+  // previews at once.
+  var lazy = [];
+  function show(picture) {
+    if (!picture.hasAttribute("href")) picture.setAttribute("href", picture.getAttribute("data-src"));
+  }
   var codeCount = 0;
   pages.forEach(function (p) {
     var section = el("section", { "class": "page", id: "page-" + p.page });
@@ -102,13 +108,14 @@
     canvas.appendChild(svg("rect", { "class": "paper", x: 0, y: 0, width: p.width, height: p.height }));
     if (images) {
       var picture = svg("image", {
-        href: "pages/" + p.page + ".webp" + imageQuery,
         x: 0, y: 0, width: p.width, height: p.height, preserveAspectRatio: "none"
       });
+      picture.setAttribute("data-src", "pages/" + p.page + ".webp" + imageQuery);
       // Counted on the body: what loaded and what did not (an expired link, a missing preview).
       picture.addEventListener("load", function () { count("data-previews-shown"); });
       picture.addEventListener("error", function () { count("data-previews-failed"); });
       canvas.appendChild(picture);
+      lazy.push({ figure: figure, picture: picture });
     }
     var label = Math.max(14, Math.round(p.width / 40));
     (p.blocks || []).forEach(function (b, i) {
@@ -156,6 +163,18 @@
     section.appendChild(side);
     app.appendChild(section);
   });
+  if (typeof IntersectionObserver === "function") {
+    var watcher = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        lazy.forEach(function (l) { if (l.figure === entry.target) show(l.picture); });
+        watcher.unobserve(entry.target);
+      });
+    }, { rootMargin: "150% 0px" });
+    lazy.forEach(function (l) { watcher.observe(l.figure); });
+  } else {
+    lazy.forEach(function (l) { show(l.picture); });
+  }
   if (!pages.length) {
     app.appendChild(el("p", { "class": "empty" }, status === "completed" || status === "failed"
       ? "No pages to show." : "The document is " + status + "; reload when it is finished."));
