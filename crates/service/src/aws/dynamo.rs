@@ -326,29 +326,20 @@ impl Store {
             }
             None => removes.extend([e.n("error_code"), e.n("error_message")]),
         }
-        match result_key {
-            Some(k) => sets.push(format!(
-                "{} = {}",
-                e.n("result_s3_key"),
-                e.v("result_s3_key", s(k))
-            )),
-            None => removes.push(e.n("result_s3_key")),
-        }
-        match &outcome.searchable_pdf_s3_key {
-            Some(k) => sets.push(format!(
-                "{} = {}",
-                e.n("searchable_pdf_s3_key"),
-                e.v("searchable_pdf_s3_key", s(k))
-            )),
-            None => removes.push(e.n("searchable_pdf_s3_key")),
-        }
-        match &outcome.previews_s3_prefix {
-            Some(p) => sets.push(format!(
-                "{} = {}",
-                e.n("previews_s3_prefix"),
-                e.v("previews_s3_prefix", s(p))
-            )),
-            None => removes.push(e.n("previews_s3_prefix")),
+        // Where the result's other parts are: set when made, else removed (an earlier attempt's
+        // must not outlive it).
+        for (name, key) in [
+            ("result_s3_key", result_key),
+            (
+                "searchable_pdf_s3_key",
+                outcome.searchable_pdf_s3_key.as_deref(),
+            ),
+            ("previews_s3_prefix", outcome.previews_s3_prefix.as_deref()),
+        ] {
+            match key {
+                Some(k) => sets.push(format!("{} = {}", e.n(name), e.v(name, s(k)))),
+                None => removes.push(e.n(name)),
+            }
         }
         let ours = self.ours(&mut e);
         let update = format!("SET {} REMOVE {}", sets.join(", "), removes.join(", "));
