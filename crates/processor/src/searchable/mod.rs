@@ -65,30 +65,66 @@ pub struct Laid<'a> {
 pub fn text_lines(page: &PageResult) -> Vec<Vec<Laid<'_>>> {
     let mut words = page.words.iter();
     let mut out = Vec::new();
-    for line in page.blocks.iter().flat_map(|b| &b.lines) {
-        let line_words: Vec<&crate::Word> = words
-            .by_ref()
-            .take(line.text.split_whitespace().count())
-            .collect();
-        let boxes: Vec<BBox> = line_words.iter().map(|w| w.bbox).collect();
-        let laid: Vec<Laid<'_>> = line_words
+    for block in &page.blocks {
+        let lines: Vec<Vec<&crate::Word>> = block
+            .lines
             .iter()
-            .zip(line_frames(&boxes, page.rotation))
-            .enumerate()
-            .map(|(i, (word, frame))| {
-                let text = if i + 1 < line_words.len() {
-                    std::borrow::Cow::Owned(format!("{} ", word.text))
-                } else {
-                    std::borrow::Cow::Borrowed(word.text.as_str())
-                };
-                Laid { text, frame }
+            .map(|line| {
+                words
+                    .by_ref()
+                    .take(line.text.split_whitespace().count())
+                    .collect()
             })
             .collect();
-        if !laid.is_empty() {
-            out.push(laid);
+        let boxes: Vec<Vec<BBox>> = lines
+            .iter()
+            .map(|l| l.iter().map(|w| w.bbox).collect())
+            .collect();
+        let bands: Vec<f32> = boxes
+            .iter()
+            .filter(|b| !b.is_empty())
+            .map(|b| line_geometry(b, page.rotation).band)
+            .collect();
+        // A table's rows keep their own heights: a row is read as a row when its cells share it.
+        let common = match block.kind {
+            crate::BlockKind::Text => median(&bands),
+            crate::BlockKind::Table => None,
+        };
+        for (line_words, boxes) in lines.iter().zip(&boxes) {
+            out.extend(laid_line(line_words, boxes, page.rotation, common));
         }
     }
     out
+}
+
+/// The middle value (the upper one of an even count); None for none.
+fn median(values: &[f32]) -> Option<f32> {
+    let mut v = values.to_vec();
+    v.sort_by(f32::total_cmp);
+    v.get(v.len() / 2).copied()
+}
+
+/// One line's words, each with the frame it is laid in (None for a line without words).
+fn laid_line<'a>(
+    line_words: &[&'a crate::Word],
+    boxes: &[BBox],
+    rotation: u16,
+    common: Option<f32>,
+) -> Option<Vec<Laid<'a>>> {
+    let laid: Vec<Laid<'_>> = line_words
+        .iter()
+        .zip(line_frames(boxes, rotation, common))
+        .enumerate()
+        .map(|(i, (word, frame))| {
+            let text = if i + 1 < line_words.len() {
+                std::borrow::Cow::Owned(format!("{} ", word.text))
+            } else {
+                std::borrow::Cow::Borrowed(word.text.as_str())
+            };
+            Laid { text, frame }
+        })
+        .collect();
+    (!laid.is_empty()).then_some(laid)
 }
 
 /// A point of the page as given in the upright text's axes: along the text (it runs towards
@@ -127,11 +163,15 @@ fn box_axes(b: BBox, rotation: u16) -> ((f32, f32), (f32, f32)) {
 }
 
 /// The frames of one line's words (see [`text_lines`]).
-fn line_frames(words: &[BBox], rotation: u16) -> Vec<[(f32, f32); 3]> {
+/// A line's words in the text's axes, its mean centre and its height.
+struct LineGeometry {
+    spans: Vec<((f32, f32), (f32, f32))>,
+    centre: (f32, f32),
+    band: f32,
+}
+
+fn line_geometry(words: &[BBox], rotation: u16) -> LineGeometry {
     let spans: Vec<_> = words.iter().map(|b| box_axes(*b, rotation)).collect();
-    if spans.is_empty() {
-        return Vec::new();
-    }
     let centre = |s: &((f32, f32), (f32, f32))| ((s.0 .0 + s.0 .1) / 2.0, (s.1 .0 + s.1 .1) / 2.0);
     let n = spans.len() as f32;
     let (ma, mc) = spans
@@ -157,6 +197,31 @@ fn line_frames(words: &[BBox], rotation: u16) -> Vec<[(f32, f32); 3]> {
             2.0 * (mid - across.0).max(across.1 - mid)
         })
         .fold(1.0f32, f32::max);
+    LineGeometry {
+        spans,
+        centre: (ma, mc),
+        band,
+    }
+}
+
+/// Lines whose height is within this share of their block's common one are laid at the common
+/// height: poppler (and other readers) start a new block where the font size changes by more
+/// than ~5%, and a column of lines cut into blocks of one or two is read across the gutter.
+const COMMON_BAND_TOLERANCE: f32 = 0.35;
+
+fn line_frames(words: &[BBox], rotation: u16, common: Option<f32>) -> Vec<[(f32, f32); 3]> {
+    if words.is_empty() {
+        return Vec::new();
+    }
+    let LineGeometry {
+        spans,
+        centre: (_, mc),
+        band,
+    } = line_geometry(words, rotation);
+    let band = match common {
+        Some(c) if (band - c).abs() <= c * COMMON_BAND_TOLERANCE => c,
+        _ => band,
+    };
     // One level baseline per line, through its middle: readers split a rotated word where its
     // characters' baselines drift apart (poppler at half a point), and a line stepping down with
     // a skewed scan runs into the next in their eyes. The slope only measures the line's height.
@@ -194,7 +259,7 @@ mod tests {
             height: 30,
         };
         assert_eq!(
-            line_frames(&[b], 0),
+            line_frames(&[b], 0, None),
             [[(10.0, 50.0), (110.0, 50.0), (10.0, 20.0)]]
         );
     }
@@ -209,15 +274,15 @@ mod tests {
         };
         // Turned 90 clockwise to be upright: as given the text reads bottom to top, tops left.
         assert_eq!(
-            line_frames(&[b], 90),
+            line_frames(&[b], 90, None),
             [[(40.0, 120.0), (40.0, 20.0), (10.0, 120.0)]]
         );
         assert_eq!(
-            line_frames(&[b], 270),
+            line_frames(&[b], 270, None),
             [[(10.0, 20.0), (10.0, 120.0), (40.0, 20.0)]]
         );
         assert_eq!(
-            line_frames(&[b], 180),
+            line_frames(&[b], 180, None),
             [[(40.0, 20.0), (10.0, 20.0), (40.0, 120.0)]]
         );
     }
@@ -291,7 +356,7 @@ mod tests {
                 height: 8,
             })
             .collect();
-        let frames = line_frames(&words, 0);
+        let frames = line_frames(&words, 0, None);
         for (i, [start, end, top]) in frames.iter().enumerate() {
             // One baseline for the line (readers group by it), through the middle of the slope.
             assert_eq!((start.1, end.1), (104.0, 104.0), "{i}");
@@ -299,5 +364,27 @@ mod tests {
             assert_eq!(start.1 - top.1, 8.0, "{i}");
             assert_eq!(start.0, (i * 20) as f32);
         }
+    }
+
+    #[test]
+    fn a_text_blocks_lines_share_one_height_unless_far_from_it() {
+        let line = |top: u32, height: u32| {
+            vec![BBox {
+                left: 10,
+                top,
+                width: 50,
+                height,
+            }]
+        };
+        let height = |frames: Vec<[(f32, f32); 3]>| frames[0][0].1 - frames[0][2].1;
+        // A line without descenders (18 px) among lines of 22: laid at 22, centred where it was.
+        let frames = line_frames(&line(100, 18), 0, Some(22.0));
+        assert_eq!(height(frames.clone()), 22.0);
+        assert_eq!(frames[0][0].1, 109.0 + 11.0);
+        // A heading twice as high keeps its own.
+        assert_eq!(height(line_frames(&line(100, 44), 0, Some(22.0))), 44.0);
+        assert_eq!(height(line_frames(&line(100, 18), 0, None)), 18.0);
+        assert_eq!(median(&[3.0, 1.0, 2.0, 5.0]), Some(3.0));
+        assert_eq!(median(&[]), None);
     }
 }
