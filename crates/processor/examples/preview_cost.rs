@@ -64,7 +64,7 @@ fn main() {
         let mut t_prev = Duration::ZERO;
         let mut sizes = Vec::new();
         for image in &images {
-            let (t, webp) = best(3, || preview::encode(image, side));
+            let (t, webp) = best(3, || preview::encode(image, side).expect("coded"));
             t_prev += t;
             sizes.push(webp.len());
         }

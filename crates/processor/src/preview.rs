@@ -1,5 +1,6 @@
-//! Page previews for the viewer: the page image as analysed, shrunk to fit a bounded size and
-//! coded as lossy WebP. Word boxes stay in the page's pixels; the viewer scales the preview to them.
+//! Page previews for the viewer: the page image as analysed, shrunk to fit a bounded size, snapped
+//! to four greys and coded as lossless WebP. Word boxes stay in the page's pixels; the viewer
+//! scales the preview to them.
 
 use image::GrayImage;
 use std::path::{Path, PathBuf};
@@ -26,7 +27,9 @@ impl Previews {
 
     /// Writes page `page`'s preview.
     pub fn write(&self, page: u32, image: &GrayImage) -> std::io::Result<()> {
-        std::fs::write(self.path(page), encode(image, self.max_side))
+        let webp = encode(image, self.max_side)
+            .ok_or_else(|| std::io::Error::other("libwebp refused the page"))?;
+        std::fs::write(self.path(page), webp)
     }
 }
 
@@ -46,8 +49,9 @@ pub fn fitted(width: u32, height: u32, max_side: u32) -> (u32, u32) {
     (f(width), f(height))
 }
 
-/// The page as a WebP no larger than `max_side` on its long side, in [`LEVELS`] greys.
-pub fn encode(image: &GrayImage, max_side: u32) -> Vec<u8> {
+/// The page as a WebP no larger than `max_side` on its long side, in [`LEVELS`] greys; None if
+/// libwebp refuses it (a side over WebP's 16383 pixels: PREVIEW_MAX_SIDE keeps far below).
+pub fn encode(image: &GrayImage, max_side: u32) -> Option<Vec<u8>> {
     let (w, h) = fitted(image.width(), image.height(), max_side.max(1));
     let small = shrink(image, w, h);
     // libwebp takes RGB; the page is grey, so each (posterised) sample three times.
@@ -59,17 +63,16 @@ pub fn encode(image: &GrayImage, max_side: u32) -> Vec<u8> {
             [v, v, v]
         })
         .collect();
-    let mut config = webp::WebPConfig::new().expect("libwebp's default configuration");
+    let mut config = webp::WebPConfig::new().ok()?;
     // Lossless at the least effort: on a few-colour page the palette does the work, and
     // method 0 codes a page in ~5 ms (the default method takes 3x longer for 5% less).
     config.lossless = 1;
     config.method = 0;
     config.quality = 0.0;
-    match webp::Encoder::from_rgb(&rgb, w, h).encode_advanced(&config) {
-        Ok(bytes) => bytes.to_vec(),
-        // Only a page over WebP's 16383-pixel side could fail, and max_side keeps below it.
-        Err(_) => webp::Encoder::from_rgb(&rgb, w, h).encode(50.0).to_vec(),
-    }
+    webp::Encoder::from_rgb(&rgb, w, h)
+        .encode_advanced(&config)
+        .ok()
+        .map(|bytes| bytes.to_vec())
 }
 
 /// The page at `w` x `h`. Area averaging (a box filter) keeps thin strokes legible where a
@@ -123,7 +126,7 @@ mod tests {
         for x in 200..1800 {
             page.put_pixel(x, 500, image::Luma([0]));
         }
-        let bytes = encode(&page, 500);
+        let bytes = encode(&page, 500).unwrap();
         assert_eq!(&bytes[..4], b"RIFF");
         assert_eq!(&bytes[8..12], b"WEBP");
         let decoded = image::load_from_memory_with_format(&bytes, image::ImageFormat::WebP)
