@@ -380,3 +380,44 @@ fn extract_html_writes_a_view_that_opens_from_the_disk() {
         "{listing}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn previews_can_be_turned_off_and_the_view_draws_the_boxes_alone() {
+    let Some(corpus) = corpus() else {
+        return;
+    };
+    let app = TestApp::spawn(&["--preview-max-side", "0"]).await;
+    let bytes = std::fs::read(corpus.join("img_invoice_01.png")).unwrap();
+    let v = processed(&app, "plain", "in/plain.png", bytes, "png").await;
+    assert!(v.get("previews_s3_prefix").is_none(), "{v}");
+    let token = v["view_url"]
+        .as_str()
+        .unwrap()
+        .split_once("token=")
+        .unwrap()
+        .1;
+    let r = app
+        .get(
+            &format!("/documents/plain/pages/1.webp?token={token}"),
+            false,
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+    let listed = app
+        .aws
+        .s3
+        .list_objects_v2()
+        .bucket(&app.aws.bucket)
+        .prefix("results/plain/")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.key_count(), Some(0), "nothing stored");
+    let r = app.get(v["view_url"].as_str().unwrap(), false).await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<body data-images=\"no\""));
+    let embedded = common::embedded_data(&html);
+    assert_eq!(embedded["result"], v["result"]);
+    app.stop().await;
+}
