@@ -34,7 +34,12 @@ impl Previews {
 }
 
 pub fn page_path(dir: &Path, page: u32) -> PathBuf {
-    dir.join(format!("{page}.webp"))
+    dir.join(file_name(page))
+}
+
+/// Page `page`'s preview file (1-based), in a folder on disk and under a record's S3 prefix alike.
+pub fn file_name(page: u32) -> String {
+    format!("{page}.webp")
 }
 
 /// The size a `width` x `height` page is shown at: its own when it fits, else shrunk to fit

@@ -123,9 +123,7 @@ fn png_predicted(
             "Columns" => columns,
         },
     );
-    let mut stream = Stream::new(dict, Vec::new());
-    stream.set_content(data);
-    stream
+    Stream::new(dict, data)
 }
 
 /// The colour space of a baseline or progressive JPEG the PDF can take as it is (grey or RGB;
@@ -248,9 +246,7 @@ fn g4_stream(page: &crate::image_input::G4Page<'_>, rows: u32, code: Vec<u8>) ->
     if page.inverted {
         dict.set("Decode", vec![1.into(), 0.into()]);
     }
-    let mut stream = Stream::new(dict, Vec::new());
-    stream.set_content(code);
-    stream
+    Stream::new(dict, code)
 }
 
 /// Decoded pixels: grey if they hold no colour, one bit if they hold only black and white.

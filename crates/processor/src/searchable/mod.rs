@@ -60,38 +60,35 @@ pub struct Laid<'a> {
 /// The words that make the page's text, line by line in reading order. The page's words are its
 /// text's words in order (one per token of the lines), then the picture noise, which is not in
 /// the text and is not laid over. Each word spans from its start to the next word's start (its
-/// space included, narrow), one baseline and size per line (level through the middle of a
-/// skewed scan's line), so a reader groups the words into the same lines as the result.
+/// space included, narrow), one level baseline per line (through the middle of a skewed scan's
+/// line) and one size for a text block's lines, so a reader groups the words into the same lines
+/// and blocks as the result.
 pub fn text_lines(page: &PageResult) -> Vec<Vec<Laid<'_>>> {
     let mut words = page.words.iter();
     let mut out = Vec::new();
     for block in &page.blocks {
-        let lines: Vec<Vec<&crate::Word>> = block
+        let lines: Vec<(Vec<&crate::Word>, LineGeometry)> = block
             .lines
             .iter()
-            .map(|line| {
-                words
+            .filter_map(|line| {
+                let line_words: Vec<&crate::Word> = words
                     .by_ref()
                     .take(line.text.split_whitespace().count())
-                    .collect()
+                    .collect();
+                let boxes: Vec<BBox> = line_words.iter().map(|w| w.bbox).collect();
+                let geometry = line_geometry(&boxes, page.rotation)?;
+                Some((line_words, geometry))
             })
-            .collect();
-        let boxes: Vec<Vec<BBox>> = lines
-            .iter()
-            .map(|l| l.iter().map(|w| w.bbox).collect())
-            .collect();
-        let bands: Vec<f32> = boxes
-            .iter()
-            .filter(|b| !b.is_empty())
-            .map(|b| line_geometry(b, page.rotation).band)
             .collect();
         // A table's rows keep their own heights: a row is read as a row when its cells share it.
         let common = match block.kind {
-            crate::BlockKind::Text => median(&bands),
+            crate::BlockKind::Text => {
+                median(&lines.iter().map(|(_, g)| g.band).collect::<Vec<_>>())
+            }
             crate::BlockKind::Table => None,
         };
-        for (line_words, boxes) in lines.iter().zip(&boxes) {
-            out.extend(laid_line(line_words, boxes, page.rotation, common));
+        for (line_words, geometry) in &lines {
+            out.push(laid_line(line_words, geometry, common));
         }
     }
     out
@@ -104,16 +101,15 @@ fn median(values: &[f32]) -> Option<f32> {
     v.get(v.len() / 2).copied()
 }
 
-/// One line's words, each with the frame it is laid in (None for a line without words).
+/// One line's words, each with the frame it is laid in.
 fn laid_line<'a>(
     line_words: &[&'a crate::Word],
-    boxes: &[BBox],
-    rotation: u16,
+    geometry: &LineGeometry,
     common: Option<f32>,
-) -> Option<Vec<Laid<'a>>> {
-    let laid: Vec<Laid<'_>> = line_words
+) -> Vec<Laid<'a>> {
+    line_words
         .iter()
-        .zip(line_frames(boxes, rotation, common))
+        .zip(line_frames(geometry, common))
         .enumerate()
         .map(|(i, (word, frame))| {
             let text = if i + 1 < line_words.len() {
@@ -123,8 +119,7 @@ fn laid_line<'a>(
             };
             Laid { text, frame }
         })
-        .collect();
-    (!laid.is_empty()).then_some(laid)
+        .collect()
 }
 
 /// A point of the page as given in the upright text's axes: along the text (it runs towards
@@ -162,15 +157,20 @@ fn box_axes(b: BBox, rotation: u16) -> ((f32, f32), (f32, f32)) {
     (span(|p| p.0), span(|p| p.1))
 }
 
-/// The frames of one line's words (see [`text_lines`]).
-/// A line's words in the text's axes, its mean centre and its height.
+/// A line's words in the upright text's axes, the middle of the line across them, its height, and
+/// the turn that set the page upright.
 struct LineGeometry {
     spans: Vec<((f32, f32), (f32, f32))>,
-    centre: (f32, f32),
+    middle: f32,
     band: f32,
+    rotation: u16,
 }
 
-fn line_geometry(words: &[BBox], rotation: u16) -> LineGeometry {
+/// None for a line without words.
+fn line_geometry(words: &[BBox], rotation: u16) -> Option<LineGeometry> {
+    if words.is_empty() {
+        return None;
+    }
     let spans: Vec<_> = words.iter().map(|b| box_axes(*b, rotation)).collect();
     let centre = |s: &((f32, f32), (f32, f32))| ((s.0 .0 + s.0 .1) / 2.0, (s.1 .0 + s.1 .1) / 2.0);
     let n = spans.len() as f32;
@@ -197,11 +197,12 @@ fn line_geometry(words: &[BBox], rotation: u16) -> LineGeometry {
             2.0 * (mid - across.0).max(across.1 - mid)
         })
         .fold(1.0f32, f32::max);
-    LineGeometry {
+    Some(LineGeometry {
         spans,
-        centre: (ma, mc),
+        middle: mc,
         band,
-    }
+        rotation,
+    })
 }
 
 /// Lines whose height is within this share of their block's common one are laid at the common
@@ -209,18 +210,19 @@ fn line_geometry(words: &[BBox], rotation: u16) -> LineGeometry {
 /// than ~5%, and a column of lines cut into blocks of one or two is read across the gutter.
 const COMMON_BAND_TOLERANCE: f32 = 0.35;
 
-fn line_frames(words: &[BBox], rotation: u16, common: Option<f32>) -> Vec<[(f32, f32); 3]> {
-    if words.is_empty() {
-        return Vec::new();
-    }
+/// The frames of one line's words (see [`text_lines`]), at the block's `common` height when the
+/// line's own is near it.
+fn line_frames(line: &LineGeometry, common: Option<f32>) -> Vec<[(f32, f32); 3]> {
     let LineGeometry {
         spans,
-        centre: (_, mc),
+        middle: mc,
         band,
-    } = line_geometry(words, rotation);
+        rotation,
+    } = line;
+    let (mc, rotation) = (*mc, *rotation);
     let band = match common {
         Some(c) if (band - c).abs() <= c * COMMON_BAND_TOLERANCE => c,
-        _ => band,
+        _ => *band,
     };
     // One level baseline per line, through its middle: readers split a rotated word where its
     // characters' baselines drift apart (poppler at half a point), and a line stepping down with
@@ -250,6 +252,11 @@ mod tests {
     use super::*;
     use crate::result::Source;
 
+    /// The frames of a line of these word boxes.
+    fn frames_of(words: &[BBox], rotation: u16, common: Option<f32>) -> Vec<[(f32, f32); 3]> {
+        line_frames(&line_geometry(words, rotation).unwrap(), common)
+    }
+
     #[test]
     fn an_upright_word_runs_along_its_bottom_edge() {
         let b = BBox {
@@ -259,7 +266,7 @@ mod tests {
             height: 30,
         };
         assert_eq!(
-            line_frames(&[b], 0, None),
+            frames_of(&[b], 0, None),
             [[(10.0, 50.0), (110.0, 50.0), (10.0, 20.0)]]
         );
     }
@@ -274,15 +281,15 @@ mod tests {
         };
         // Turned 90 clockwise to be upright: as given the text reads bottom to top, tops left.
         assert_eq!(
-            line_frames(&[b], 90, None),
+            frames_of(&[b], 90, None),
             [[(40.0, 120.0), (40.0, 20.0), (10.0, 120.0)]]
         );
         assert_eq!(
-            line_frames(&[b], 270, None),
+            frames_of(&[b], 270, None),
             [[(10.0, 20.0), (10.0, 120.0), (40.0, 20.0)]]
         );
         assert_eq!(
-            line_frames(&[b], 180, None),
+            frames_of(&[b], 180, None),
             [[(40.0, 20.0), (10.0, 20.0), (40.0, 120.0)]]
         );
     }
@@ -356,7 +363,7 @@ mod tests {
                 height: 8,
             })
             .collect();
-        let frames = line_frames(&words, 0, None);
+        let frames = frames_of(&words, 0, None);
         for (i, [start, end, top]) in frames.iter().enumerate() {
             // One baseline for the line (readers group by it), through the middle of the slope.
             assert_eq!((start.1, end.1), (104.0, 104.0), "{i}");
@@ -378,12 +385,12 @@ mod tests {
         };
         let height = |frames: Vec<[(f32, f32); 3]>| frames[0][0].1 - frames[0][2].1;
         // A line without descenders (18 px) among lines of 22: laid at 22, centred where it was.
-        let frames = line_frames(&line(100, 18), 0, Some(22.0));
+        let frames = frames_of(&line(100, 18), 0, Some(22.0));
         assert_eq!(height(frames.clone()), 22.0);
         assert_eq!(frames[0][0].1, 109.0 + 11.0);
         // A heading twice as high keeps its own.
-        assert_eq!(height(line_frames(&line(100, 44), 0, Some(22.0))), 44.0);
-        assert_eq!(height(line_frames(&line(100, 18), 0, None)), 18.0);
+        assert_eq!(height(frames_of(&line(100, 44), 0, Some(22.0))), 44.0);
+        assert_eq!(height(frames_of(&line(100, 18), 0, None)), 18.0);
         assert_eq!(median(&[3.0, 1.0, 2.0, 5.0]), Some(3.0));
         assert_eq!(median(&[]), None);
     }

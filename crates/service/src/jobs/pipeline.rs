@@ -175,7 +175,7 @@ async fn store_previews(
         .map(|page| {
             let (path, key) = (
                 preview::page_path(dir, page),
-                format!("{prefix}{page}.webp"),
+                format!("{prefix}{}", preview::file_name(page)),
             );
             async move { deps.blobs.put_file(bucket, &key, &path, "image/webp").await }
         })
