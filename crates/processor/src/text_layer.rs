@@ -1,6 +1,8 @@
 //! A PDF page's own text, from pdfium's characters (in content order) to words and lines.
 //! Pure: takes characters with boxes, so it is testable without a PDF.
 
+use unicode_normalization::UnicodeNormalization;
+
 /// A character as pdfium reports it: page points, origin bottom-left.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PdfChar {
@@ -68,58 +70,133 @@ impl TextLayer {
 }
 
 /// Groups characters into words (split at whitespace and at wide gaps) and lines (split at line
-/// breaks pdfium reports or generates, and where the baseline jumps).
+/// breaks pdfium reports or generates, and where the baseline jumps). An accent drawn as a glyph
+/// of its own over a letter (TeX's `\"\i`, `\hat{s}`) becomes that letter's combining mark, and
+/// the hyphen pdfium marks as a line-end hyphen (U+0002) is kept as a hyphen.
 pub fn build(chars: impl IntoIterator<Item = PdfChar>) -> TextLayer {
-    let mut layer = TextLayer::default();
-    let mut line: Vec<PtWord> = Vec::new();
-    let mut word: Option<PtWord> = None;
+    let mut b = Builder::default();
+    for c in chars {
+        b.push(c);
+    }
+    b.finish()
+}
 
-    fn end_word(word: &mut Option<PtWord>, line: &mut Vec<PtWord>) {
-        if let Some(w) = word.take() {
+#[derive(Default)]
+struct Builder {
+    layer: TextLayer,
+    line: Vec<PtWord>,
+    word: Option<PtWord>,
+    /// The last letter's box, for an accent drawn after its letter.
+    last_char: Option<[f32; 4]>,
+    /// An accent waiting for the letter drawn after it: its combining form and the glyph as drawn.
+    accent: Option<(char, PdfChar)>,
+}
+
+impl Builder {
+    fn push(&mut self, c: PdfChar) {
+        if let Some((mark, drawn)) = self.accent.take() {
+            match c.rect {
+                Some(r) if !c.ch.is_whitespace() && !c.ch.is_control() && over(&drawn, r) => {
+                    self.add(c);
+                    if let Some(w) = &mut self.word {
+                        w.text.push(mark);
+                    }
+                    return;
+                }
+                _ => self.add(drawn),
+            }
+        }
+        if let (Some(mark), Some(r)) = (combining_form(c.ch), c.rect) {
+            if self.word.is_some() && self.last_char.is_some_and(|last| over(&c, last)) {
+                if let Some(w) = &mut self.word {
+                    w.text.push(mark);
+                }
+            } else {
+                self.accent = Some((
+                    mark,
+                    PdfChar {
+                        ch: c.ch,
+                        rect: Some(r),
+                    },
+                ));
+            }
+            return;
+        }
+        self.add(c);
+    }
+
+    fn finish(mut self) -> TextLayer {
+        if let Some((_, drawn)) = self.accent.take() {
+            self.add(drawn);
+        }
+        self.end_word();
+        self.end_line();
+        self.layer
+    }
+
+    fn end_word(&mut self) {
+        self.last_char = None;
+        if let Some(mut w) = self.word.take() {
             if !w.text.trim().is_empty() {
-                line.push(w);
+                if !w.text.is_ascii() {
+                    w.text = w.text.nfc().collect();
+                }
+                self.line.push(w);
             }
         }
     }
-    fn end_line(line: &mut Vec<PtWord>, layer: &mut TextLayer) {
-        if !line.is_empty() {
-            layer.lines.push(std::mem::take(line));
+
+    fn end_line(&mut self) {
+        if !self.line.is_empty() {
+            self.layer.lines.push(std::mem::take(&mut self.line));
         }
     }
 
-    for c in chars {
+    fn add(&mut self, c: PdfChar) {
         if c.ch == '\n' || c.ch == '\r' {
-            end_word(&mut word, &mut line);
-            end_line(&mut line, &mut layer);
-            continue;
+            self.end_word();
+            self.end_line();
+            return;
         }
         if c.ch.is_whitespace() || c.ch == '\u{0}' {
-            end_word(&mut word, &mut line);
-            continue;
+            self.end_word();
+            return;
         }
-        if c.ch.is_control() {
-            continue;
+        // pdfium's mark for a hyphen it found at a line's end: the hyphen as printed, after a
+        // letter (elsewhere, such as a piece of a drawn formula, it is not text).
+        let after_letter = |w: &Option<PtWord>| {
+            w.as_ref()
+                .and_then(|w| w.text.chars().last())
+                .is_some_and(char::is_alphabetic)
+        };
+        let ch = match c.ch {
+            '\u{2}' if after_letter(&self.word) => '-',
+            ch => ch,
+        };
+        if ch.is_control() {
+            return;
         }
-        let Some(r) = c.rect else { continue };
+        let Some(r) = c.rect else { return };
         let h = (r[3] - r[1]).abs().max(1.0);
-        if let Some(w) = &word {
+        if let Some(w) = &self.word {
             let gap = r[0] - w.rect[2];
             let same_line = r[1] < w.rect[3] && r[3] > w.rect[1];
             if !same_line {
-                end_word(&mut word, &mut line);
-                end_line(&mut line, &mut layer);
+                self.end_word();
+                self.end_line();
             } else if gap > h * 0.6 || gap < -h * 4.0 {
-                end_word(&mut word, &mut line);
+                self.end_word();
             }
-        } else if let Some(prev) = line.last() {
+        } else if let Some(prev) = self.line.last() {
             let same_line = r[1] < prev.rect[3] && r[3] > prev.rect[1];
             if !same_line {
-                end_line(&mut line, &mut layer);
+                self.end_line();
             }
         }
-        match &mut word {
+        self.last_char = Some(r);
+        match &mut self.word {
             Some(w) => {
-                w.text.push(c.ch);
+                w.text.push(ch);
                 w.rect = [
                     w.rect[0].min(r[0]),
                     w.rect[1].min(r[1]),
@@ -128,16 +205,45 @@ pub fn build(chars: impl IntoIterator<Item = PdfChar>) -> TextLayer {
                 ];
             }
             None => {
-                word = Some(PtWord {
-                    text: c.ch.to_string(),
+                self.word = Some(PtWord {
+                    text: ch.to_string(),
                     rect: r,
                 })
             }
         }
     }
-    end_word(&mut word, &mut line);
-    end_line(&mut line, &mut layer);
-    layer
+}
+
+/// Whether the accent `drawn` sits over (or under) the letter whose box is `letter`: its middle
+/// within the letter's width (a little slack for italic letters), on the letter's line.
+fn over(drawn: &PdfChar, letter: [f32; 4]) -> bool {
+    let Some(a) = drawn.rect else { return false };
+    let middle = (a[0] + a[2]) / 2.0;
+    let slack = 0.15 * (letter[2] - letter[0]).abs().max(1.0);
+    let height = (letter[3] - letter[1]).abs().max(1.0);
+    middle >= letter[0] - slack
+        && middle <= letter[2] + slack
+        && (a[1] - letter[1]).abs() < 1.5 * height
+}
+
+/// The combining mark of a spacing accent drawn as a glyph of its own.
+fn combining_form(c: char) -> Option<char> {
+    Some(match c {
+        '`' | '\u{2CB}' => '\u{300}',
+        '\u{B4}' | '\u{2CA}' => '\u{301}',
+        '^' | '\u{2C6}' => '\u{302}',
+        '~' | '\u{2DC}' => '\u{303}',
+        '\u{AF}' | '\u{2C9}' => '\u{304}',
+        '\u{2D8}' => '\u{306}',
+        '\u{2D9}' => '\u{307}',
+        '\u{A8}' => '\u{308}',
+        '\u{2DA}' => '\u{30A}',
+        '\u{2DD}' => '\u{30B}',
+        '\u{2C7}' => '\u{30C}',
+        '\u{B8}' => '\u{327}',
+        '\u{2DB}' => '\u{328}',
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -192,6 +298,43 @@ mod tests {
         let layer = build(c);
         assert_eq!(layer.lines.len(), 1);
         assert_eq!(layer.lines[0].len(), 2);
+    }
+
+    fn at(ch: char, l: f32, b: f32, r: f32, t: f32) -> PdfChar {
+        PdfChar {
+            ch,
+            rect: Some([l, b, r, t]),
+        }
+    }
+
+    #[test]
+    fn accents_drawn_as_glyphs_of_their_own_join_their_letter() {
+        // "Loïc" as TeX draws it: the diaeresis before a dotless i, over it and higher.
+        let mut c = chars("Lo", 72.0, 700.0);
+        c.push(at('\u{A8}', 84.2, 703.0, 87.8, 713.0));
+        c.push(at('\u{131}', 84.0, 700.0, 88.0, 710.0));
+        c.push(at('c', 90.0, 700.0, 95.0, 710.0));
+        // "ŝ" with the hat after its letter, then "a¯" where the macron is beside, not over, the letter.
+        c.push(at(' ', 96.0, 700.0, 96.0, 700.0));
+        c.push(at('s', 100.0, 700.0, 105.0, 710.0));
+        c.push(at('\u{2C6}', 100.5, 704.0, 104.5, 714.0));
+        c.push(at(' ', 106.0, 700.0, 106.0, 700.0));
+        c.push(at('a', 110.0, 700.0, 115.0, 710.0));
+        c.push(at('\u{AF}', 116.0, 700.0, 120.0, 710.0));
+        let layer = build(c);
+        assert_eq!(layer.text(), "Lo\u{131}\u{308}c \u{15D} a\u{AF}");
+    }
+
+    #[test]
+    fn pdfiums_line_end_hyphen_is_a_hyphen() {
+        let mut c = chars("appli", 72.0, 700.0);
+        c.push(at('\u{2}', 102.0, 700.0, 106.0, 710.0));
+        c.push(at('\n', 0.0, 0.0, 0.0, 0.0));
+        c.extend(chars("cation", 72.0, 686.0));
+        // Not after a letter (a piece of a drawn formula): not text.
+        c.push(at(' ', 110.0, 686.0, 110.0, 686.0));
+        c.push(at('\u{2}', 112.0, 686.0, 116.0, 696.0));
+        assert_eq!(build(c).text(), "appli-\ncation");
     }
 
     #[test]

@@ -48,13 +48,8 @@ fn two_column_article_pages_are_read_column_by_column() {
             let r = process_file(p);
             assert!(r.error.is_none(), "{}: {:?}", p.display(), r.error);
             let page = &r.pages[0];
-            // The page's text is its blocks' lines in order.
-            let lines: Vec<&str> = page
-                .blocks
-                .iter()
-                .flat_map(|b| b.lines.iter().map(|l| l.text.as_str()))
-                .collect();
-            assert_eq!(page.text, lines.join("\n"));
+            // The page's text is its blocks' lines in order (words cut at a line's end joined).
+            assert_eq!(page.text, processor::layout::text_of(&page.blocks));
             (want.clone(), r.text)
         })
         .collect();

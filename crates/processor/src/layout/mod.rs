@@ -98,17 +98,51 @@ pub fn lay_out(lines: Vec<Vec<Word>>) -> PageText {
         })
         .collect();
     words.extend(marks.into_iter().map(unlevel));
-    let text = blocks
-        .iter()
-        .flat_map(|b| b.lines.iter().map(|l| l.text.as_str()))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let text = text_of(&blocks);
     PageText {
         text,
         blocks,
         skew: skew::degrees(slope),
         words,
     }
+}
+
+/// The page's text from its blocks: their lines in order, one a line, except that a word broken
+/// by a hyphen at a text line's end is joined again ("appli-" + "cation" -> "application") when
+/// the next line of running text (in the block, or opening the next text block: a column going
+/// on in the next) starts in lower case. A table's cells are never joined.
+pub fn text_of(blocks: &[Block]) -> String {
+    let mut lines = blocks
+        .iter()
+        .flat_map(|b| b.lines.iter().map(move |l| (b.kind, l.text.as_str())))
+        .peekable();
+    let mut text = String::new();
+    let mut glue = "";
+    while let Some((kind, line)) = lines.next() {
+        text.push_str(glue);
+        let cut = kind == BlockKind::Text
+            && lines
+                .peek()
+                .is_some_and(|&(k, next)| k == BlockKind::Text && hyphenated(line, next));
+        if cut {
+            // The hyphen is one byte; the next line follows without a break.
+            text.push_str(&line[..line.len() - 1]);
+            glue = "";
+        } else {
+            text.push_str(line);
+            glue = "\n";
+        }
+    }
+    text
+}
+
+/// Whether `line` ends in a word cut by a hyphen that `next` completes: a letter before the
+/// hyphen, a lower-case letter opening the next line.
+fn hyphenated(line: &str, next: &str) -> bool {
+    let mut end = line.chars().rev();
+    end.next() == Some('-')
+        && end.next().is_some_and(char::is_alphabetic)
+        && next.chars().next().is_some_and(char::is_lowercase)
 }
 
 fn join_words(words: &[Word]) -> String {
@@ -485,6 +519,40 @@ pub(crate) mod tests {
                 "the next line of the paragraph"
             ]
         );
+    }
+
+    #[test]
+    fn a_word_cut_by_a_hyphen_at_a_lines_end_is_joined_in_the_text() {
+        let para = vec![
+            text_line("the appli-", 50, 100, 200),
+            text_line("cation of well-", 50, 116, 230),
+            text_line("Known rules, 10-", 50, 132, 230),
+            text_line("20 of them, x4-", 50, 148, 230),
+            text_line("and more", 50, 164, 200),
+        ];
+        let page = lay_out(para);
+        assert_eq!(page.blocks.len(), 1);
+        // Lines keep the hyphen as printed; only the text joins the word.
+        assert_eq!(page.blocks[0].lines[0].text, "the appli-");
+        assert_eq!(
+            page.text,
+            "the application of well-\nKnown rules, 10-\n20 of them, x4-\nand more"
+        );
+        // A table's cells are never joined.
+        let mut table = page.blocks.clone();
+        table[0].kind = BlockKind::Table;
+        assert!(text_of(&table).starts_with("the appli-\ncation"));
+        // A text block going on in the next (a column's last line, the next column's first).
+        let mut two = page.blocks.clone();
+        let second = two[0].lines.split_off(1);
+        two.push(Block {
+            lines: second,
+            ..two[0].clone()
+        });
+        assert_eq!(text_of(&two), page.text);
+        // But not into a table.
+        two[1].kind = BlockKind::Table;
+        assert!(text_of(&two).starts_with("the appli-\ncation"));
     }
 
     #[test]
