@@ -6,7 +6,9 @@
 //! 2. [`order`]: fragments are ordered by cutting the page along its white space: columns left to
 //!    right, bands top to bottom, tables row by row.
 //! 3. Here: consecutive rows of one column become a text block; tables stay one block each.
+//! 4. [`footnotes`]: a footnote under a column is read after the column beside it.
 
+mod footnotes;
 mod fragments;
 pub(crate) mod geometry;
 mod noise;
@@ -70,10 +72,11 @@ pub fn lay_out(lines: Vec<Vec<Word>>) -> PageText {
             },
         }
     }
-    let mut words = Vec::new();
-    let blocks: Vec<Block> = blocks
+    // Each block with its words, so that moving a block moves its words.
+    let mut blocks: Vec<(Block, Vec<Word>)> = blocks
         .into_iter()
         .map(|(kind, rows)| {
+            let mut words = Vec::new();
             let lines: Vec<Line> = rows
                 .into_iter()
                 .filter_map(|row| {
@@ -90,13 +93,17 @@ pub fn lay_out(lines: Vec<Vec<Word>>) -> PageText {
                 .collect();
             let rect = bounds(lines.iter().map(|l| Rect::of(l.bbox)))
                 .expect("a block has at least one line");
-            Block {
+            let block = Block {
                 kind,
                 bbox: rect.to_bbox(),
                 lines,
-            }
+            };
+            (block, words)
         })
         .collect();
+    footnotes::after_the_text_beside_them(&mut blocks, |(b, _)| b);
+    let (blocks, words): (Vec<Block>, Vec<Vec<Word>>) = blocks.into_iter().unzip();
+    let mut words: Vec<Word> = words.into_iter().flatten().collect();
     words.extend(marks.into_iter().map(unlevel));
     let text = text_of(&blocks);
     PageText {
