@@ -75,19 +75,46 @@ fn born_digital_papers_are_read_in_poppler_order_from_their_text_layer() {
             .parse()
             .unwrap();
         let (prefix, _) = name.rsplit_once('_').unwrap();
-        let r = engine().process_file(&pdfs.join(format!("{prefix}_black.pdf")), None);
+        let pdf = pdfs.join(format!("{prefix}_black.pdf"));
+        let r = engine().process_file(&pdf, None);
         assert!(r.error.is_none(), "{name}: {:?}", r.error);
         let p = &r.pages[page];
         assert_eq!(p.source, processor::Source::TextLayer, "{name}");
-        pairs.push((want, p.text.clone()));
+        // The PDF's own content order (pdftotext -raw), to tell the pages poppler's default order
+        // reads as columns from those where it reads lines across them.
+        let n = (page + 1).to_string();
+        let raw = std::process::Command::new("pdftotext")
+            .args(["-raw", "-f", &n, "-l", &n])
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils, installed by scripts/setup.sh)");
+        let raw = String::from_utf8_lossy(&raw.stdout).into_owned();
+        let across = cer(&[(want.clone(), raw)]) > 0.5;
+        pairs.push((want, p.text.clone(), across));
     }
-    // Measured 13.8% (poppler's raw content order: 13.2%). Not the 5% aimed at: the expected
-    // texts are poppler's own order, which on two of the pages jumps between columns (every
-    // tool reads those at ~60%; without them 6.1%), and places footnotes and equation parts its
-    // own way.
-    // A guard against regressions, not the target.
-    let c = cer(&pairs);
-    assert!(c <= 0.145, "DocBank text-layer CER {:.1}%", c * 100.0);
+    let all: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(w, h, _)| (w.clone(), h.clone()))
+        .collect();
+    let apart: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(_, _, across)| !across)
+        .map(|(w, h, _)| (w.clone(), h.clone()))
+        .collect();
+    // The expected texts are poppler's order. On two pages it reads lines across both columns
+    // (a line of the left column, then one of the right, ...: every tool's reading order scores
+    // ~60% there, the PDF's own content order too); no reader's order can match that. On the
+    // 18 others, the target: <= 5% (measured 4.9%). All 20: measured 12.7% (a guard).
+    assert_eq!(apart.len(), 18, "pages poppler reads as columns");
+    let c = cer(&apart);
+    assert!(
+        c <= 0.05,
+        "DocBank text-layer CER {:.1}% on 18 pages",
+        c * 100.0
+    );
+    let c = cer(&all);
+    assert!(c <= 0.135, "DocBank text-layer CER {:.1}%", c * 100.0);
 }
 
 /// Page images of a corpus file whose pages are OCRed (scans and images), rendered as the engine
