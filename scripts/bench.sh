@@ -111,7 +111,7 @@ realworld() {
   "$root/.local/venv/bin/python" "$shared/bench/docs_realworld.py" "$rw" docbank ocr --results "$res"
   section "DocBank papers through their text layer, next to poppler"
   "$bin" extract --quiet --ocr-mode never --out-dir "$res/docbank-pdf" "$rw"/docbank/pdf/*_black.pdf || true
-  "$root/.local/venv/bin/python" "$root/scripts/bench_textlayer.py" "$rw/docbank" "$res/docbank-pdf" | tail -n 1
+  "$root/.local/venv/bin/python" "$root/scripts/bench_textlayer.py" "$rw/docbank" "$res/docbank-pdf" | tail -n 2
   section "Layout and orientation next to OCR (scan_long_20p.pdf, one run)"
   cargo build --release -q -p processor --example layout_cost
   "$root/target/release/examples/layout_cost" "$corpus/scan_long_20p.pdf"
