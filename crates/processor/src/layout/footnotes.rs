@@ -53,8 +53,8 @@ fn beside(blocks: &[&Block], i: usize, body: f32) -> Option<usize> {
         .enumerate()
         .skip(i + 1)
         .map(|(j, b)| (j, Rect::of(b.bbox)))
-        .filter(|(_, r)| r.l >= n.r && r.t < n.t && r.b > n.t)
-        .last()?;
+        .rev()
+        .find(|(_, r)| r.l >= n.r && r.t < n.t && r.b > n.t)?;
     // The last of its column: nothing under it in the column (a footer across the page does not
     // count).
     let under = blocks.iter().any(|b| {
