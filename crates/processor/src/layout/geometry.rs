@@ -80,6 +80,34 @@ pub fn gaps(intervals: impl IntoIterator<Item = (f32, f32)>, min: f32) -> Vec<(f
     out
 }
 
+/// The union of intervals as disjoint intervals, in order.
+pub fn cover(intervals: impl IntoIterator<Item = (f32, f32)>) -> Vec<(f32, f32)> {
+    let mut iv: Vec<(f32, f32)> = intervals.into_iter().collect();
+    iv.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut out: Vec<(f32, f32)> = Vec::new();
+    for (start, end) in iv {
+        match out.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => out.push((start, end)),
+        }
+    }
+    out
+}
+
+/// How much two covers (see [`cover`]) overlap: the length of their intersection.
+pub fn shared(a: &[(f32, f32)], b: &[(f32, f32)]) -> f32 {
+    let (mut i, mut j, mut total) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        total += (a[i].1.min(b[j].1) - a[i].0.max(b[j].0)).max(0.0);
+        if a[i].1 < b[j].1 {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    total
+}
+
 pub fn median(mut v: Vec<f32>) -> Option<f32> {
     if v.is_empty() {
         return None;
@@ -91,6 +119,19 @@ pub fn median(mut v: Vec<f32>) -> Option<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn covers_and_what_they_share() {
+        let a = cover([(0.0, 10.0), (5.0, 20.0), (30.0, 40.0)]);
+        assert_eq!(a, vec![(0.0, 20.0), (30.0, 40.0)]);
+        let b = cover([(18.0, 32.0), (50.0, 60.0)]);
+        assert_eq!(shared(&a, &b), 4.0);
+        // Side by side only through their bounding boxes: nothing shared.
+        assert_eq!(
+            shared(&cover([(0.0, 5.0), (20.0, 25.0)]), &cover([(8.0, 15.0)])),
+            0.0
+        );
+    }
 
     #[test]
     fn gaps_are_the_holes_of_the_union() {

@@ -529,6 +529,23 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_line_under_an_equation_set_to_the_right_is_read_after_it() {
+        // A displayed equation indented to the right, a stray symbol of it above-left (an
+        // integral's subscript), and the next paragraph's line under it at the left margin: the
+        // boxes of the left side overlap the equation's height, but nothing on the left stands
+        // beside it, so there is no column there.
+        let lines = vec![
+            text_line("v", 200, 86, 208),
+            text_line("Eq = (a + b) (64)", 300, 100, 540),
+            text_line("Then, using the identity", 50, 125, 250),
+        ];
+        assert_eq!(
+            lines_of(&lay_out(lines)),
+            ["v", "Eq = (a + b) (64)", "Then, using the identity"]
+        );
+    }
+
+    #[test]
     fn a_word_cut_by_a_hyphen_at_a_lines_end_is_joined_in_the_text() {
         let para = vec![
             text_line("the appli-", 50, 100, 200),

@@ -10,7 +10,7 @@
 //! - What cannot be cut further is read row by row.
 
 use super::fragments::Frag;
-use super::geometry::{bounds, gaps, median, Rect};
+use super::geometry::{bounds, cover, gaps, median, shared, Rect};
 
 /// A gutter is at least this many text heights wide.
 const MIN_GUTTER: f32 = 0.5;
@@ -107,7 +107,9 @@ fn order_into(frags: Vec<Frag>, unit: f32, depth: usize, out: &mut Vec<Item>) {
     }
 }
 
-/// The region's gutters: x-gaps no fragment crosses, with text on both sides at the same height.
+/// The region's gutters: x-gaps no fragment crosses, with text on both sides at the same height
+/// (a fragment on the left beside one on the right: a line under an equation set to the right is
+/// not a column beside it, though their sides' boxes overlap).
 fn gutters(frags: &[Frag], unit: f32) -> Vec<(f32, f32)> {
     gaps(
         frags.iter().map(|f| (f.rect.l, f.rect.r)),
@@ -115,9 +117,17 @@ fn gutters(frags: &[Frag], unit: f32) -> Vec<(f32, f32)> {
     )
     .into_iter()
     .filter(|&(gl, gr)| {
-        let left = bounds(frags.iter().filter(|f| f.rect.r <= gl).map(|f| f.rect));
-        let right = bounds(frags.iter().filter(|f| f.rect.l >= gr).map(|f| f.rect));
-        matches!((left, right), (Some(a), Some(b)) if a.b.min(b.b) > a.t.max(b.t))
+        let side = |keep: &dyn Fn(&Frag) -> bool| {
+            cover(
+                frags
+                    .iter()
+                    .filter(|f| keep(f))
+                    .map(|f| (f.rect.t, f.rect.b)),
+            )
+        };
+        let left = side(&|f| f.rect.r <= gl);
+        let right = side(&|f| f.rect.l >= gr);
+        shared(&left, &right) > 0.0
     })
     .collect()
 }
