@@ -1,5 +1,5 @@
-//! Footnotes read after the text beside them. A column's last block set in smaller type, with the
-//! next column running alongside it, is a note to the page (a footnote under the left column of
+//! Footnotes read after the text beside them. A block set in smaller type at the foot of the page,
+//! with the next column begun above it, is a note to the page (a footnote under the left column of
 //! a two-column paper): read between the columns it would cut the text of the next column from
 //! the one before. It is moved after the last block beside it, as poppler's `pdftotext` and a
 //! reader order it. Pure: blocks in, blocks out.
@@ -9,6 +9,61 @@ use crate::result::{Block, BlockKind};
 
 /// Type this much smaller than the page's (line heights, medians) is a note's.
 const NOTE_TYPE: f32 = 0.9;
+
+/// A note has at least this many lines: one line's height says little of its type (a short line
+/// without tall letters is as low as small type), so a lone line is never taken for a note.
+const MIN_NOTE_LINES: usize = 2;
+/// A note is at least this many of the page's line heights wide: a line of words, not a stacked
+/// fraction or the labels of a figure.
+const MIN_NOTE_WIDTH: f32 = 8.0;
+
+/// Splits the trailing notes off text blocks (rows in reading order, `height` tells a row's): a
+/// block's last rows in type smaller than the page's, after rows in its type (a footnote set
+/// close under the last column). Each part comes with the index of the block it was cut from,
+/// so that a note left in place is joined back ([`rejoin`]).
+pub fn split_trailing_notes<R>(
+    blocks: Vec<(BlockKind, Vec<R>)>,
+    height: impl Fn(&R) -> f32,
+) -> Vec<(BlockKind, Vec<R>, usize)> {
+    let body = median(
+        blocks
+            .iter()
+            .filter(|(kind, _)| *kind == BlockKind::Text)
+            .flat_map(|(_, rows)| rows.iter().map(&height))
+            .collect(),
+    );
+    let small = |h: f32| body.is_some_and(|body| h <= NOTE_TYPE * body);
+    let mut out = Vec::with_capacity(blocks.len());
+    for (origin, (kind, mut rows)) in blocks.into_iter().enumerate() {
+        let trailing = rows.iter().rev().take_while(|r| small(height(r))).count();
+        let head = rows.len() - trailing;
+        let splits = kind == BlockKind::Text
+            && trailing >= MIN_NOTE_LINES
+            && head > 0
+            && median(rows[..head].iter().map(&height).collect()).is_some_and(|h| !small(h));
+        if splits {
+            let notes = rows.split_off(head);
+            out.push((kind, rows, origin));
+            out.push((kind, notes, origin));
+        } else {
+            out.push((kind, rows, origin));
+        }
+    }
+    out
+}
+
+/// Joins back the parts of a block that are still next to each other (a trailing note that was
+/// not moved stays part of its block).
+pub fn rejoin<T>(items: Vec<(T, usize)>, join: impl Fn(&mut T, T)) -> Vec<T> {
+    let mut out: Vec<(T, usize)> = Vec::with_capacity(items.len());
+    for (item, origin) in items {
+        match out.last_mut() {
+            Some((last, o)) if *o == origin => join(last, item),
+            _ => out.push((item, origin)),
+        }
+    }
+    out.into_iter().map(|(item, _)| item).collect()
+}
 
 /// Moves the notes among `items` (blocks in reading order, `block` tells each item's block).
 pub fn after_the_text_beside_them<T>(items: &mut Vec<T>, block: impl Fn(&T) -> &Block) {
@@ -43,25 +98,29 @@ fn beside(blocks: &[&Block], i: usize, body: f32) -> Option<usize> {
     let note = blocks[i];
     let small = median(note.lines.iter().map(|l| l.bbox.height as f32).collect())
         .is_some_and(|h| h <= NOTE_TYPE * body);
-    if note.kind != BlockKind::Text || !small {
+    let wide = note.bbox.width as f32 >= MIN_NOTE_WIDTH * body;
+    if note.kind != BlockKind::Text || note.lines.len() < MIN_NOTE_LINES || !small || !wide {
         return None;
     }
     let n = Rect::of(note.bbox);
-    // A column to its right, read after it, begun above it and running alongside it.
-    let (last, next_column) = blocks
+    // At the foot of the page: nothing below it but a lone line narrower than it (a page
+    // number). Small type higher up is an inline formula, a caption, a sidebar.
+    let below = blocks.iter().any(|b| {
+        let r = Rect::of(b.bbox);
+        !std::ptr::eq(*b, note) && r.t >= n.b - 1.0 && (b.lines.len() > 1 || r.r - r.l >= n.r - n.l)
+    });
+    if below {
+        return None;
+    }
+    // A column to its right, read after it, begun above it.
+    blocks
         .iter()
         .enumerate()
         .skip(i + 1)
         .map(|(j, b)| (j, Rect::of(b.bbox)))
         .rev()
-        .find(|(_, r)| r.l >= n.r && r.t < n.t && r.b > n.t)?;
-    // The last of its column: nothing under it in the column (a footer across the page does not
-    // count).
-    let under = blocks.iter().any(|b| {
-        let r = Rect::of(b.bbox);
-        !std::ptr::eq(*b, note) && r.t >= n.b - 1.0 && r.h_overlap(&n) > 0.0 && r.r <= next_column.l
-    });
-    (!under).then_some(last)
+        .find(|(_, r)| r.l >= n.r && r.t < n.t)
+        .map(|(j, _)| j)
 }
 
 #[cfg(test)]
@@ -95,6 +154,48 @@ mod tests {
         }
     }
 
+    #[test]
+    fn small_rows_closing_a_block_are_split_off_as_a_note() {
+        let blocks = vec![
+            // A column whose last three rows are a footnote set close under it.
+            (BlockKind::Text, vec![10.0, 11.0, 10.0, 10.0, 8.0, 8.0, 8.5]),
+            // A paragraph whose last line has no tall letters: one small row, kept.
+            (BlockKind::Text, vec![10.0, 10.0, 10.0, 7.0]),
+            // A block all in small type: a note already, left whole.
+            (BlockKind::Text, vec![8.0, 8.0, 8.0]),
+            // A table's small last rows: a table stays whole.
+            (BlockKind::Table, vec![10.0, 10.0, 8.0, 8.0]),
+        ];
+        let split = split_trailing_notes(blocks, |h| *h);
+        let shape: Vec<(BlockKind, usize, usize)> =
+            split.iter().map(|(k, r, o)| (*k, r.len(), *o)).collect();
+        assert_eq!(
+            shape,
+            [
+                (BlockKind::Text, 4, 0),
+                (BlockKind::Text, 3, 0),
+                (BlockKind::Text, 4, 1),
+                (BlockKind::Text, 3, 2),
+                (BlockKind::Table, 4, 3)
+            ]
+        );
+        // Parts still side by side are joined back; a moved note stays apart.
+        let parts: Vec<(Vec<f32>, usize)> = split.into_iter().map(|(_, r, o)| (r, o)).collect();
+        let joined = rejoin(parts.clone(), |a, b| a.extend(b));
+        assert_eq!(
+            joined.iter().map(Vec::len).collect::<Vec<_>>(),
+            [7, 4, 3, 4]
+        );
+        let mut moved = parts;
+        let note = moved.remove(1);
+        moved.push(note);
+        let joined = rejoin(moved, |a, b| a.extend(b));
+        assert_eq!(
+            joined.iter().map(Vec::len).collect::<Vec<_>>(),
+            [4, 4, 3, 4, 3]
+        );
+    }
+
     fn tags(blocks: &[Block]) -> Vec<&str> {
         blocks.iter().map(|b| &b.lines[0].text[..1]).collect()
     }
@@ -106,11 +207,29 @@ mod tests {
             block(50, 100, 290, 40, 10, "a"),
             block(50, 680, 290, 3, 8, "f"), // the footnote, in 8 px type
             block(310, 100, 550, 45, 10, "b"),
-            block(50, 760, 550, 1, 10, "p"), // a footer across the page, below everything
+            block(280, 760, 320, 1, 10, "p"), // the page number, below everything
         ];
-        // The footnote goes after the right column, before the footer.
+        // The footnote goes after the right column, before the page number.
+        let mut numbered = page.clone();
+        after_the_text_beside_them(&mut numbered, |b| b);
+        assert_eq!(tags(&numbered), ["t", "a", "b", "f", "p"]);
+        // Under a running footer as wide as the page it is not known for the page's foot: kept.
+        page[4] = block(50, 760, 550, 1, 10, "p");
         after_the_text_beside_them(&mut page, |b| b);
-        assert_eq!(tags(&page), ["t", "a", "b", "f", "p"]);
+        assert_eq!(tags(&page), ["t", "a", "f", "b", "p"]);
+    }
+
+    #[test]
+    fn notes_under_both_columns_are_read_after_both_columns_left_to_right() {
+        // The right column ends just above the notes' height, its own note under it.
+        let mut page = vec![
+            block(50, 100, 290, 40, 10, "a"),
+            block(50, 680, 290, 3, 8, "f"),
+            block(310, 100, 550, 41, 10, "b"),
+            block(310, 684, 550, 3, 8, "g"),
+        ];
+        after_the_text_beside_them(&mut page, |b| b);
+        assert_eq!(tags(&page), ["a", "b", "f", "g"]);
     }
 
     #[test]
@@ -124,6 +243,32 @@ mod tests {
         ];
         after_the_text_beside_them(&mut caption, |b| b);
         assert_eq!(tags(&caption), ["a", "c", "d", "b"]);
+        // One short line without tall letters closing a column, a block to its right begun
+        // above it: as low as small type, but one line says little. Kept.
+        let mut lone = vec![
+            block(50, 100, 290, 40, 10, "a"),
+            block(50, 680, 290, 1, 7, "l"),
+            block(310, 600, 550, 4, 10, "b"),
+        ];
+        after_the_text_beside_them(&mut lone, |b| b);
+        assert_eq!(tags(&lone), ["a", "l", "b"]);
+        // A fraction stacked in small type at a line's start: not a line of words.
+        let mut fraction = vec![
+            block(50, 100, 290, 40, 10, "a"),
+            block(50, 680, 70, 2, 7, "s"),
+            block(310, 600, 550, 4, 10, "b"),
+        ];
+        after_the_text_beside_them(&mut fraction, |b| b);
+        assert_eq!(tags(&fraction), ["a", "s", "b"]);
+        // Small type high on the page, the text going on below it: not at the page's foot.
+        let mut high = vec![
+            block(50, 100, 290, 20, 10, "a"),
+            block(50, 400, 290, 3, 8, "s"),
+            block(310, 100, 550, 20, 10, "b"),
+            block(50, 500, 550, 10, 10, "c"),
+        ];
+        after_the_text_beside_them(&mut high, |b| b);
+        assert_eq!(tags(&high), ["a", "s", "b", "c"]);
         // A note at the bottom of a one-column page: nothing beside it.
         let mut one = vec![
             block(50, 100, 550, 40, 10, "a"),

@@ -72,10 +72,12 @@ pub fn lay_out(lines: Vec<Vec<Word>>) -> PageText {
             },
         }
     }
+    let blocks =
+        footnotes::split_trailing_notes(blocks, |row| order::row_rect(row).map_or(0.0, |r| r.h()));
     // Each block with its words, so that moving a block moves its words.
-    let mut blocks: Vec<(Block, Vec<Word>)> = blocks
+    let mut blocks: Vec<((Block, Vec<Word>), usize)> = blocks
         .into_iter()
-        .map(|(kind, rows)| {
+        .map(|(kind, rows, origin)| {
             let mut words = Vec::new();
             let lines: Vec<Line> = rows
                 .into_iter()
@@ -98,10 +100,16 @@ pub fn lay_out(lines: Vec<Vec<Word>>) -> PageText {
                 bbox: rect.to_bbox(),
                 lines,
             };
-            (block, words)
+            ((block, words), origin)
         })
         .collect();
-    footnotes::after_the_text_beside_them(&mut blocks, |(b, _)| b);
+    footnotes::after_the_text_beside_them(&mut blocks, |((b, _), _)| b);
+    let blocks = footnotes::rejoin(blocks, |(block, words), (more, more_words)| {
+        let rect = Rect::of(block.bbox).union(Rect::of(more.bbox));
+        block.bbox = rect.to_bbox();
+        block.lines.extend(more.lines);
+        words.extend(more_words);
+    });
     let (blocks, words): (Vec<Block>, Vec<Vec<Word>>) = blocks.into_iter().unzip();
     let mut words: Vec<Word> = words.into_iter().flatten().collect();
     words.extend(marks.into_iter().map(unlevel));
