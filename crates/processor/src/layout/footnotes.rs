@@ -232,57 +232,65 @@ mod tests {
         assert_eq!(tags(&page), ["a", "b", "f", "g"]);
     }
 
+    /// Asserts that no block of `page` is moved.
+    fn stays(case: &str, page: Vec<Block>) {
+        let mut after = page.clone();
+        after_the_text_beside_them(&mut after, |b| b);
+        assert_eq!(tags(&after), tags(&page), "{case}");
+    }
+
     #[test]
     fn small_type_that_is_not_a_footnote_stays_where_it_is() {
-        // A caption in small type with the column going on under it.
-        let mut caption = vec![
-            block(50, 100, 290, 10, 10, "a"),
-            block(50, 250, 290, 2, 8, "c"),
-            block(50, 290, 290, 20, 10, "d"),
-            block(310, 100, 550, 40, 10, "b"),
-        ];
-        after_the_text_beside_them(&mut caption, |b| b);
-        assert_eq!(tags(&caption), ["a", "c", "d", "b"]);
-        // One short line without tall letters closing a column, a block to its right begun
-        // above it: as low as small type, but one line says little. Kept.
-        let mut lone = vec![
-            block(50, 100, 290, 40, 10, "a"),
-            block(50, 680, 290, 1, 7, "l"),
-            block(310, 600, 550, 4, 10, "b"),
-        ];
-        after_the_text_beside_them(&mut lone, |b| b);
-        assert_eq!(tags(&lone), ["a", "l", "b"]);
-        // A fraction stacked in small type at a line's start: not a line of words.
-        let mut fraction = vec![
-            block(50, 100, 290, 40, 10, "a"),
-            block(50, 680, 70, 2, 7, "s"),
-            block(310, 600, 550, 4, 10, "b"),
-        ];
-        after_the_text_beside_them(&mut fraction, |b| b);
-        assert_eq!(tags(&fraction), ["a", "s", "b"]);
-        // Small type high on the page, the text going on below it: not at the page's foot.
-        let mut high = vec![
-            block(50, 100, 290, 20, 10, "a"),
-            block(50, 400, 290, 3, 8, "s"),
-            block(310, 100, 550, 20, 10, "b"),
-            block(50, 500, 550, 10, 10, "c"),
-        ];
-        after_the_text_beside_them(&mut high, |b| b);
-        assert_eq!(tags(&high), ["a", "s", "b", "c"]);
-        // A note at the bottom of a one-column page: nothing beside it.
-        let mut one = vec![
-            block(50, 100, 550, 40, 10, "a"),
-            block(50, 680, 550, 2, 8, "f"),
-        ];
-        after_the_text_beside_them(&mut one, |b| b);
-        assert_eq!(tags(&one), ["a", "f"]);
-        // Text in the page's own type at a column's bottom: not a note.
-        let mut same = vec![
-            block(50, 100, 290, 40, 10, "a"),
-            block(50, 680, 290, 3, 10, "e"),
-            block(310, 100, 550, 45, 10, "b"),
-        ];
-        after_the_text_beside_them(&mut same, |b| b);
-        assert_eq!(tags(&same), ["a", "e", "b"]);
+        let a = || block(50, 100, 290, 40, 10, "a");
+        stays(
+            "a caption in small type with the column going on under it",
+            vec![
+                block(50, 100, 290, 10, 10, "a"),
+                block(50, 250, 290, 2, 8, "c"),
+                block(50, 290, 290, 20, 10, "d"),
+                block(310, 100, 550, 40, 10, "b"),
+            ],
+        );
+        stays(
+            "one short line without tall letters closing a column: as low as small type, but \
+             one line says little",
+            vec![
+                a(),
+                block(50, 680, 290, 1, 7, "l"),
+                block(310, 600, 550, 4, 10, "b"),
+            ],
+        );
+        stays(
+            "a fraction stacked in small type at a line's start: not a line of words",
+            vec![
+                a(),
+                block(50, 680, 70, 2, 7, "s"),
+                block(310, 600, 550, 4, 10, "b"),
+            ],
+        );
+        stays(
+            "small type high on the page, the text going on below it",
+            vec![
+                block(50, 100, 290, 20, 10, "a"),
+                block(50, 400, 290, 3, 8, "s"),
+                block(310, 100, 550, 20, 10, "b"),
+                block(50, 500, 550, 10, 10, "c"),
+            ],
+        );
+        stays(
+            "a note at the bottom of a one-column page: nothing beside it",
+            vec![
+                block(50, 100, 550, 40, 10, "a"),
+                block(50, 680, 550, 2, 8, "f"),
+            ],
+        );
+        stays(
+            "text in the page's own type at a column's bottom",
+            vec![
+                a(),
+                block(50, 680, 290, 3, 10, "e"),
+                block(310, 100, 550, 45, 10, "b"),
+            ],
+        );
     }
 }
