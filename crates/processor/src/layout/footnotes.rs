@@ -67,12 +67,10 @@ pub fn rejoin<T>(items: Vec<(T, usize)>, join: impl Fn(&mut T, T)) -> Vec<T> {
 
 /// Moves the notes among `items` (blocks in reading order, `block` tells each item's block).
 pub fn after_the_text_beside_them<T>(items: &mut Vec<T>, block: impl Fn(&T) -> &Block) {
-    fn blocks<'a, T>(items: &'a [T], block: &impl Fn(&T) -> &Block) -> Vec<&'a Block> {
-        items.iter().map(block).collect()
-    }
     let Some(body) = median(
-        blocks(items, &block)
-            .into_iter()
+        items
+            .iter()
+            .map(&block)
             .filter(|b| b.kind == BlockKind::Text)
             .flat_map(|b| b.lines.iter().map(|l| l.bbox.height as f32))
             .collect(),
@@ -81,7 +79,7 @@ pub fn after_the_text_beside_them<T>(items: &mut Vec<T>, block: impl Fn(&T) -> &
     };
     let mut i = 0;
     while i < items.len() {
-        match beside(&blocks(items, &block), i, body) {
+        match beside(items, &block, i, body) {
             Some(last) => {
                 let note = items.remove(i);
                 items.insert(last, note);
@@ -94,8 +92,8 @@ pub fn after_the_text_beside_them<T>(items: &mut Vec<T>, block: impl Fn(&T) -> &
 
 /// Where the note at `i` goes (the index of the last later block beside it), or None when the
 /// block is not a note read too early.
-fn beside(blocks: &[&Block], i: usize, body: f32) -> Option<usize> {
-    let note = blocks[i];
+fn beside<T>(items: &[T], block: &impl Fn(&T) -> &Block, i: usize, body: f32) -> Option<usize> {
+    let note = block(&items[i]);
     let small = median(note.lines.iter().map(|l| l.bbox.height as f32).collect())
         .is_some_and(|h| h <= NOTE_TYPE * body);
     let wide = note.bbox.width as f32 >= MIN_NOTE_WIDTH * body;
@@ -103,24 +101,26 @@ fn beside(blocks: &[&Block], i: usize, body: f32) -> Option<usize> {
         return None;
     }
     let n = Rect::of(note.bbox);
+    let others = items.iter().map(block).enumerate().filter(|&(j, _)| j != i);
     // At the foot of the page: nothing below it but a lone line narrower than it (a page
     // number). Small type higher up is an inline formula, a caption, a sidebar.
-    let below = blocks.iter().any(|b| {
+    let below = others.clone().any(|(_, b)| {
         let r = Rect::of(b.bbox);
-        !std::ptr::eq(*b, note) && r.t >= n.b - 1.0 && (b.lines.len() > 1 || r.r - r.l >= n.r - n.l)
+        r.t >= n.b - 1.0 && (b.lines.len() > 1 || r.r - r.l >= n.r - n.l)
     });
     if below {
         return None;
     }
     // A column to its right, read after it, begun above it.
-    blocks
-        .iter()
-        .enumerate()
-        .skip(i + 1)
-        .map(|(j, b)| (j, Rect::of(b.bbox)))
-        .rev()
-        .find(|(_, r)| r.l >= n.r && r.t < n.t)
+    others
+        .filter(|&(j, b)| {
+            j > i && {
+                let r = Rect::of(b.bbox);
+                r.l >= n.r && r.t < n.t
+            }
+        })
         .map(|(j, _)| j)
+        .last()
 }
 
 #[cfg(test)]

@@ -65,19 +65,13 @@ pub fn word_rect(w: &Word) -> Rect {
     Rect::of(w.bbox)
 }
 
-/// Interior gaps of at least `min` in the union of the intervals (start, end), left to right.
+/// Interior gaps of at least `min` (> 0) in the union of the intervals (start, end), left to right.
 pub fn gaps(intervals: impl IntoIterator<Item = (f32, f32)>, min: f32) -> Vec<(f32, f32)> {
-    let mut iv: Vec<(f32, f32)> = intervals.into_iter().collect();
-    iv.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut out = Vec::new();
-    let mut reach = f32::NEG_INFINITY;
-    for (start, end) in iv {
-        if reach.is_finite() && start - reach >= min {
-            out.push((reach, start));
-        }
-        reach = reach.max(end);
-    }
-    out
+    cover(intervals)
+        .windows(2)
+        .map(|w| (w[0].1, w[1].0))
+        .filter(|(end, start)| start - end >= min)
+        .collect()
 }
 
 /// The union of intervals as disjoint intervals, in order.

@@ -11,6 +11,7 @@ mod into_pdf;
 use crate::config::Limits;
 use crate::error::ProcessError;
 use crate::format::Format;
+use crate::layout::geometry::median;
 use crate::result::{BBox, DocumentResult, PageResult};
 use crate::Input;
 use std::path::Path;
@@ -82,9 +83,7 @@ pub fn text_lines(page: &PageResult) -> Vec<Vec<Laid<'_>>> {
             .collect();
         // A table's rows keep their own heights: a row is read as a row when its cells share it.
         let common = match block.kind {
-            crate::BlockKind::Text => {
-                median(&lines.iter().map(|(_, g)| g.band).collect::<Vec<_>>())
-            }
+            crate::BlockKind::Text => median(lines.iter().map(|(_, g)| g.band).collect()),
             crate::BlockKind::Table => None,
         };
         for (line_words, geometry) in &lines {
@@ -92,13 +91,6 @@ pub fn text_lines(page: &PageResult) -> Vec<Vec<Laid<'_>>> {
         }
     }
     out
-}
-
-/// The middle value (the upper one of an even count); None for none.
-fn median(values: &[f32]) -> Option<f32> {
-    let mut v = values.to_vec();
-    v.sort_by(f32::total_cmp);
-    v.get(v.len() / 2).copied()
 }
 
 /// One line's words, each with the frame it is laid in.
@@ -391,7 +383,7 @@ mod tests {
         // A heading twice as high keeps its own.
         assert_eq!(height(frames_of(&line(100, 44), 0, Some(22.0))), 44.0);
         assert_eq!(height(frames_of(&line(100, 18), 0, None)), 18.0);
-        assert_eq!(median(&[3.0, 1.0, 2.0, 5.0]), Some(3.0));
-        assert_eq!(median(&[]), None);
+        assert_eq!(median(vec![3.0, 1.0, 2.0, 5.0]), Some(3.0));
+        assert_eq!(median(vec![]), None);
     }
 }
