@@ -22,8 +22,23 @@ async fn sigterm_with_work_in_flight_hands_every_lease_back() {
             202
         );
     }
-    // Wait until the first document is being worked on, then stop the task as ECS does.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Wait until a document is being worked on, then stop the task as ECS does.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let mut busy = false;
+        for id in ids {
+            busy |= status_of(&aws, id).await == "processing";
+        }
+        if busy {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no document was claimed: {}",
+            service.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     service.signal(libc::SIGTERM);
     let started = Instant::now();
     let mut service = service;
