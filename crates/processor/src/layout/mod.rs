@@ -64,12 +64,18 @@ pub fn lay_out(lines: Vec<Vec<Word>>) -> PageText {
     for item in items {
         match item {
             Item::Table(rows) => blocks.push((BlockKind::Table, rows)),
-            Item::Row(row) => match blocks.last_mut() {
-                Some((BlockKind::Text, rows)) if continues(rows.last(), &row, unit) => {
-                    rows.push(row)
+            Item::Row(row) => {
+                let joins = match blocks.split_last() {
+                    Some(((BlockKind::Text, rows), earlier)) => {
+                        continues(rows.last(), &row, unit) && !reaches_beside(earlier, rows, &row)
+                    }
+                    _ => false,
+                };
+                match blocks.last_mut() {
+                    Some((_, rows)) if joins => rows.push(row),
+                    _ => blocks.push((BlockKind::Text, vec![row])),
                 }
-                _ => blocks.push((BlockKind::Text, vec![row])),
-            },
+            }
         }
     }
     let blocks =
@@ -175,6 +181,29 @@ fn continues(prev: Option<&Vec<Frag>>, row: &[Frag], unit: f32) -> bool {
         return false;
     };
     r.t >= p.t + 0.5 * p.h() && r.t - p.b <= MAX_LINE_GAP * unit.max(p.h()) && p.h_overlap(&r) > 0.0
+}
+
+/// Whether `row` would widen the block of `rows` over a block beside it (one of `earlier` at
+/// the same height, left or right of it): a line set across both columns under the second (a
+/// footnote, a wide caption) starts a block of its own instead of making the column's block span
+/// the page.
+fn reaches_beside(
+    earlier: &[(BlockKind, Vec<Vec<Frag>>)],
+    rows: &[Vec<Frag>],
+    row: &[Frag],
+) -> bool {
+    let (Some(block), Some(r)) = (
+        bounds(rows.iter().filter_map(|r| order::row_rect(r))),
+        order::row_rect(row),
+    ) else {
+        return false;
+    };
+    earlier.iter().any(|(_, other)| {
+        bounds(other.iter().filter_map(|r| order::row_rect(r))).is_some_and(|o| {
+            let beside = o.t < block.b && o.b > block.t && o.h_overlap(&block) <= 0.0;
+            beside && o.h_overlap(&r) > 0.0
+        })
+    })
 }
 
 /// The fragments the layout step cut a page's lines into, one per line with its box (for
@@ -294,6 +323,44 @@ pub(crate) mod tests {
 
     fn lines_of(p: &PageText) -> Vec<String> {
         p.text.lines().map(String::from).collect()
+    }
+
+    #[test]
+    fn a_line_across_both_columns_under_the_second_starts_its_own_block() {
+        // A footnote set close under both columns: read last, but not as the right column's
+        // last line, which would make that block span the page over the left column.
+        let left = column("a", 8, 50, 100, 290, 14);
+        let right = column("b", 8, 302, 100, 542, 14);
+        // Its word "under" (288..318 px) covers the gutter (290..302), as in print.
+        let note = text_line(
+            "a footnote set across the page under both of the columns",
+            60,
+            212,
+            530,
+        );
+        let mut lines = across(&[left.clone(), right.clone()]);
+        lines.push(note.clone());
+        let page = lay_out(lines);
+        let blocks: Vec<Vec<&str>> = page
+            .blocks
+            .iter()
+            .map(|b| b.lines.iter().map(|l| l.text.as_str()).collect())
+            .collect();
+        let note_text = join_words(&note);
+        assert_eq!(blocks.len(), 3, "{blocks:?}");
+        assert_eq!(blocks[2], [note_text.as_str()]);
+        assert!(page.blocks[1].bbox.left >= 302, "{:?}", page.blocks[1].bbox);
+        assert_eq!(page.text.lines().last(), Some(note_text.as_str()));
+
+        // With no column beside it, a wider line just under a block still goes on in it.
+        let mut lines = column("c", 6, 50, 100, 290, 14);
+        lines.push(text_line(
+            "a wider line closing the paragraph",
+            40,
+            184,
+            420,
+        ));
+        assert_eq!(lay_out(lines).blocks.len(), 1);
     }
 
     #[test]
