@@ -10,10 +10,13 @@ use super::Laid;
 pub const ASCENT: f32 = 0.718;
 pub const DESCENT: f32 = 0.207;
 
-/// The gap (in ems) between a word's characters and the next word's start: the space character
-/// is there for readers to see a break, narrow so that they see one run of text as the line is
-/// one (a table row's cells, read as a row).
-const SPACE: f32 = 0.1;
+/// The room (in ems) a word followed by a space leaves free at the end of its frame, so that
+/// readers see the break even where OCR frames touch (a formula's pieces): poppler joins glyphs
+/// into one word across gaps under 0.1 em. Narrow, so that they still see one run of text as the
+/// line is one (a table row's cells, read as a row). At most [`MAX_SPACE_SHARE`] of the frame.
+const SPACE: f32 = 0.15;
+/// The largest share of a word's frame left to the space after it.
+const MAX_SPACE_SHARE: f32 = 0.5;
 
 /// The resource name of the text font on the pages this writes to.
 pub const FONT: &str = "DPOcrText";
@@ -116,16 +119,22 @@ pub fn text_object(lines: &[Vec<Laid<'_>>], map: &PageMap) -> Vec<u8> {
                 continue;
             }
             let [w_start, w_end, _] = word.frame.map(|p| map.point(p));
-            // Half an em per character and [`SPACE`] for the space after it: the word's
-            // characters span its frame but for a narrow gap, where readers see the space.
+            // Half an em per character, stretched over the frame but for [`SPACE`] at its end
+            // when a space follows: there readers see the space (the space character's own
+            // advance does not matter, the next word is set at its own frame).
             let letters = word.text.trim_end().encode_utf16().count();
-            let natural = 0.5 * letters as f32 + if letters < units.len() { SPACE } else { 0.0 };
             let width = (w_end.0 - w_start.0).hypot(w_end.1 - w_start.1) / size;
+            let room = if letters < units.len() {
+                SPACE.min(MAX_SPACE_SHARE * width)
+            } else {
+                0.0
+            };
+            let natural = 0.5 * letters as f32;
             let step = ((w_start.0 - at.0) * along.0 + (w_start.1 - at.1) * along.1) / size;
             at = w_start;
             // A tenth of a percent of a word's width, a hundredth of a unit along the line:
             // a tenth of a point or less on any page.
-            write_decimals(&mut out, 100.0 * width / natural, 1);
+            write_decimals(&mut out, 100.0 * (width - room) / natural, 1);
             out.extend_from_slice(b" Tz ");
             write_decimals(&mut out, step, 2);
             out.extend_from_slice(b" 0 Td (");
@@ -227,13 +236,39 @@ mod tests {
             content.contains("54.054 0 0 54.054 100 811.189 Tm\n"),
             "{content}"
         );
-        // "Über": 4 characters of half an em and 0.1 em of space stretched over 300 pt (5.55
-        // units): 264%; then "x" 350 pt further (6.475 units), 50 pt for half an em: 185%.
+        // "Über": 4 characters of half an em over 300 pt (5.55 units) less 0.15 em left for the
+        // space: 270%; then "x" 350 pt further (6.475 units), 50 pt for half an em: 185%.
         let raw = text_object(&lines, &map);
-        let word = b"264.3 Tz 0 0 Td (\0\xDC\0b\0e\0r\0 ) Tj\n";
+        let word = b"270 Tz 0 0 Td (\0\xDC\0b\0e\0r\0 ) Tj\n";
         assert!(raw.windows(word.len()).any(|w| w == word), "{content}");
         assert!(content.contains("185 Tz 6.47 0 Td (\0x) Tj\n"), "{content}");
         assert!(content.ends_with("ET\n"));
+    }
+
+    #[test]
+    fn a_word_leaves_room_for_its_space_even_in_a_narrow_frame() {
+        // Frames 10 pt high on a 72 DPI image: a unit of 10.811 pt (0.925 of it ascent and
+        // descent). "ab " 1 unit wide keeps 0.15 free: 85%; "c ", 0.2 wide, keeps half: 20%.
+        let frame = |l: f32, r: f32| [(l, 20.0), (r, 20.0), (l, 10.0)];
+        let lines = [vec![
+            Laid {
+                text: Cow::Borrowed("ab "),
+                frame: frame(0.0, 10.811),
+            },
+            Laid {
+                text: Cow::Borrowed("c "),
+                frame: frame(10.811, 12.973),
+            },
+            Laid {
+                text: Cow::Borrowed("d"),
+                frame: frame(12.973, 20.0),
+            },
+        ]];
+        let content =
+            String::from_utf8_lossy(&text_object(&lines, &PageMap::image(100, 100, 72.0)))
+                .into_owned();
+        assert!(content.contains("85 Tz 0 0 Td"), "{content}");
+        assert!(content.contains("20 Tz 1 0 Td"), "{content}");
     }
 
     #[test]
