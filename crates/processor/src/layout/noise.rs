@@ -1,8 +1,6 @@
 //! Picture noise: what Tesseract "reads" inside photos, plots and drawings is low-confidence junk
 //! (runs of punctuation, stray letters). Such lines are kept out of the text and the layout (they
-//! would bridge gutters), and handed back so their words can still be listed. A word Tesseract is
-//! sure of in such a line is kept, as a line of its own: the number of an equation it could not
-//! read, "(56)", is text.
+//! would bridge gutters), and handed back so their words can still be listed.
 
 use crate::result::Word;
 
@@ -12,8 +10,6 @@ const NOISE_CONFIDENCE: f32 = 40.0;
 const DOUBTFUL_CONFIDENCE: f32 = 65.0;
 /// Share of letters and digits under which a doubtful line is noise.
 const MIN_ALNUM_SHARE: f32 = 0.5;
-/// A word of a noise line this sure, and mostly letters or digits, is kept.
-const SURE_CONFIDENCE: f32 = 85.0;
 
 /// Splits OCR lines into text and noise (the noise's words, in their order).
 pub fn split_noise(lines: Vec<Vec<Word>>) -> (Vec<Vec<Word>>, Vec<Word>) {
@@ -22,9 +18,8 @@ pub fn split_noise(lines: Vec<Vec<Word>>) -> (Vec<Vec<Word>>, Vec<Word>) {
         .into_iter()
         .filter_map(|line| {
             if is_noise(&line) {
-                let (sure, junk): (Vec<Word>, Vec<Word>) = line.into_iter().partition(is_sure);
-                noise.extend(junk);
-                (!sure.is_empty()).then_some(sure)
+                noise.extend(line);
+                None
             } else {
                 Some(line)
             }
@@ -33,27 +28,17 @@ pub fn split_noise(lines: Vec<Vec<Word>>) -> (Vec<Vec<Word>>, Vec<Word>) {
     (text, noise)
 }
 
-/// A word to keep out of a noise line: read with high confidence, and mostly letters or digits.
-fn is_sure(w: &Word) -> bool {
-    w.confidence >= SURE_CONFIDENCE && alnum_share(&w.text) >= MIN_ALNUM_SHARE
-}
-
-fn alnum_share(text: &str) -> f32 {
-    let (mut alnum, mut all) = (0usize, 0usize);
-    for c in text.chars() {
-        all += 1;
-        alnum += usize::from(c.is_alphanumeric());
-    }
-    alnum as f32 / all.max(1) as f32
-}
-
 fn is_noise(line: &[Word]) -> bool {
     if line.is_empty() {
         return false;
     }
     let mean = line.iter().map(|w| w.confidence).sum::<f32>() / line.len() as f32;
-    let text: String = line.iter().map(|w| w.text.as_str()).collect();
-    let share = alnum_share(&text);
+    let (mut alnum, mut all) = (0usize, 0usize);
+    for c in line.iter().flat_map(|w| w.text.chars()) {
+        all += 1;
+        alnum += usize::from(c.is_alphanumeric());
+    }
+    let share = alnum as f32 / all.max(1) as f32;
     mean < NOISE_CONFIDENCE || (mean < DOUBTFUL_CONFIDENCE && share < MIN_ALNUM_SHARE)
 }
 
@@ -82,22 +67,5 @@ mod tests {
         let (kept, noise) = split_noise(vec![text.clone(), junk, faint.clone(), marks]);
         assert_eq!(kept, vec![text, faint]);
         assert_eq!(noise.len(), 4);
-    }
-
-    #[test]
-    fn a_sure_word_in_a_line_of_junk_is_kept_on_its_own() {
-        // An equation Tesseract could not read, and its number it could.
-        let equation = line(&[
-            ("Di...)", 45.0),
-            ("=", 45.0),
-            ("[r?..]-", 48.0),
-            ("(56)", 97.0),
-        ]);
-        let (kept, noise) = split_noise(vec![equation]);
-        assert_eq!(kept, vec![line(&[("(56)", 97.0)])]);
-        assert_eq!(noise.len(), 3);
-        // Sure but no letters or digits: still junk.
-        let (kept, _) = split_noise(vec![line(&[("=|", 30.0), ("—-", 92.0)])]);
-        assert!(kept.is_empty());
     }
 }
