@@ -95,34 +95,30 @@ struct Builder {
 impl Builder {
     fn push(&mut self, c: PdfChar) {
         if let Some((mark, drawn)) = self.accent.take() {
-            match c.rect {
-                Some(r) if !c.ch.is_whitespace() && !c.ch.is_control() && over(&drawn, r) => {
-                    self.add(c);
-                    if let Some(w) = &mut self.word {
-                        w.text.push(mark);
-                    }
-                    return;
-                }
-                _ => self.add(drawn),
+            let letter = !c.ch.is_whitespace() && !c.ch.is_control();
+            if letter && c.rect.is_some_and(|r| over(&drawn, r)) {
+                self.add(c);
+                self.mark(mark);
+                return;
             }
+            self.add(drawn);
         }
-        if let (Some(mark), Some(r)) = (combining_form(c.ch), c.rect) {
+        if let Some(mark) = combining_form(c.ch).filter(|_| c.rect.is_some()) {
             if self.word.is_some() && self.last_char.is_some_and(|last| over(&c, last)) {
-                if let Some(w) = &mut self.word {
-                    w.text.push(mark);
-                }
+                self.mark(mark);
             } else {
-                self.accent = Some((
-                    mark,
-                    PdfChar {
-                        ch: c.ch,
-                        rect: Some(r),
-                    },
-                ));
+                self.accent = Some((mark, c));
             }
             return;
         }
         self.add(c);
+    }
+
+    /// Puts a combining mark on the word's last letter.
+    fn mark(&mut self, mark: char) {
+        if let Some(w) = &mut self.word {
+            w.text.push(mark);
+        }
     }
 
     fn finish(mut self) -> TextLayer {

@@ -91,17 +91,14 @@ fn born_digital_papers_are_read_in_poppler_order_from_their_text_layer() {
             .expect("pdftotext (poppler-utils, installed by scripts/setup.sh)");
         let raw = String::from_utf8_lossy(&raw.stdout).into_owned();
         let across = cer(&[(want.clone(), raw)]) > 0.5;
-        pairs.push((want, p.text.clone(), across));
+        pairs.push(((want, p.text.clone()), across));
     }
-    let all: Vec<(String, String)> = pairs
-        .iter()
-        .map(|(w, h, _)| (w.clone(), h.clone()))
-        .collect();
     let apart: Vec<(String, String)> = pairs
         .iter()
-        .filter(|(_, _, across)| !across)
-        .map(|(w, h, _)| (w.clone(), h.clone()))
+        .filter(|(_, across)| !across)
+        .map(|(pair, _)| pair.clone())
         .collect();
+    let all: Vec<(String, String)> = pairs.into_iter().map(|(pair, _)| pair).collect();
     // The expected texts are poppler's order. On two pages it reads lines across both columns
     // (a line of the left column, then one of the right, ...: every tool's reading order scores
     // ~60% there, the PDF's own content order too); no reader's order can match that. On the

@@ -61,19 +61,31 @@ pub fn lay_out(lines: Vec<Vec<Word>>) -> PageText {
     let (frags, marks) = fragments::split_lines(lines, unit);
     let items = order::order(frags, unit);
     let mut blocks: Vec<(BlockKind, Vec<Vec<Frag>>)> = Vec::new();
+    // Each block's box as it grows, beside it: a row may not widen its block over another.
+    let mut rects: Vec<Option<Rect>> = Vec::new();
     for item in items {
         match item {
-            Item::Table(rows) => blocks.push((BlockKind::Table, rows)),
+            Item::Table(rows) => {
+                rects.push(bounds(rows.iter().filter_map(|r| order::row_rect(r))));
+                blocks.push((BlockKind::Table, rows));
+            }
             Item::Row(row) => {
-                let joins = match blocks.split_last() {
-                    Some(((BlockKind::Text, rows), earlier)) => {
-                        continues(rows.last(), &row, unit) && !reaches_beside(earlier, rows, &row)
+                let r = order::row_rect(&row);
+                let joins = match (blocks.last(), rects.split_last(), r) {
+                    (Some((BlockKind::Text, rows)), Some((&Some(block), earlier)), Some(r)) => {
+                        continues(rows.last(), &row, unit) && !reaches_beside(earlier, block, r)
                     }
                     _ => false,
                 };
-                match blocks.last_mut() {
-                    Some((_, rows)) if joins => rows.push(row),
-                    _ => blocks.push((BlockKind::Text, vec![row])),
+                match (blocks.last_mut(), rects.last_mut()) {
+                    (Some((_, rows)), Some(Some(block))) if joins => {
+                        rows.push(row);
+                        *block = block.union(r.expect("a joining row has a box"));
+                    }
+                    _ => {
+                        blocks.push((BlockKind::Text, vec![row]));
+                        rects.push(r);
+                    }
                 }
             }
         }
@@ -183,26 +195,14 @@ fn continues(prev: Option<&Vec<Frag>>, row: &[Frag], unit: f32) -> bool {
     r.t >= p.t + 0.5 * p.h() && r.t - p.b <= MAX_LINE_GAP * unit.max(p.h()) && p.h_overlap(&r) > 0.0
 }
 
-/// Whether `row` would widen the block of `rows` over a block beside it (one of `earlier` at
-/// the same height, left or right of it): a line set across both columns under the second (a
-/// footnote, a wide caption) starts a block of its own instead of making the column's block span
-/// the page.
-fn reaches_beside(
-    earlier: &[(BlockKind, Vec<Vec<Frag>>)],
-    rows: &[Vec<Frag>],
-    row: &[Frag],
-) -> bool {
-    let (Some(block), Some(r)) = (
-        bounds(rows.iter().filter_map(|r| order::row_rect(r))),
-        order::row_rect(row),
-    ) else {
-        return false;
-    };
-    earlier.iter().any(|(_, other)| {
-        bounds(other.iter().filter_map(|r| order::row_rect(r))).is_some_and(|o| {
-            let beside = o.t < block.b && o.b > block.t && o.h_overlap(&block) <= 0.0;
-            beside && o.h_overlap(&r) > 0.0
-        })
+/// Whether a row with box `row` would widen the block with box `block` over a block beside it
+/// (one of `earlier` at the same height, left or right of it): a line set across both columns
+/// under the second (a footnote, a wide caption) starts a block of its own instead of making the
+/// column's block span the page.
+fn reaches_beside(earlier: &[Option<Rect>], block: Rect, row: Rect) -> bool {
+    earlier.iter().flatten().any(|o| {
+        let beside = o.t < block.b && o.b > block.t && o.h_overlap(&block) <= 0.0;
+        beside && o.h_overlap(&row) > 0.0
     })
 }
 
