@@ -22,11 +22,14 @@ const CHANNEL_REACH: f32 = 6.0;
 /// that each neighbouring row's white must have to count: a gutter, not a word space (about a
 /// quarter of a text height).
 const CHANNEL_WIDTH: f32 = 0.8;
-/// A gap this many text heights wide needs one neighbouring line to agree, not two.
+/// A gap this many text heights wide, with no mark in it, needs one neighbouring line to agree,
+/// not two.
 const WIDE_GAP: f32 = 1.5;
 /// A gap is a gutter only if at least this share as wide as the narrowest white its neighbours
 /// leave there.
 const MIN_WIDTH_OF_CHANNEL: f32 = 0.4;
+/// A mark at least this wide (text heights), and wider than tall, is an operator or a dash.
+const MIN_OPERATOR_WIDTH: f32 = 0.4;
 
 /// A run of words on one baseline with nothing between them wider than a word space.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,14 +55,15 @@ impl Frag {
 /// to neither side and are handed back apart.
 pub fn split_lines(lines: Vec<Vec<Word>>, unit: f32) -> (Vec<Frag>, Vec<Word>) {
     // Every word's box with the line it belongs to, for the neighbour test. Marks without a
-    // letter or digit (a rule read as "|", a stray "_") do not block a channel.
+    // letter or digit (a rule read as "|", a speck) do not block a channel; operators do: two
+    // lines of a justified paragraph whose "=" signs happen to line up leave no gutter.
     // Sorted by height on the page, so a line's neighbours are found by binary search.
     let mut all: Vec<(usize, Rect)> = lines
         .iter()
         .enumerate()
         .flat_map(|(i, l)| {
             l.iter()
-                .filter(|w| has_alnum(w))
+                .filter(|w| has_alnum(w) || is_operator(w, unit))
                 .map(move |w| (i, word_rect(w)))
         })
         .collect();
@@ -98,11 +102,18 @@ pub fn split_lines(lines: Vec<Vec<Word>>, unit: f32) -> (Vec<Frag>, Vec<Word>) {
                 while let (Some(a), Some(b)) = (edges.next(), edges.next()) {
                     bridged &= b - a <= MARK_BRIDGE * h;
                 }
-                let split = if bridged {
-                    is_channel(&all, i, line_rect, pl.r, r.l, h)
+                // Two neighbouring lines must agree where marks hold the gap, as where it is
+                // narrow: one line's wide word space beside a formula is not a gutter.
+                let needed = if !bridged && gap >= WIDE_GAP * h {
+                    1
                 } else {
-                    gap >= ALWAYS_SPLIT * h
-                        || (gap >= MIN_SPLIT * h && is_channel(&all, i, line_rect, pl.r, r.l, h))
+                    2
+                };
+                let channel = || is_channel(&all, i, line_rect, (pl.r, r.l), h, needed);
+                let split = if bridged {
+                    channel()
+                } else {
+                    gap >= ALWAYS_SPLIT * h || (gap >= MIN_SPLIT * h && channel())
                 };
                 if split {
                     let (keep, lone): (Vec<Word>, Vec<Word>) = marks
@@ -149,10 +160,23 @@ fn has_alnum(w: &Word) -> bool {
     w.text.chars().any(char::is_alphanumeric)
 }
 
+/// "=", "+", "—": wider than tall and not a speck. A rule read as "|" is taller than wide.
+fn is_operator(w: &Word, unit: f32) -> bool {
+    let width = w.bbox.width as f32;
+    width >= w.bbox.height as f32 && width >= MIN_OPERATOR_WIDTH * unit
+}
+
 /// Whether the white between `gl` and `gr` on line `line` continues above or below it as a
-/// channel: no neighbouring word reaches into it, and neighbouring lines have text close to it on
-/// both sides (two such lines in all, counting only the sides, above or below, left unblocked).
-fn is_channel(all: &[(usize, Rect)], line: usize, at: Rect, gl: f32, gr: f32, h: f32) -> bool {
+/// channel: no neighbouring word reaches into it, and `needed` neighbouring lines have text close
+/// to it on both sides (counting only the sides, above or below, left unblocked).
+fn is_channel(
+    all: &[(usize, Rect)],
+    line: usize,
+    at: Rect,
+    (gl, gr): (f32, f32),
+    h: f32,
+    needed: usize,
+) -> bool {
     let reach = CHANNEL_REACH * h;
     let window = NEIGHBOUR_WINDOW * h;
     let sides = [(at.t - window, at.t), (at.b, at.b + window)];
@@ -201,8 +225,6 @@ fn is_channel(all: &[(usize, Rect)], line: usize, at: Rect, gl: f32, gr: f32, h:
             }
         }
     }
-    // A wide gap needs one such line, a narrower one two.
-    let needed = if gr - gl >= WIDE_GAP * h { 1 } else { 2 };
     let narrowest = whites.iter().copied().fold(f32::INFINITY, f32::min);
     whites.len() >= needed && gr - gl >= MIN_WIDTH_OF_CHANNEL * narrowest
 }
@@ -211,6 +233,7 @@ fn is_channel(all: &[(usize, Rect)], line: usize, at: Rect, gl: f32, gr: f32, h:
 mod tests {
     use super::*;
     use crate::layout::tests::{column, text_line, words_at};
+    use crate::result::BBox;
 
     #[test]
     fn a_line_across_a_narrow_gutter_is_cut_where_its_neighbours_leave_the_same_white() {
@@ -277,6 +300,38 @@ mod tests {
         let (frags, dropped) = split_lines(lines, 10.0);
         assert_eq!(frags.len(), 8);
         assert_eq!(dropped.len(), 4);
+    }
+
+    #[test]
+    fn equals_signs_lined_up_in_justified_lines_do_not_make_a_gutter() {
+        // Two lines of a justified paragraph whose "=" (8 x 4 px) stand at the same place with
+        // a word space on each side, under a line with one wide word space (9 px) there.
+        let at = |text: &str, left: u32, top: u32, right: u32, height: u32| Word {
+            text: text.into(),
+            confidence: 90.0,
+            bbox: BBox {
+                left,
+                top,
+                width: right - left,
+                height,
+            },
+        };
+        let lines = vec![
+            vec![at("above", 100, 100, 244, 10), at("it", 253, 100, 400, 10)],
+            vec![
+                at("first", 100, 114, 240, 10),
+                at("=", 246, 117, 254, 4),
+                at("line", 260, 114, 400, 10),
+            ],
+            vec![
+                at("second", 100, 128, 242, 10),
+                at("=", 248, 131, 256, 4),
+                at("line", 262, 128, 400, 10),
+            ],
+        ];
+        let (frags, dropped) = split_lines(lines, 10.0);
+        assert_eq!(frags.len(), 3, "{frags:#?}");
+        assert!(dropped.is_empty());
     }
 
     #[test]
