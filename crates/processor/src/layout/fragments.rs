@@ -6,6 +6,7 @@
 //! both sides: a gutter runs down the page, a wide word space in justified text does not.
 
 use super::geometry::{bounds, gaps, median, word_rect, Rect};
+use super::order::{SCRIPT_SIZE, SCRIPT_TOUCH};
 use crate::result::Word;
 
 /// Gaps at least this many text heights wide always split a line.
@@ -77,6 +78,18 @@ pub fn split_lines(lines: Vec<Vec<Word>>, unit: f32) -> (Vec<Frag>, Vec<Word>) {
         let Some(line_rect) = bounds(line.iter().map(word_rect)) else {
             continue;
         };
+        // Smaller text of other lines touching this line's height: sub- and superscripts.
+        let from = all.partition_point(|(_, r)| centre_y(r) < line_rect.t - line_rect.h());
+        let to = all.partition_point(|(_, r)| centre_y(r) <= line_rect.b + line_rect.h());
+        let scripts: Vec<(f32, f32)> = all[from..to.max(from)]
+            .iter()
+            .filter(|(l, r)| {
+                *l != i
+                    && r.h() <= SCRIPT_SIZE * line_rect.h()
+                    && r.v_overlap(&line_rect) > SCRIPT_TOUCH
+            })
+            .map(|(_, r)| (r.l, r.r))
+            .collect();
         let mut current: Vec<Word> = Vec::new();
         let mut marks: Vec<Word> = Vec::new();
         let mut last: Option<Rect> = None;
@@ -91,17 +104,21 @@ pub fn split_lines(lines: Vec<Vec<Word>>, unit: f32) -> (Vec<Frag>, Vec<Word>) {
             if let Some(pl) = last {
                 let gap = r.l - pl.r;
                 // Marks standing a word space apart all the way across ("E = mc") hold the line
-                // together unless the neighbours show a gutter there (a rule read as "|").
-                let mut edges =
-                    std::iter::once(pl.r)
-                        .chain(marks.iter().flat_map(|m| {
-                            [m.bbox.left as f32, (m.bbox.left + m.bbox.width) as f32]
-                        }))
-                        .chain(std::iter::once(r.l));
-                let mut bridged = !marks.is_empty();
-                while let (Some(a), Some(b)) = (edges.next(), edges.next()) {
-                    bridged &= b - a <= MARK_BRIDGE * h;
+                // together unless the neighbours show a gutter there (a rule read as "|"); so do
+                // scripts the engine set as lines of their own ("e^{iS}" above the line).
+                let mut holders: Vec<(f32, f32)> = marks
+                    .iter()
+                    .map(|m| (m.bbox.left as f32, (m.bbox.left + m.bbox.width) as f32))
+                    .chain(scripts.iter().copied().filter(|s| s.1 > pl.r && s.0 < r.l))
+                    .collect();
+                holders.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let mut bridged = !holders.is_empty();
+                let mut edge = pl.r;
+                for (hl, hr) in holders {
+                    bridged &= hl - edge <= MARK_BRIDGE * h;
+                    edge = edge.max(hr);
                 }
+                bridged &= r.l - edge <= MARK_BRIDGE * h;
                 // Two neighbouring lines must agree where marks hold the gap, as where it is
                 // narrow: one line's wide word space beside a formula is not a gutter.
                 let needed = if !bridged && gap >= WIDE_GAP * h {
@@ -110,11 +127,8 @@ pub fn split_lines(lines: Vec<Vec<Word>>, unit: f32) -> (Vec<Frag>, Vec<Word>) {
                     2
                 };
                 let channel = || is_channel(&all, i, line_rect, (pl.r, r.l), h, needed);
-                let split = if bridged {
-                    channel()
-                } else {
-                    gap >= ALWAYS_SPLIT * h || (gap >= MIN_SPLIT * h && channel())
-                };
+                let split =
+                    gap >= MIN_SPLIT * h && ((!bridged && gap >= ALWAYS_SPLIT * h) || channel());
                 if split {
                     let (keep, lone): (Vec<Word>, Vec<Word>) = marks
                         .drain(..)

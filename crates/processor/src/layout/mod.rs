@@ -604,6 +604,34 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_superscript_filling_a_wide_gap_keeps_the_line_whole() {
+        // "exponential e^{iSint}, the partition": the engine reports the exponent (28 px wide,
+        // 7 px high, raised) as a line of its own, leaving 38 px (3.8 text heights) between "e"
+        // and ",the" on the line: alone, a gap that wide cuts a line.
+        let mut line = words_at(&["the", "exponential", "e"], 50, 100, 148);
+        line.extend(words_at(&["the", "partition", "function"], 186, 100, 300));
+        let sup = Word {
+            text: "iSint".into(),
+            confidence: 90.0,
+            bbox: BBox {
+                left: 150,
+                top: 96,
+                width: 28,
+                height: 7,
+            },
+        };
+        let next = text_line("can be rewritten as the sum of its terms", 50, 114, 300);
+        let page = lay_out(vec![line, vec![sup], next]);
+        assert_eq!(
+            lines_of(&page),
+            [
+                "the exponential e iSint the partition function",
+                "can be rewritten as the sum of its terms"
+            ]
+        );
+    }
+
+    #[test]
     fn a_line_under_an_equation_set_to_the_right_is_read_after_it() {
         // A displayed equation indented to the right, a stray symbol of it above-left (an
         // integral's subscript), and the next paragraph's line under it at the left margin: the

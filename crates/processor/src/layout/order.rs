@@ -21,13 +21,13 @@ const MIN_TEXT_WORDS: f32 = 5.0;
 /// ... on lines at least this many text heights long.
 const MIN_TEXT_WIDTH: f32 = 15.0;
 /// A fragment at most this share of a line's height, touching it, is a sub- or superscript of it.
-const SCRIPT_SIZE: f32 = 0.75;
+pub(super) const SCRIPT_SIZE: f32 = 0.75;
 /// A script is short: at most this many words ...
 const SCRIPT_WORDS: usize = 2;
 /// ... at most this many line heights wide (a short line beside a long one is not a script).
 const SCRIPT_WIDTH: f32 = 4.0;
 /// ... touching: overlapping its height by at least this share of the script's own.
-const SCRIPT_TOUCH: f32 = 0.2;
+pub(super) const SCRIPT_TOUCH: f32 = 0.2;
 /// A table has at least this many rows.
 const MIN_TABLE_ROWS: usize = 2;
 /// Share of the sparser part's fragments that must have a partner on the same row in a table.

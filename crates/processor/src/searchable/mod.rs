@@ -226,10 +226,12 @@ fn line_frames(line: &LineGeometry, common: Option<f32>) -> Vec<[(f32, f32); 3]>
         .map(|(i, (along, _))| {
             // Up to the next word of the line: readers see one run of text, as the result
             // reads it (a row of table cells, a header beside a title), not columns of words.
+            // Where the next word's box starts inside this one's (pieces of a formula), up to
+            // there too: readers join overlapping words into one.
             let end = spans
                 .get(i + 1)
                 .map(|next| next.0 .0)
-                .filter(|next_start| *next_start > along.1)
+                .filter(|next_start| *next_start > along.0)
                 .unwrap_or(along.1);
             [(along.0, y), (end, y), (along.0, y - band)].map(|p| from_axes(p, rotation))
         })
@@ -363,6 +365,24 @@ mod tests {
             assert_eq!(start.1 - top.1, 8.0, "{i}");
             assert_eq!(start.0, (i * 20) as f32);
         }
+    }
+
+    #[test]
+    fn a_word_overlapping_the_next_ends_where_the_next_begins() {
+        // "Sin" (0..80) and "=" (64..84), boxes overlapping as the engine gives them in formulas:
+        // laid over each other, readers join them into one word ("Sin=").
+        let b = |left, width| BBox {
+            left,
+            top: 0,
+            width,
+            height: 20,
+        };
+        let frames = frames_of(&[b(0, 80), b(64, 20), b(100, 10)], 0, None);
+        let spans: Vec<(f32, f32)> = frames.iter().map(|f| (f[0].0, f[1].0)).collect();
+        assert_eq!(spans, [(0.0, 64.0), (64.0, 100.0), (100.0, 110.0)]);
+        // A word inside another from its start (nothing to lay it up to) keeps its own box.
+        let frames = frames_of(&[b(0, 80), b(0, 20)], 0, None);
+        assert_eq!((frames[0][0].0, frames[0][1].0), (0.0, 80.0));
     }
 
     #[test]
