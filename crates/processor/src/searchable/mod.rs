@@ -164,25 +164,34 @@ fn line_geometry(words: &[BBox], rotation: u16) -> Option<LineGeometry> {
         return None;
     }
     let spans: Vec<_> = words.iter().map(|b| box_axes(*b, rotation)).collect();
-    let centre = |s: &((f32, f32), (f32, f32))| ((s.0 .0 + s.0 .1) / 2.0, (s.1 .0 + s.1 .1) / 2.0);
-    let n = spans.len() as f32;
-    let (ma, mc) = spans
+    // A word box far taller than the line's others (the engine stretched it over ink below, or
+    // a big operator) sets neither the line's middle nor its height: laid that high, the line
+    // would run into the next one and readers would join the two.
+    let height = |s: &((f32, f32), (f32, f32))| s.1 .1 - s.1 .0;
+    let typical = median(spans.iter().map(height).collect()).unwrap_or(0.0);
+    let fitting: Vec<_> = spans
         .iter()
-        .map(centre)
+        .filter(|s| height(s) <= TALL_WORD * typical)
+        .collect();
+    let centre = |s: &((f32, f32), (f32, f32))| ((s.0 .0 + s.0 .1) / 2.0, (s.1 .0 + s.1 .1) / 2.0);
+    let n = fitting.len() as f32;
+    let (ma, mc) = fitting
+        .iter()
+        .map(|s| centre(s))
         .fold((0.0, 0.0), |(a, c), (x, y)| (a + x / n, c + y / n));
     // The line's slope from its words' centres (least squares); a short line is taken as level.
     let (mut sxy, mut sxx) = (0.0, 0.0);
-    for (x, y) in spans.iter().map(centre) {
+    for (x, y) in fitting.iter().map(|s| centre(s)) {
         sxy += (x - ma) * (y - mc);
         sxx += (x - ma) * (x - ma);
     }
-    let slope = if spans.len() >= 3 && sxx > 0.0 {
+    let slope = if fitting.len() >= 3 && sxx > 0.0 {
         (sxy / sxx).clamp(-MAX_SLOPE, MAX_SLOPE)
     } else {
         0.0
     };
     // The line's height: its words' across-extent about the sloped centre line.
-    let band = spans
+    let band = fitting
         .iter()
         .map(|(along, across)| {
             let mid = mc + slope * ((along.0 + along.1) / 2.0 - ma);
@@ -237,6 +246,10 @@ fn line_frames(line: &LineGeometry, common: Option<f32>) -> Vec<[(f32, f32); 3]>
         })
         .collect()
 }
+
+/// A word more than this many times its line's median height is not of the line's type (the
+/// tallest word of a line of running text, "fly", is about twice its shortest, "we").
+const TALL_WORD: f32 = 2.2;
 
 /// Steepest line slope believed (about 6 degrees): beyond it the words' centres are noise.
 const MAX_SLOPE: f32 = 0.1;
@@ -364,6 +377,22 @@ mod tests {
             // As high as the text, not as the tilted line's box.
             assert_eq!(start.1 - top.1, 8.0, "{i}");
             assert_eq!(start.0, (i * 20) as f32);
+        }
+    }
+
+    #[test]
+    fn a_word_box_stretched_far_below_its_line_does_not_set_the_lines_height() {
+        // Four words 20 px high on one line; the third's box runs 40 px further down (the
+        // engine took ink under it for part of it).
+        let b = |left, height| BBox {
+            left,
+            top: 100,
+            width: 30,
+            height,
+        };
+        let frames = frames_of(&[b(0, 20), b(40, 20), b(80, 60), b(120, 20)], 0, None);
+        for [start, _, top] in frames {
+            assert_eq!((top.1, start.1), (100.0, 120.0));
         }
     }
 
