@@ -470,6 +470,38 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_tables_first_column_beside_columns_one_row_runs_across_is_read_row_by_row() {
+        // Five rows; the second row's four cells were read as one run of words across their
+        // rules, so the four right columns are one part: a fifth of the page's cells beside it.
+        let cols = [150, 220, 290, 360];
+        let mut lines = vec![words_at(&["Energy"], 50, 100, 86)];
+        lines.extend(cols.map(|x| words_at(&["Ca"], x, 100, 412)));
+        lines.push(words_at(&["(MeV)"], 50, 120, 80));
+        lines.push(text_line(
+            "(R 4.3 fm) (R 5.4 fm) (R 6.0 fm) (R 7.3 fm)",
+            150,
+            120,
+            412,
+        ));
+        for (i, e) in ["25", "35", "45"].iter().enumerate() {
+            let y = 140 + 20 * i as u32;
+            lines.push(words_at(&[e], 50, y, 62));
+            lines.extend(cols.map(|x| words_at(&["1.26"], x, y, 412)));
+        }
+        let page = lay_out(lines);
+        assert_eq!(
+            lines_of(&page),
+            [
+                "Energy Ca Ca Ca Ca",
+                "(MeV) (R 4.3 fm) (R 5.4 fm) (R 6.0 fm) (R 7.3 fm)",
+                "25 1.26 1.26 1.26 1.26",
+                "35 1.26 1.26 1.26 1.26",
+                "45 1.26 1.26 1.26 1.26"
+            ]
+        );
+    }
+
+    #[test]
     fn a_full_width_table_under_a_paragraph() {
         let para = column("p", 3, 50, 100, 550, 14);
         let mut lines = para.clone();

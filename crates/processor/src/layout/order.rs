@@ -163,8 +163,12 @@ fn table_runs(parts: Vec<Vec<Frag>>, unit: f32) -> Vec<Vec<Vec<Frag>>> {
 /// Two side-by-side parts are columns of one table when the rows of the sparser one line up with
 /// rows of the other and at least one of them holds short cells, not running text.
 fn is_table_pair(a: &[Frag], b: &[Frag], unit: f32) -> bool {
-    let (sparse, dense) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if dense.len() > 3 * sparse.len() {
+    // Counted in rows, not fragments: a table's first column beside the rest of its columns
+    // (merged into one part where the engine read a row of cells as one word run) has as many
+    // rows as they have, and a quarter of their cells.
+    let rows = |p: &[Frag]| cover(p.iter().map(|f| (f.rect.t, f.rect.b))).len();
+    let (sparse, dense) = if rows(a) <= rows(b) { (a, b) } else { (b, a) };
+    if rows(dense) > 3 * rows(sparse) {
         return false;
     }
     let partnered = sparse
