@@ -77,36 +77,71 @@ pub fn after_the_text_beside_them<T>(items: &mut Vec<T>, block: impl Fn(&T) -> &
     ) else {
         return;
     };
-    let mut i = 0;
-    while i < items.len() {
-        match beside(items, &block, i, body) {
-            Some(last) => {
-                let note = items.remove(i);
-                items.insert(last, note);
-                // The block now at `i` has not been looked at yet.
-            }
-            None => i += 1,
-        }
+    // Each note goes after the last block beside it, notes going after one block in their order
+    // (a footnote the layout cut in two stays whole).
+    let anchors: Vec<Option<usize>> = (0..items.len())
+        .map(|i| beside(items, &block, i, body))
+        .collect();
+    if anchors.iter().all(Option::is_none) {
+        return;
     }
+    // A note goes where the block it follows goes, should that move too.
+    let resolve = |mut a: usize| {
+        for _ in 0..anchors.len() {
+            match anchors[a] {
+                Some(b) => a = b,
+                None => break,
+            }
+        }
+        a
+    };
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&i| anchors[i].map_or((i, 0, i), |a| (resolve(a), 1, i)));
+    let mut taken: Vec<Option<T>> = std::mem::take(items).into_iter().map(Some).collect();
+    *items = order.into_iter().filter_map(|i| taken[i].take()).collect();
 }
 
 /// Where the note at `i` goes (the index of the last later block beside it), or None when the
 /// block is not a note read too early.
 fn beside<T>(items: &[T], block: &impl Fn(&T) -> &Block, i: usize, body: f32) -> Option<usize> {
     let note = block(&items[i]);
-    let small = median(note.lines.iter().map(|l| l.bbox.height as f32).collect())
-        .is_some_and(|h| h <= NOTE_TYPE * body);
-    let wide = note.bbox.width as f32 >= MIN_NOTE_WIDTH * body;
-    if note.kind != BlockKind::Text || note.lines.len() < MIN_NOTE_LINES || !small || !wide {
+    if note.kind != BlockKind::Text {
         return None;
     }
-    let n = Rect::of(note.bbox);
-    let others = items.iter().map(block).enumerate().filter(|&(j, _)| j != i);
-    // At the foot of the page: nothing below it but a lone line narrower than it (a page
-    // number). Small type higher up is an inline formula, a caption, a sidebar.
+    // A note the layout cut in two (a line raised by its note mark, "²⁴ Specifically", ends a
+    // block) is judged with the rest of it: the text blocks set directly under it.
+    let mut n = Rect::of(note.bbox);
+    let mut heights: Vec<f32> = note.lines.iter().map(|l| l.bbox.height as f32).collect();
+    let mut parts = vec![i];
+    while let Some((j, b)) = items.iter().map(block).enumerate().find(|&(j, b)| {
+        let r = Rect::of(b.bbox);
+        b.kind == BlockKind::Text
+            && !parts.contains(&j)
+            && r.t >= n.b - 1.0
+            && r.t - n.b < body
+            && r.h_overlap(&n) > 0.0
+    }) {
+        parts.push(j);
+        n = n.union(Rect::of(b.bbox));
+        heights.extend(b.lines.iter().map(|l| l.bbox.height as f32));
+    }
+    let small = |heights: Vec<f32>| median(heights).is_some_and(|h| h <= NOTE_TYPE * body);
+    let wide = n.r - n.l >= MIN_NOTE_WIDTH * body;
+    if heights.len() < MIN_NOTE_LINES || !small(heights) || !wide {
+        return None;
+    }
+    let others = items
+        .iter()
+        .map(block)
+        .enumerate()
+        .filter(|(j, _)| !parts.contains(j));
+    // At the foot of the page: nothing below it but other notes (the next column's) or a lone
+    // line narrower than it (a page number). Small type higher up is an inline formula, a
+    // caption, a sidebar.
     let below = others.clone().any(|(_, b)| {
         let r = Rect::of(b.bbox);
-        r.t >= n.b - 1.0 && (b.lines.len() > 1 || r.r - r.l >= n.r - n.l)
+        let lines = b.lines.iter().map(|l| l.bbox.height as f32).collect();
+        r.t >= n.b - 1.0 && !small(lines) && (b.lines.len() > 1 || r.r - r.l >= n.r - n.l)
     });
     if below {
         return None;
@@ -217,6 +252,24 @@ mod tests {
         page[4] = block(50, 760, 550, 1, 10, "p");
         after_the_text_beside_them(&mut page, |b| b);
         assert_eq!(tags(&page), ["t", "a", "f", "b", "p"]);
+    }
+
+    #[test]
+    fn a_footnote_in_two_blocks_under_the_left_column_moves_whole() {
+        // The first note's last two lines (one block), the next note under them (another), the
+        // right column's note starting lower.
+        let mut blocks = vec![
+            block(121, 340, 799, 52, 26, "l"),
+            block(144, 1898, 797, 2, 21, "a"),
+            block(121, 1950, 797, 5, 21, "b"),
+            block(861, 340, 1539, 55, 26, "r"),
+            block(861, 1967, 1537, 4, 20, "c"),
+        ];
+        // Its second line raised by a note mark ("²⁴ Specifically"): alone, the first part's
+        // type is not small.
+        blocks[1].lines[1].bbox.height = 24;
+        after_the_text_beside_them(&mut blocks, |b| b);
+        assert_eq!(tags(&blocks), ["l", "r", "a", "b", "c"]);
     }
 
     #[test]
