@@ -38,7 +38,7 @@ fn main() {
         t_deskew += t.elapsed();
 
         let t = Instant::now();
-        let _ = glyphs::median_glyph_height(&img);
+        let _ = glyphs::median_glyph_height(&img, false);
         t_glyph += t.elapsed();
 
         let t = Instant::now();

@@ -12,21 +12,30 @@ const MIN_GLYPHS: usize = 30;
 /// take memory the task has not got: 24 bytes a run).
 const MAX_RUNS: usize = 2_000_000;
 
-/// Median glyph height in pixels, or None for a page with too little text to tell.
-pub fn median_glyph_height(img: &GrayImage) -> Option<f32> {
+/// Median glyph height in pixels, or None for a page with too little text to tell. On a
+/// `sideways` page (turned by a quarter) a glyph's height runs across the image: measured so, a
+/// page reads at the same resolution whichever way it was scanned.
+pub fn median_glyph_height(img: &GrayImage, sideways: bool) -> Option<f32> {
     let (w, h) = img.dimensions();
     if w == 0 || h == 0 {
         return None;
     }
     let threshold = otsu(img);
-    let max_h = (h / 10).max(MIN_GLYPH_PX + 1);
+    let max_h = (if sideways { w } else { h } / 10).max(MIN_GLYPH_PX + 1);
     let mut heights: Vec<u32> = components(img, threshold)?
         .into_iter()
-        .filter(|c| {
-            let (cw, ch) = (c.x1 - c.x0, c.y1 - c.y0);
+        .map(|c| {
+            let (across, up) = (c.x1 - c.x0, c.y1 - c.y0);
+            if sideways {
+                (up, across)
+            } else {
+                (across, up)
+            }
+        })
+        .filter(|&(cw, ch)| {
             (MIN_GLYPH_PX..=max_h).contains(&ch) && cw <= 3 * ch && ch <= 6 * cw.max(1)
         })
-        .map(|c| c.y1 - c.y0)
+        .map(|(_, ch)| ch)
         .collect();
     if heights.len() < MIN_GLYPHS {
         return None;
@@ -166,14 +175,29 @@ mod tests {
 
     #[test]
     fn glyph_height_is_measured_from_the_ink() {
-        assert_eq!(median_glyph_height(&page_of_glyphs(200, 8, 14)), Some(14.0));
-        assert_eq!(median_glyph_height(&page_of_glyphs(200, 4, 6)), Some(6.0));
+        assert_eq!(
+            median_glyph_height(&page_of_glyphs(200, 8, 14), false),
+            Some(14.0)
+        );
+        assert_eq!(
+            median_glyph_height(&page_of_glyphs(200, 4, 6), false),
+            Some(6.0)
+        );
+    }
+
+    #[test]
+    fn a_sideways_pages_glyphs_are_measured_across_it() {
+        let upright = page_of_glyphs(200, 8, 14);
+        let turned = image::imageops::rotate90(&upright);
+        assert_eq!(median_glyph_height(&turned, true), Some(14.0));
+        // Measured as if upright, the glyphs' widths would be taken for their heights.
+        assert_eq!(median_glyph_height(&turned, false), Some(8.0));
     }
 
     #[test]
     fn a_blank_page_has_no_text_size() {
         let blank = GrayImage::from_pixel(300, 300, image::Luma([255]));
-        assert_eq!(median_glyph_height(&blank), None);
+        assert_eq!(median_glyph_height(&blank, false), None);
     }
 
     #[test]
@@ -199,6 +223,6 @@ mod tests {
         let img = GrayImage::from_fn(3000, 1400, |x, y| {
             image::Luma([if (x + y) % 2 == 0 { 0 } else { 255 }])
         });
-        assert_eq!(median_glyph_height(&img), None);
+        assert_eq!(median_glyph_height(&img, false), None);
     }
 }

@@ -60,8 +60,10 @@ pub fn ocr(
     cancel: &AtomicBool,
 ) -> Result<PageRead, ProcessError> {
     let (w, h) = image.dimensions();
+    // Which way the ink runs, before anything else: a sideways page's glyphs are measured across.
+    let ink = deskew::Ink::of(image);
     let glyph = plan::needs_glyph_size(dpi)
-        .then(|| glyphs::median_glyph_height(image))
+        .then(|| glyphs::median_glyph_height(image, ink.is_sideways()))
         .flatten();
     let scale = plan::ocr_scale(dpi, glyph, w as u64 * h as u64);
     let scaled: Cow<GrayImage> = if scale.upscale > 1.0 {
@@ -89,7 +91,10 @@ pub fn ocr(
             .filter(|o| o.turn != 0 && o.confidence >= plan::MIN_OSD_CONFIDENCE)
             .map(|o| o.turn)
     };
-    let ink = deskew::Ink::of(&scaled);
+    let ink = match scaled {
+        Cow::Owned(ref enlarged) => deskew::Ink::of(enlarged),
+        Cow::Borrowed(_) => ink,
+    };
     let first_turn = if ink.is_sideways() {
         osd(readers).unwrap_or(0)
     } else {
