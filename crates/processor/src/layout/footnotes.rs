@@ -235,6 +235,12 @@ mod tests {
         blocks.iter().map(|b| &b.lines[0].text[..1]).collect()
     }
 
+    /// The tags of `page`'s blocks once its notes are moved.
+    fn reordered(mut page: Vec<Block>) -> Vec<String> {
+        after_the_text_beside_them(&mut page, |b| b);
+        tags(&page).into_iter().map(String::from).collect()
+    }
+
     #[test]
     fn a_footnote_under_the_left_column_is_read_after_the_right_column() {
         let mut page = vec![
@@ -268,21 +274,19 @@ mod tests {
         // Its second line raised by a note mark ("²⁴ Specifically"): alone, the first part's
         // type is not small.
         blocks[1].lines[1].bbox.height = 24;
-        after_the_text_beside_them(&mut blocks, |b| b);
-        assert_eq!(tags(&blocks), ["l", "r", "a", "b", "c"]);
+        assert_eq!(reordered(blocks), ["l", "r", "a", "b", "c"]);
     }
 
     #[test]
     fn notes_under_both_columns_are_read_after_both_columns_left_to_right() {
         // The right column ends just above the notes' height, its own note under it.
-        let mut page = vec![
+        let page = vec![
             block(50, 100, 290, 40, 10, "a"),
             block(50, 680, 290, 3, 8, "f"),
             block(310, 100, 550, 41, 10, "b"),
             block(310, 684, 550, 3, 8, "g"),
         ];
-        after_the_text_beside_them(&mut page, |b| b);
-        assert_eq!(tags(&page), ["a", "b", "f", "g"]);
+        assert_eq!(reordered(page), ["a", "b", "f", "g"]);
     }
 
     /// Asserts that no block of `page` is moved.

@@ -3,7 +3,9 @@
 //!
 //! A gap wider than `ALWAYS_SPLIT` text heights always separates; a narrower one (down to
 //! `MIN_SPLIT`) only when the lines around it leave the same channel of white with text close on
-//! both sides: a gutter runs down the page, a wide word space in justified text does not.
+//! both sides: a gutter runs down the page, a wide word space in justified text does not. A gap
+//! held by marks ("E = mc") or by a sub- or superscript set as a line of its own, however wide,
+//! separates only where two neighbouring lines show the channel.
 
 use super::geometry::{bounds, gaps, median, word_rect, Rect};
 use super::order::{SCRIPT_SIZE, SCRIPT_TOUCH};
