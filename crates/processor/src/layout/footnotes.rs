@@ -72,7 +72,7 @@ pub fn after_the_text_beside_them<T>(items: &mut Vec<T>, block: impl Fn(&T) -> &
             .iter()
             .map(&block)
             .filter(|b| b.kind == BlockKind::Text)
-            .flat_map(|b| b.lines.iter().map(|l| l.bbox.height as f32))
+            .flat_map(line_heights)
             .collect(),
     ) else {
         return;
@@ -111,7 +111,7 @@ fn beside<T>(items: &[T], block: &impl Fn(&T) -> &Block, i: usize, body: f32) ->
     // A note the layout cut in two (a line raised by its note mark, "²⁴ Specifically", ends a
     // block) is judged with the rest of it: the text blocks set directly under it.
     let mut n = Rect::of(note.bbox);
-    let mut heights: Vec<f32> = note.lines.iter().map(|l| l.bbox.height as f32).collect();
+    let mut heights: Vec<f32> = line_heights(note).collect();
     let mut parts = vec![i];
     while let Some((j, b)) = items.iter().map(block).enumerate().find(|&(j, b)| {
         let r = Rect::of(b.bbox);
@@ -123,7 +123,7 @@ fn beside<T>(items: &[T], block: &impl Fn(&T) -> &Block, i: usize, body: f32) ->
     }) {
         parts.push(j);
         n = n.union(Rect::of(b.bbox));
-        heights.extend(b.lines.iter().map(|l| l.bbox.height as f32));
+        heights.extend(line_heights(b));
     }
     let small = |heights: Vec<f32>| median(heights).is_some_and(|h| h <= NOTE_TYPE * body);
     let wide = n.r - n.l >= MIN_NOTE_WIDTH * body;
@@ -140,8 +140,9 @@ fn beside<T>(items: &[T], block: &impl Fn(&T) -> &Block, i: usize, body: f32) ->
     // caption, a sidebar.
     let below = others.clone().any(|(_, b)| {
         let r = Rect::of(b.bbox);
-        let lines = b.lines.iter().map(|l| l.bbox.height as f32).collect();
-        r.t >= n.b - 1.0 && !small(lines) && (b.lines.len() > 1 || r.r - r.l >= n.r - n.l)
+        r.t >= n.b - 1.0
+            && !small(line_heights(b).collect())
+            && (b.lines.len() > 1 || r.r - r.l >= n.r - n.l)
     });
     if below {
         return None;
@@ -156,6 +157,10 @@ fn beside<T>(items: &[T], block: &impl Fn(&T) -> &Block, i: usize, body: f32) ->
         })
         .map(|(j, _)| j)
         .last()
+}
+
+fn line_heights(b: &Block) -> impl Iterator<Item = f32> + '_ {
+    b.lines.iter().map(|l| l.bbox.height as f32)
 }
 
 #[cfg(test)]

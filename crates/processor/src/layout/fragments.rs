@@ -81,17 +81,18 @@ pub fn split_lines(lines: Vec<Vec<Word>>, unit: f32) -> (Vec<Frag>, Vec<Word>) {
             continue;
         };
         // Smaller text of other lines touching this line's height: sub- and superscripts.
-        let from = all.partition_point(|(_, r)| centre_y(r) < line_rect.t - line_rect.h());
-        let to = all.partition_point(|(_, r)| centre_y(r) <= line_rect.b + line_rect.h());
-        let scripts: Vec<(f32, f32)> = all[from..to.max(from)]
-            .iter()
-            .filter(|(l, r)| {
-                *l != i
-                    && r.h() <= SCRIPT_SIZE * line_rect.h()
-                    && r.v_overlap(&line_rect) > SCRIPT_TOUCH
-            })
-            .map(|(_, r)| (r.l, r.r))
-            .collect();
+        let scripts: Vec<(f32, f32)> = all_between(
+            &all,
+            (line_rect.t - line_rect.h(), line_rect.b + line_rect.h()),
+        )
+        .iter()
+        .filter(|(l, r)| {
+            *l != i
+                && r.h() <= SCRIPT_SIZE * line_rect.h()
+                && r.v_overlap(&line_rect) > SCRIPT_TOUCH
+        })
+        .map(|(_, r)| (r.l, r.r))
+        .collect();
         let mut current: Vec<Word> = Vec::new();
         let mut marks: Vec<Word> = Vec::new();
         let mut last: Option<Rect> = None;
@@ -172,6 +173,13 @@ fn centre_y(r: &Rect) -> f32 {
     (r.t + r.b) / 2.0
 }
 
+/// The words of `all` (sorted by height) centred between `y0` and `y1`.
+fn all_between(all: &[(usize, Rect)], (y0, y1): (f32, f32)) -> &[(usize, Rect)] {
+    let from = all.partition_point(|(_, r)| centre_y(r) < y0);
+    let to = all.partition_point(|(_, r)| centre_y(r) <= y1);
+    &all[from..to.max(from)]
+}
+
 fn has_alnum(w: &Word) -> bool {
     w.text.chars().any(char::is_alphanumeric)
 }
@@ -201,10 +209,8 @@ fn is_channel(
     // of the OCR engine, so a row is matched by height, not by line). A side whose words leave no
     // common white of CHANNEL_WIDTH within the gap does not count.
     let mut whites: Vec<f32> = Vec::new();
-    for (y0, y1) in sides {
-        let from = all.partition_point(|(_, r)| centre_y(r) < y0);
-        let to = all.partition_point(|(_, r)| centre_y(r) <= y1);
-        let near: Vec<&(usize, Rect)> = all[from..to.max(from)]
+    for side in sides {
+        let near: Vec<&(usize, Rect)> = all_between(all, side)
             .iter()
             .filter(|(l, _)| *l != line)
             .collect();

@@ -60,36 +60,37 @@ pub fn lay_out(lines: Vec<Vec<Word>>) -> PageText {
     };
     let (frags, marks) = fragments::split_lines(lines, unit);
     let items = order::order(frags, unit);
-    let mut blocks: Vec<(BlockKind, Vec<Vec<Frag>>)> = Vec::new();
-    // Each block's box as it grows, beside it: a row may not widen its block over another.
-    let mut rects: Vec<Option<Rect>> = Vec::new();
+    // Each block with its box as it grows: a row may not widen its block over another.
+    let mut blocks: Vec<(BlockKind, Vec<Vec<Frag>>, Option<Rect>)> = Vec::new();
     for item in items {
         match item {
             Item::Table(rows) => {
-                rects.push(bounds(rows.iter().filter_map(|r| order::row_rect(r))));
-                blocks.push((BlockKind::Table, rows));
+                let rect = bounds(rows.iter().filter_map(|r| order::row_rect(r)));
+                blocks.push((BlockKind::Table, rows, rect));
             }
             Item::Row(row) => {
                 let r = order::row_rect(&row);
-                let joins = match (blocks.last(), rects.split_last(), r) {
-                    (Some((BlockKind::Text, rows)), Some((&Some(block), earlier)), Some(r)) => {
-                        continues(rows.last(), &row, unit) && !reaches_beside(earlier, block, r)
+                let joins = match (blocks.split_last(), r) {
+                    (Some(((BlockKind::Text, rows, Some(block)), earlier)), Some(r)) => {
+                        continues(rows.last(), &row, unit)
+                            && !reaches_beside(earlier.iter().filter_map(|b| b.2), *block, r)
                     }
                     _ => false,
                 };
-                match (blocks.last_mut(), rects.last_mut()) {
-                    (Some((_, rows)), Some(Some(block))) if joins => {
+                match blocks.last_mut() {
+                    Some((_, rows, Some(block))) if joins => {
                         rows.push(row);
                         *block = block.union(r.expect("a joining row has a box"));
                     }
-                    _ => {
-                        blocks.push((BlockKind::Text, vec![row]));
-                        rects.push(r);
-                    }
+                    _ => blocks.push((BlockKind::Text, vec![row], r)),
                 }
             }
         }
     }
+    let blocks = blocks
+        .into_iter()
+        .map(|(kind, rows, _)| (kind, rows))
+        .collect();
     let blocks =
         footnotes::split_trailing_notes(blocks, |row| order::row_rect(row).map_or(0.0, |r| r.h()));
     // Each block with its words, so that moving a block moves its words.
@@ -199,8 +200,8 @@ fn continues(prev: Option<&Vec<Frag>>, row: &[Frag], unit: f32) -> bool {
 /// (one of `earlier` at the same height, left or right of it): a line set across both columns
 /// under the second (a footnote, a wide caption) starts a block of its own instead of making the
 /// column's block span the page.
-fn reaches_beside(earlier: &[Option<Rect>], block: Rect, row: Rect) -> bool {
-    earlier.iter().flatten().any(|o| {
+fn reaches_beside(earlier: impl IntoIterator<Item = Rect>, block: Rect, row: Rect) -> bool {
+    earlier.into_iter().any(|o| {
         let beside = o.t < block.b && o.b > block.t && o.h_overlap(&block) <= 0.0;
         beside && o.h_overlap(&row) > 0.0
     })

@@ -167,8 +167,9 @@ fn is_table_pair(a: &[Frag], b: &[Frag], unit: f32) -> bool {
     // (merged into one part where the engine read a row of cells as one word run) has as many
     // rows as they have, and a quarter of their cells.
     let rows = |p: &[Frag]| cover(p.iter().map(|f| (f.rect.t, f.rect.b))).len();
-    let (sparse, dense) = if rows(a) <= rows(b) { (a, b) } else { (b, a) };
-    if rows(dense) > 3 * rows(sparse) {
+    let (ra, rb) = (rows(a), rows(b));
+    let (sparse, dense) = if ra <= rb { (a, b) } else { (b, a) };
+    if ra.max(rb) > 3 * ra.min(rb) {
         return false;
     }
     let partnered = sparse

@@ -171,17 +171,18 @@ fn line_geometry(words: &[BBox], rotation: u16) -> Option<LineGeometry> {
     let typical = median(spans.iter().map(height).collect()).unwrap_or(0.0);
     let fitting: Vec<_> = spans
         .iter()
+        .copied()
         .filter(|s| height(s) <= TALL_WORD * typical)
         .collect();
     let centre = |s: &((f32, f32), (f32, f32))| ((s.0 .0 + s.0 .1) / 2.0, (s.1 .0 + s.1 .1) / 2.0);
     let n = fitting.len() as f32;
     let (ma, mc) = fitting
         .iter()
-        .map(|s| centre(s))
+        .map(centre)
         .fold((0.0, 0.0), |(a, c), (x, y)| (a + x / n, c + y / n));
     // The line's slope from its words' centres (least squares); a short line is taken as level.
     let (mut sxy, mut sxx) = (0.0, 0.0);
-    for (x, y) in fitting.iter().map(|s| centre(s)) {
+    for (x, y) in fitting.iter().map(centre) {
         sxy += (x - ma) * (y - mc);
         sxx += (x - ma) * (x - ma);
     }
