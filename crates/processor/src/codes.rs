@@ -256,6 +256,12 @@ fn scan(img: &image::GrayImage, formats: &[BarcodeFormat], mode: TextMode) -> Ve
         .collect()
 }
 
+// `format_name` reads a `Barcode` as the one pointer it wraps: an update of the binding (pinned
+// with `=` in Cargo.toml) that changes its size fails here, at compile time.
+const _: () = assert!(
+    std::mem::size_of::<zxingcpp::Barcode>() == std::mem::size_of::<*const std::ffi::c_void>()
+);
+
 /// zxing-cpp's name of a code's format, read through its C API. The binding's `format()` makes
 /// the number an enum that has no variant for some formats the library reports (Code 32, ITF-14,
 /// Code 39 Extended, ...): constructing one is undefined behaviour (a debug build panics).

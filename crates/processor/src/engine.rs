@@ -5,6 +5,7 @@ use crate::config::{Config, OcrMode};
 use crate::error::{ErrorCode, ProcessError};
 use crate::format::{self, Format};
 use crate::image_input::{self, PageImage};
+use crate::layout::Rule;
 use crate::pdf;
 use crate::plan;
 use crate::pool::{Done, Job, TextSource, WorkerPool};
@@ -179,7 +180,10 @@ impl Engine {
             let text = if ocr {
                 TextSource::Ocr
             } else {
-                TextSource::Layer(Vec::new())
+                TextSource::Layer {
+                    lines: Vec::new(),
+                    rules: Vec::new(),
+                }
             };
             run.submit(shell, image, dpi, text)
         })
@@ -252,7 +256,12 @@ impl Engine {
                             .collect()
                     })
                     .collect();
-                TextSource::Layer(lines)
+                let rules = facts
+                    .rules
+                    .iter()
+                    .map(|&r| pt_rule(r, page_h, scale))
+                    .collect();
+                TextSource::Layer { lines, rules }
             } else {
                 TextSource::Ocr
             };
@@ -336,6 +345,17 @@ fn empty_page(
 }
 
 /// A box in PDF points (origin bottom-left) to page pixels (origin top-left).
+/// A ruling line in points (origin bottom-left) as a rule in page pixels.
+fn pt_rule([x0, y0, x1, y1]: [f32; 4], page_height_pt: f32, scale: f32) -> Rule {
+    let (x0, x1) = (x0 * scale, x1 * scale);
+    let (y0, y1) = ((page_height_pt - y0) * scale, (page_height_pt - y1) * scale);
+    if (y1 - y0).abs() <= (x1 - x0).abs() {
+        Rule::horizontal((y0 + y1) / 2.0, x0, x1)
+    } else {
+        Rule::vertical((x0 + x1) / 2.0, y0, y1)
+    }
+}
+
 fn pt_box(rect: [f32; 4], page_height_pt: f32, scale: f32) -> BBox {
     let [l, b, r, t] = rect;
     let px = |v: f32| (v * scale).round().max(0.0) as u32;

@@ -24,6 +24,7 @@ pub mod pool;
 pub mod preview;
 pub mod qr;
 pub mod result;
+pub mod ruling;
 pub mod searchable;
 mod tess;
 pub mod text_layer;
@@ -34,5 +35,5 @@ pub use error::{ErrorCode, ProcessError};
 pub use format::Format;
 pub use result::{
     BBox, Block, BlockKind, DocumentCode, DocumentQr, DocumentResult, Line, PageCode, PageQr,
-    PageResult, Source, Word,
+    PageResult, Source, Table, TableCell, TableRef, Word,
 };

@@ -4,10 +4,11 @@
 use crate::deskew;
 use crate::error::ProcessError;
 use crate::glyphs;
-use crate::layout::{self, PageText};
+use crate::layout::{self, PageText, Rule};
 use crate::ocr::OcrEngine;
 use crate::orientation::{self, OrientationDetector};
 use crate::plan;
+use crate::ruling;
 use crate::result::{BBox, Block, Word};
 use image::GrayImage;
 use std::borrow::Cow;
@@ -34,14 +35,15 @@ pub struct Readers {
     pub osd: Option<OrientationDetector>,
 }
 
-/// A text layer's lines (already in page pixels) through the layout step.
-pub fn from_layer(lines: Vec<Vec<Word>>) -> PageRead {
+/// A text layer's lines and the page's ruling lines (already in page pixels) through the layout
+/// step.
+pub fn from_layer(lines: Vec<Vec<Word>>, rules: &[Rule]) -> PageRead {
     let PageText {
         text,
         blocks,
         words,
         ..
-    } = layout::lay_out(lines);
+    } = layout::lay_out_with(lines, rules);
     PageRead {
         text,
         blocks,
@@ -115,6 +117,7 @@ pub fn ocr(
     }
     let Reading {
         lines,
+        rules,
         turn,
         deskew,
         size: (tw, th),
@@ -125,7 +128,7 @@ pub fn ocr(
         mut blocks,
         mut words,
         skew,
-    } = layout::lay_out(text_lines);
+    } = layout::lay_out_with(text_lines, &rules);
     words.extend(noise);
     let confidence = (!words.is_empty())
         .then(|| words.iter().map(|w| w.confidence).sum::<f32>() / words.len() as f32);
@@ -143,6 +146,9 @@ pub fn ocr(
         block.bbox = back(block.bbox);
         for line in &mut block.lines {
             line.bbox = back(line.bbox);
+        }
+        for cell in block.table.iter_mut().flat_map(|t| t.cells.iter_mut()) {
+            cell.bbox = back(cell.bbox);
         }
     }
     for word in &mut words {
@@ -163,6 +169,8 @@ pub fn ocr(
 /// One OCR reading of the page turned clockwise by `turn`, levelled when skewed.
 struct Reading {
     lines: Vec<Vec<Word>>,
+    /// The ruling lines of the image OCR saw.
+    rules: Vec<Rule>,
     turn: u16,
     /// Skew levelled before OCR, degrees.
     deskew: Option<f32>,
@@ -194,8 +202,10 @@ fn read_turned(
         None => turned,
     };
     let lines = readers.tesseract.recognize(&levelled, dpi, cancel)?;
+    let rules = ruling::find(&levelled, dpi);
     Ok(Reading {
         lines,
+        rules,
         turn,
         deskew,
         size,

@@ -100,6 +100,86 @@ pub fn open<'a>(pdfium: &'a Pdfium, input: Input<'a>) -> Result<PdfDocument<'a>,
 pub struct PageFacts {
     pub plan: PdfPageFacts,
     pub text: TextLayer,
+    /// The page's ruling lines (table borders, rules under headers, cell shading's edges), in
+    /// points: `[x0, y0, x1, y1]` of a horizontal or vertical stroke, origin bottom-left.
+    pub rules: Vec<[f32; 4]>,
+}
+
+/// Drawn paths looked at for ruling lines, at most (a page of vector art has tens of thousands;
+/// a table needs a few hundred).
+const MAX_RULE_PATHS: usize = 20_000;
+/// A path with more segments than this is a drawing, not a rule or a cell's box.
+const MAX_RULE_SEGMENTS: u32 = 64;
+/// Thinner than this (points), a filled path is a rule; a stroke at least this long is one.
+const RULE_THICKNESS: f32 = 2.5;
+const MIN_RULE_LENGTH: f32 = 4.0;
+
+/// The ruling lines one drawn path makes: a thin filled rectangle is one, a stroked or filled
+/// rectangle gives its four sides, a polyline its straight horizontal and vertical pieces.
+fn path_rules(object: &PdfPageObject, path: &PdfPagePathObject, out: &mut Vec<[f32; 4]>) {
+    let stroked = path.is_stroked().unwrap_or(false);
+    let filled = path
+        .fill_mode()
+        .is_ok_and(|m| m != PdfPathFillMode::None);
+    let paper = |c: PdfColor| c.red() >= 245 && c.green() >= 245 && c.blue() >= 245;
+    let visible_fill = filled && !object.fill_color().is_ok_and(paper);
+    if !stroked && !visible_fill {
+        return;
+    }
+    let Ok(bounds) = object.bounds().map(|q| q.to_rect()) else {
+        return;
+    };
+    let (l, b, r, t) = (
+        bounds.left().value,
+        bounds.bottom().value,
+        bounds.right().value,
+        bounds.top().value,
+    );
+    if r - l <= RULE_THICKNESS && t - b >= MIN_RULE_LENGTH {
+        let x = (l + r) / 2.0;
+        out.push([x, b, x, t]);
+        return;
+    }
+    if t - b <= RULE_THICKNESS && r - l >= MIN_RULE_LENGTH {
+        let y = (b + t) / 2.0;
+        out.push([l, y, r, y]);
+        return;
+    }
+    let segments = path.segments();
+    if segments.len() > MAX_RULE_SEGMENTS {
+        return;
+    }
+    let Ok(matrix) = path.matrix() else { return };
+    let (mut start, mut at): (Option<(f32, f32)>, Option<(f32, f32)>) = (None, None);
+    let line = |a: (f32, f32), z: (f32, f32), out: &mut Vec<[f32; 4]>| {
+        let (dx, dy) = ((z.0 - a.0).abs(), (z.1 - a.1).abs());
+        if (dy <= 0.5 && dx >= MIN_RULE_LENGTH) || (dx <= 0.5 && dy >= MIN_RULE_LENGTH) {
+            out.push([a.0, a.1, z.0, z.1]);
+        }
+    };
+    for segment in segments.transform(matrix).iter() {
+        let (x, y) = segment.point();
+        let p = (x.value, y.value);
+        match segment.segment_type() {
+            PdfPathSegmentType::MoveTo => {
+                start = Some(p);
+                at = Some(p);
+            }
+            PdfPathSegmentType::LineTo => {
+                if let Some(a) = at {
+                    line(a, p, out);
+                }
+                at = Some(p);
+            }
+            _ => at = Some(p),
+        }
+        if segment.is_close() {
+            if let (Some(a), Some(s)) = (at, start) {
+                line(a, s, out);
+            }
+            at = start;
+        }
+    }
 }
 
 /// Share of the font size a character's line box reaches below and above its baseline.
@@ -152,7 +232,16 @@ pub fn facts_within(page: &PdfPage, max_chars: usize) -> Result<PageFacts, usize
         .unwrap_or_default();
     let (mut scan_dpi, mut image_coverage, mut invisible_alnum) = (None, 0f32, 0usize);
     let mut best_area = 0f32;
+    let mut rules = Vec::new();
+    let mut paths = 0usize;
     for object in page.objects().iter() {
+        if let Some(path) = object.as_path_object() {
+            paths += 1;
+            if paths <= MAX_RULE_PATHS {
+                path_rules(&object, path, &mut rules);
+            }
+            continue;
+        }
         if let Some(img) = object.as_image_object() {
             let (Ok(w_pt), Ok(h_pt)) = (object.width(), object.height()) else {
                 continue;
@@ -182,6 +271,7 @@ pub fn facts_within(page: &PdfPage, max_chars: usize) -> Result<PageFacts, usize
             image_coverage,
         },
         text,
+        rules,
     })
 }
 

@@ -3,6 +3,7 @@
 
 use crate::codes::{self, CodeFormats, CodeSearch};
 use crate::error::ProcessError;
+use crate::layout::Rule;
 use crate::ocr::OcrEngine;
 use crate::orientation::OrientationDetector;
 use crate::page_read::{self, PageRead, Readers};
@@ -39,8 +40,12 @@ pub struct Done {
 pub enum TextSource {
     /// OCR of the page image.
     Ocr,
-    /// The PDF's own text layer: lines of words, already in page pixels (empty: no text).
-    Layer(Vec<Vec<Word>>),
+    /// The PDF's own text layer: lines of words, and the page's ruling lines, already in page
+    /// pixels (empty: no text).
+    Layer {
+        lines: Vec<Vec<Word>>,
+        rules: Vec<Rule>,
+    },
 }
 
 pub struct Analysis {
@@ -166,7 +171,9 @@ fn work(mut readers: Readers, rx: Receiver<Job>, qr_opts: QrOptions, formats: &C
                 }
             }
             let words: Option<Vec<BBox>> = match &text {
-                TextSource::Layer(lines) => Some(lines.iter().flatten().map(|w| w.bbox).collect()),
+                TextSource::Layer { lines, .. } => {
+                    Some(lines.iter().flatten().map(|w| w.bbox).collect())
+                }
                 TextSource::Ocr => None,
             };
             let codes = search.page(&image, words.as_deref());
@@ -193,7 +200,7 @@ fn work(mut readers: Readers, rx: Receiver<Job>, qr_opts: QrOptions, formats: &C
                     }
                     page_read::ocr(&mut readers, &image, dpi, &cancel)?
                 }
-                TextSource::Layer(lines) => page_read::from_layer(lines),
+                TextSource::Layer { lines, rules } => page_read::from_layer(lines, &rules),
             };
             Ok(Analysis { read, qr, codes })
         }))

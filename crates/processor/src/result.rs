@@ -97,6 +97,48 @@ pub struct Block {
     pub kind: BlockKind,
     pub bbox: BBox,
     pub lines: Vec<Line>,
+    /// A table's rows and cells (blocks of kind `table` only).
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<Table>,
+}
+
+/// A table's structure: its grid and the cells in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Table {
+    pub rows: u32,
+    pub cols: u32,
+    /// How many rows at the top are headers.
+    pub header_rows: u32,
+    /// Non-empty cells, row by row, left to right; an empty cell is absent.
+    pub cells: Vec<TableCell>,
+    /// The table this one goes on from, on the page before (same columns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continued_from: Option<TableRef>,
+}
+
+/// One cell: 0-based row and column of its top-left slot, how many rows and columns it spans.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableCell {
+    pub row: u32,
+    pub col: u32,
+    #[serde(default = "one")]
+    pub row_span: u32,
+    #[serde(default = "one")]
+    pub col_span: u32,
+    pub text: String,
+    /// The cell's area on the page (between its rules or its channels of white).
+    pub bbox: BBox,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A table by its place: 1-based page, 0-based index among that page's blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableRef {
+    pub page: u32,
+    pub block: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

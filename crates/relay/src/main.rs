@@ -32,7 +32,7 @@ async fn main() -> ExitCode {
     };
     tracing::info!(table = %args.table, service = %forward.url, batch_size = args.batch_size,
         max_retry_attempts = args.max_retry_attempts, "stream relay starting");
-    let sdk = aws_config::load_from_env().await;
+    let sdk = trigger::config::config_loader().load().await;
     let client = aws_sdk_dynamodbstreams::Client::new(&sdk);
     relay::run(client, args, Forwarder::new(forward), shutdown_signal()).await;
     ExitCode::SUCCESS

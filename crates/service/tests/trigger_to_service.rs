@@ -119,7 +119,7 @@ async fn a_wrong_api_key_is_reported_for_retry_not_dropped() {
 async fn the_lambda_reads_its_key_from_ssm_and_is_let_in() {
     let app = TestApp::spawn(&[]).await;
     // What Terraform creates: the service's key as a SecureString parameter.
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+    let sdk = service::aws::config_loader()
         .endpoint_url(&Moto::shared().endpoint)
         .region(aws_config::Region::new("us-east-1"))
         .load()

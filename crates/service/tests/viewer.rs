@@ -255,7 +255,7 @@ async fn a_hostile_payload_is_shown_as_text_and_runs_nothing() {
         .unwrap()
         .to_image_with(&zxingcpp::write().scale(8))
         .unwrap();
-    let qr = image::GrayImage::from(&qr);
+    let qr = image::GrayImage::from_raw(qr.width() as u32, qr.height() as u32, qr.data()).unwrap();
     let mut page = image::GrayImage::from_pixel(1200, 1200, image::Luma([255]));
     image::imageops::overlay(&mut page, &qr, 200, 200);
     let mut png = Vec::new();

@@ -36,7 +36,7 @@ pub fn key_source(get: impl Fn(&str) -> Option<String>) -> KeySource {
 /// The parameter's decrypted value, through the AWS SDK (its default credentials and endpoint, so
 /// `AWS_ENDPOINT_URL` reaches moto in tests; in the VPC the interface endpoint answers).
 pub async fn read_parameter(name: &str) -> Result<String, String> {
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = config_loader().load().await;
     let out = aws_sdk_ssm::Client::new(&sdk)
         .get_parameter()
         .name(name)
@@ -154,4 +154,15 @@ mod tests {
             "https://x/process"
         );
     }
+}
+
+/// The SDK's loader with its HTTPS client: rustls on ring, the crypto reqwest already brings (the
+/// SDK's default features, which would add aws-lc and a legacy stack, are off; see Cargo.toml).
+/// The relay and its tests start from it too.
+pub fn config_loader() -> aws_config::ConfigLoader {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    let client = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https();
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(client)
 }

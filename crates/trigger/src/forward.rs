@@ -119,7 +119,7 @@ impl Forwarder {
             .base_delay
             .saturating_mul(1 << attempt.min(16))
             .min(self.config.max_delay);
-        ceiling.mul_f64(rand::random::<f64>())
+        ceiling.mul_f64(fastrand::f64())
     }
 }
 

@@ -191,6 +191,7 @@ mod tests {
                 height: bottom - top,
             },
             lines,
+            table: None,
         }
     }
 

@@ -40,16 +40,31 @@ pub struct Frag {
     /// Left to right.
     pub words: Vec<Word>,
     pub rect: Rect,
+    /// A ruled table read apart, standing in the page's order where it is (`words` is empty).
+    pub table: Option<usize>,
 }
 
 impl Frag {
+    /// The stand-in for the `index`th ruled table, over its region.
+    pub fn table(index: usize, rect: Rect) -> Frag {
+        Frag {
+            words: Vec::new(),
+            rect,
+            table: Some(index),
+        }
+    }
+
     /// The fragment's box is that of its words with letters or digits when it has any: a stray
     /// mark at its end ("_", "|") does not narrow the gutter beside it.
     pub fn new(mut words: Vec<Word>) -> Option<Frag> {
         words.sort_by_key(|w| w.bbox.left);
         let rect = bounds(words.iter().filter(|w| has_alnum(w)).map(word_rect))
             .or_else(|| bounds(words.iter().map(word_rect)))?;
-        Some(Frag { words, rect })
+        Some(Frag {
+            words,
+            rect,
+            table: None,
+        })
     }
 }
 

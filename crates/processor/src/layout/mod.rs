@@ -14,10 +14,12 @@ pub(crate) mod geometry;
 mod noise;
 mod order;
 mod skew;
+pub mod table;
 
 pub use noise::split_noise;
+pub use table::Rule;
 
-use crate::result::{Block, BlockKind, Line, Word};
+use crate::result::{BBox, Block, BlockKind, Line, Word};
 use fragments::Frag;
 use geometry::{bounds, median, word_rect, Rect};
 use order::Item;
@@ -37,9 +39,16 @@ pub struct PageText {
     pub words: Vec<Word>,
 }
 
+/// Lays out a page's words without ruling lines (see [`lay_out_with`]).
+pub fn lay_out(lines: Vec<Vec<Word>>) -> PageText {
+    lay_out_with(lines, &[])
+}
+
 /// Lays out a page's words. `lines` are the words as their source grouped them on one baseline
 /// (Tesseract's lines, or a text layer's); a line may run across columns, it is cut where needed.
-pub fn lay_out(lines: Vec<Vec<Word>>) -> PageText {
+/// `rules` are the page's ruling lines: a region they enclose is read as a table of its own, and
+/// every table gets its rows and cells.
+pub fn lay_out_with(lines: Vec<Vec<Word>>, rules: &[Rule]) -> PageText {
     let mut lines: Vec<Vec<Word>> = lines.into_iter().filter(|l| !l.is_empty()).collect();
     let Some(unit) = median(lines.iter().flatten().map(|w| word_rect(w).h()).collect()) else {
         return PageText::default();
@@ -58,7 +67,17 @@ pub fn lay_out(lines: Vec<Vec<Word>>) -> PageText {
         }
         w
     };
-    let (frags, marks) = fragments::split_lines(lines, unit);
+    let unlevel_box = |b: BBox| skew::shear_box(b, slope, 1.0);
+    let rules: Vec<Rule> = rules.iter().map(|r| skew::shear_rule(*r, slope)).collect();
+    // Ruled tables first, read apart: each stands in the order as one fragment over its region.
+    let ruled = table::ruled_tables(&mut lines, &rules, unit);
+    let (mut frags, marks) = fragments::split_lines(lines, unit);
+    frags.extend(
+        ruled
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Frag::table(i, t.region)),
+    );
     let items = order::order(frags, unit);
     // Each block with its box as it grows: a row may not widen its block over another.
     let mut blocks: Vec<(BlockKind, Vec<Vec<Frag>>, Option<Rect>)> = Vec::new();
@@ -67,6 +86,29 @@ pub fn lay_out(lines: Vec<Vec<Word>>) -> PageText {
             Item::Table(rows) => {
                 let rect = bounds(rows.iter().filter_map(|r| order::row_rect(r)));
                 blocks.push((BlockKind::Table, rows, rect));
+            }
+            Item::Row(row) if row.iter().any(|f| f.table.is_some()) => {
+                // A ruled table beside other text on its band: the text before it, the table,
+                // the text after it.
+                let mut before = Vec::new();
+                for f in row {
+                    if f.table.is_some() {
+                        if !before.is_empty() {
+                            let rows = vec![std::mem::take(&mut before)];
+                            let rect = bounds(rows.iter().filter_map(|r| order::row_rect(r)));
+                            blocks.push((BlockKind::Text, rows, rect));
+                        }
+                        let rect = Some(f.rect);
+                        blocks.push((BlockKind::Table, vec![vec![f]], rect));
+                    } else {
+                        before.push(f);
+                    }
+                }
+                if !before.is_empty() {
+                    let rows = vec![before];
+                    let rect = bounds(rows.iter().filter_map(|r| order::row_rect(r)));
+                    blocks.push((BlockKind::Text, rows, rect));
+                }
             }
             Item::Row(row) => {
                 let r = order::row_rect(&row);
@@ -97,6 +139,10 @@ pub fn lay_out(lines: Vec<Vec<Word>>) -> PageText {
     let mut blocks: Vec<((Block, Vec<Word>), usize)> = blocks
         .into_iter()
         .map(|(kind, rows, origin)| {
+            let ruled_table = rows.first().and_then(|r| r.first()).and_then(|f| f.table);
+            if let Some(i) = ruled_table {
+                return (table::block(&ruled[i], &unlevel, &unlevel_box), origin);
+            }
             let mut words = Vec::new();
             let lines: Vec<Line> = rows
                 .into_iter()
@@ -114,10 +160,14 @@ pub fn lay_out(lines: Vec<Vec<Word>>) -> PageText {
                 .collect();
             let rect = bounds(lines.iter().map(|l| Rect::of(l.bbox)))
                 .expect("a block has at least one line");
+            let table = (kind == BlockKind::Table)
+                .then(|| table::cells_of(&words, &rules, unit, slope, &unlevel_box))
+                .flatten();
             let block = Block {
                 kind,
                 bbox: rect.to_bbox(),
                 lines,
+                table,
             };
             ((block, words), origin)
         })

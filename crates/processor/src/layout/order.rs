@@ -282,9 +282,10 @@ fn attach_scripts(mut frags: Vec<Frag>) -> Vec<Frag> {
     while i > 0 {
         i -= 1;
         let f = &out[i];
-        let short = f.words.len() <= SCRIPT_WORDS;
+        let short = f.words.len() <= SCRIPT_WORDS && f.table.is_none();
         let home = out[..i].iter().position(|g| {
             short
+                && g.table.is_none()
                 && f.rect.r - f.rect.l <= SCRIPT_WIDTH * g.rect.h()
                 && f.rect.h() <= SCRIPT_SIZE * g.rect.h()
                 && f.rect.l >= g.rect.l - g.rect.h()

@@ -4,6 +4,7 @@
 //! hands back the boxes as they are on the image.
 
 use super::geometry::{median, word_rect};
+use super::table::Rule;
 use crate::result::{BBox, Word};
 
 /// A line says something about skew when it has this many words ...
@@ -54,6 +55,35 @@ pub fn shear(w: &mut Word, slope: f32, sign: f32) {
     let cx = b.left as f32 + b.width as f32 / 2.0;
     let top = (b.top as f32 + sign * slope * cx).round().max(0.0) as u32;
     w.bbox = BBox { top, ..b };
+}
+
+/// A box moved as [`shear`] moves a word's.
+pub fn shear_box(b: BBox, slope: f32, sign: f32) -> BBox {
+    if slope == 0.0 {
+        return b;
+    }
+    let cx = b.left as f32 + b.width as f32 / 2.0;
+    let top = (b.top as f32 + sign * slope * cx).round().max(0.0) as u32;
+    BBox { top, ..b }
+}
+
+/// A ruling line levelled with the words (`slope` as measured on them).
+pub fn shear_rule(r: Rule, slope: f32) -> Rule {
+    if slope == 0.0 {
+        return r;
+    }
+    if r.horizontal {
+        Rule {
+            at: r.at - slope * (r.from + r.to) / 2.0,
+            ..r
+        }
+    } else {
+        Rule {
+            from: r.from - slope * r.at,
+            to: r.to - slope * r.at,
+            ..r
+        }
+    }
 }
 
 /// The slope as an angle in degrees (positive: lines fall to the right).

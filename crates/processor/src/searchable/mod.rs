@@ -338,6 +338,7 @@ mod tests {
                 kind: BlockKind::Text,
                 bbox: BBox::default(),
                 lines: vec![line("a b", 2), line("c", 30)],
+                table: None,
             }],
             words: vec![
                 word("a", 0),

@@ -21,7 +21,7 @@ pub fn free_port() -> u16 {
 /// AWS SDK configuration for moto's server on a loopback port.
 pub async fn aws_config_for(port: u16) -> aws_config::SdkConfig {
     let creds = aws_sdk_dynamodb::config::Credentials::new("local", "local", None, None, "test");
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
+    trigger::config::config_loader()
         .endpoint_url(format!("http://127.0.0.1:{port}"))
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(creds)

@@ -14,10 +14,17 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
         .operation_attempt_timeout(Duration::from_secs(20))
         .operation_timeout(Duration::from_secs(60))
         .build();
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .timeout_config(timeouts)
-        .load()
-        .await
+    config_loader().timeout_config(timeouts).load().await
+}
+
+/// The SDK's loader with its HTTPS client: rustls on ring (the SDK's default features, which would
+/// bring one, are off; see Cargo.toml). Tests start from it too, pointed at moto.
+pub fn config_loader() -> aws_config::ConfigLoader {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    let client = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https();
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(client)
 }
 
 /// Whether an SDK error is worth retrying later (network, throttling, 5xx) rather than final.

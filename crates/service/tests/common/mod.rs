@@ -147,7 +147,7 @@ pub struct Aws {
 
 impl Aws {
     pub async fn create(endpoint: &str) -> Aws {
-        let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        let sdk = service::aws::config_loader()
             .endpoint_url(endpoint)
             .region(aws_config::Region::new("us-east-1"))
             .credentials_provider(aws_sdk_s3::config::Credentials::new(

@@ -1,0 +1,200 @@
+//! Tables as rows and cells: from the words of a table and the ruling lines around them to a
+//! grid of cells with spans. Pure: boxes in, cells out, so it is tested on hand-made tables.
+//!
+//! 1. Columns ([`axes::columns`]): vertical rules, and channels of white that run down through
+//!    the table's lines (a header spanning several columns may cross one).
+//! 2. Rows ([`axes::rows`]): a table with rules between most of its lines is cut along them (text
+//!    wrapped inside a ruled cell stays one cell); one without is read line by line, a line that
+//!    only continues the cells above it joining them, and its header stacked column by column.
+//! 3. Cells ([`cells`]): the words of each row, column by column; a phrase running over a
+//!    channel, or a ruled cell whose inner rule is missing, spans the columns (or rows) it covers.
+
+mod axes;
+mod cells;
+pub mod rules;
+
+pub use rules::Rule;
+
+use super::geometry::{bounds, word_rect, Rect};
+use crate::result::{BBox, Block, BlockKind, Line, Table, TableCell, Word};
+
+/// A table's structure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grid {
+    pub rows: u32,
+    pub cols: u32,
+    pub header_rows: u32,
+    pub cells: Vec<TableCell>,
+    /// The table's rows as lines of text: the cells starting in each row, left to right.
+    pub lines: Vec<Line>,
+    /// The separators between columns (x, page pixels), left to right: what a table going on over
+    /// a page break is matched by.
+    pub col_edges: Vec<f32>,
+}
+
+/// Distances, in text heights, the structure is read with.
+mod reach {
+    /// Words closer than this on one line belong to one phrase (a word space, not a column gap).
+    pub const PHRASE_GAP: f32 = 0.45;
+    /// A channel of white between columns is at least this wide where no line crosses it ...
+    pub const MIN_CHANNEL: f32 = 0.5;
+    /// ... and this wide where a few lines (a spanning header) cross it.
+    pub const MIN_CROSSED_CHANNEL: f32 = 1.0;
+    /// Lines closer than this continue one another (a cell's text wrapped onto the next line).
+    pub const CONTINUATION_GAP: f32 = 0.7;
+}
+
+/// The structure of the table made of `words`, with the ruling lines `rules` (those in and around
+/// it; others are ignored) and the page's text height `unit`. None when the words do not make a
+/// table of at least two rows and two columns.
+pub fn structure(words: &[Word], rules: &[Rule], unit: f32) -> Option<Grid> {
+    let unit = unit.max(1.0);
+    let rects: Vec<Rect> = words.iter().map(word_rect).collect();
+    let text_box = bounds(rects.iter().copied())?;
+    let tol = (0.3 * unit).max(2.0);
+    let near = |r: &Rule| {
+        let b = r.rect();
+        b.l <= text_box.r + unit
+            && b.r >= text_box.l - unit
+            && b.t <= text_box.b + unit
+            && b.b >= text_box.t - unit
+    };
+    let rules: Vec<Rule> = rules::merge(rules.iter().copied().filter(near).collect(), tol);
+    let region = bounds(
+        std::iter::once(text_box).chain(rules.iter().map(Rule::rect)),
+    )?;
+    let lines = axes::text_lines(&rects);
+    let cols = axes::columns(&rects, &lines, &rules, unit, tol);
+    let rows = axes::rows(&rects, words, &lines, &cols, &rules, unit, tol);
+    cells::grid(words, &rects, &lines, &cols, &rows, region, unit)
+}
+
+/// A table enclosed by rules, read apart from the page's text.
+#[derive(Debug, Clone)]
+pub struct RuledTable {
+    pub region: Rect,
+    pub grid: Grid,
+    pub words: Vec<Word>,
+}
+
+/// Cells of a ruled table hold at most this many words on average (a framed page of prose, two
+/// columns of running text in a box, is not a table).
+const MAX_MEAN_CELL_WORDS: f32 = 12.0;
+
+/// Takes the ruled tables out of the page's `lines`: every region enclosed by rules whose words
+/// make a table. Smaller regions first, so a table inside a page's frame is read as itself.
+pub fn ruled_tables(lines: &mut Vec<Vec<Word>>, rules: &[Rule], unit: f32) -> Vec<RuledTable> {
+    if rules.len() < 4 {
+        return Vec::new();
+    }
+    let tol = (0.3 * unit).max(2.0);
+    let merged = rules::merge(rules.to_vec(), tol);
+    let mut regions = rules::ruled_regions(&merged, tol);
+    regions.sort_by(|a, b| ((a.r - a.l) * (a.b - a.t)).total_cmp(&((b.r - b.l) * (b.b - b.t))));
+    let mut out = Vec::new();
+    for region in regions {
+        let inside = |w: &Word| {
+            let r = word_rect(w);
+            let (x, y) = ((r.l + r.r) / 2.0, (r.t + r.b) / 2.0);
+            x >= region.l - tol && x <= region.r + tol && y >= region.t - tol && y <= region.b + tol
+        };
+        let words: Vec<Word> = lines.iter().flatten().filter(|w| inside(w)).cloned().collect();
+        if words.len() < 4 {
+            continue;
+        }
+        let Some(grid) = structure(&words, &merged, unit) else {
+            continue;
+        };
+        if (words.len() as f32) > MAX_MEAN_CELL_WORDS * grid.cells.len() as f32 {
+            continue;
+        }
+        for line in lines.iter_mut() {
+            line.retain(|w| !inside(w));
+        }
+        lines.retain(|l| !l.is_empty());
+        let region = bounds(words.iter().map(word_rect))
+            .map_or(region, |b| b.union(region));
+        out.push(RuledTable {
+            region,
+            grid,
+            words,
+        });
+    }
+    out
+}
+
+/// A ruled table as the page's block, and its words; boxes handed back through `unlevel`.
+pub fn block(
+    t: &RuledTable,
+    unlevel: &dyn Fn(Word) -> Word,
+    unlevel_box: &dyn Fn(BBox) -> BBox,
+) -> (Block, Vec<Word>) {
+    let mut words: Vec<Word> = t.words.clone();
+    words.sort_by_key(|w| (w.bbox.top, w.bbox.left));
+    let words = words.into_iter().map(unlevel).collect();
+    let block = Block {
+        kind: BlockKind::Table,
+        bbox: unlevel_box(t.region.to_bbox()),
+        lines: t
+            .grid
+            .lines
+            .iter()
+            .map(|l| Line {
+                text: l.text.clone(),
+                bbox: unlevel_box(l.bbox),
+            })
+            .collect(),
+        table: Some(table_of(&t.grid, unlevel_box)),
+    };
+    (block, words)
+}
+
+/// The cells of a table the page's order found (its rows of aligned cells): `words` as on the
+/// page, levelled here by `slope` as the layout levelled them.
+pub fn cells_of(
+    words: &[Word],
+    rules: &[Rule],
+    unit: f32,
+    slope: f32,
+    unlevel_box: &dyn Fn(BBox) -> BBox,
+) -> Option<Table> {
+    let levelled: Vec<Word> = words
+        .iter()
+        .map(|w| Word {
+            bbox: super::skew::shear_box(w.bbox, slope, -1.0),
+            ..w.clone()
+        })
+        .collect();
+    structure(&levelled, rules, unit).map(|g| table_of(&g, unlevel_box))
+}
+
+fn table_of(g: &Grid, unlevel_box: &dyn Fn(BBox) -> BBox) -> Table {
+    Table {
+        rows: g.rows,
+        cols: g.cols,
+        header_rows: g.header_rows,
+        cells: g
+            .cells
+            .iter()
+            .map(|c| TableCell {
+                bbox: unlevel_box(c.bbox),
+                ..c.clone()
+            })
+            .collect(),
+        continued_from: None,
+    }
+}
+
+/// Whether a text reads as a number (an amount, a count, a percentage, a year).
+pub(crate) fn is_numeric(text: &str) -> bool {
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    let alnum = text.chars().filter(|c| c.is_alphanumeric()).count();
+    digits > 0 && digits * 2 >= alnum
+}
+
+fn bbox_of(r: Rect) -> BBox {
+    r.to_bbox()
+}
+
+#[cfg(test)]
+mod tests;
