@@ -114,8 +114,8 @@ const MAX_RULE_SEGMENTS: u32 = 64;
 const RULE_THICKNESS: f32 = 2.5;
 const MIN_RULE_LENGTH: f32 = 4.0;
 
-/// The ruling lines one drawn path makes: a thin filled rectangle is one, a stroked or filled
-/// rectangle gives its four sides, a polyline its straight horizontal and vertical pieces.
+/// The ruling lines one drawn path makes: a thin filled rectangle is one, a stroked rectangle
+/// gives its four sides, a stroked polyline its straight horizontal and vertical pieces.
 fn path_rules(object: &PdfPageObject, path: &PdfPagePathObject, out: &mut Vec<[f32; 4]>) {
     let stroked = path.is_stroked().unwrap_or(false);
     let filled = path
@@ -145,8 +145,9 @@ fn path_rules(object: &PdfPageObject, path: &PdfPagePathObject, out: &mut Vec<[f
         out.push([l, y, r, y]);
         return;
     }
+    // A filled area's edges are no rule: shading is often drawn line by line inside a cell.
     let segments = path.segments();
-    if segments.len() > MAX_RULE_SEGMENTS {
+    if !stroked || segments.len() > MAX_RULE_SEGMENTS {
         return;
     }
     let Ok(matrix) = path.matrix() else { return };

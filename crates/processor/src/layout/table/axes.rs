@@ -2,7 +2,7 @@
 
 use super::reach::{CONTINUATION_GAP, MIN_CHANNEL, MIN_CROSSED_CHANNEL, PHRASE_GAP};
 use super::rules::Rule;
-use super::is_numeric;
+use super::{is_numeric, is_value};
 use crate::layout::geometry::{bounds, gaps, Rect};
 use crate::result::Word;
 
@@ -141,6 +141,14 @@ pub fn phrases(rects: &[Rect], line: &[usize], vertical: &[Sep], unit: f32) -> V
     out
 }
 
+/// A rule across this share of a table's width runs across it.
+const FULL_RULE: f32 = 0.8;
+/// Rows are ruled when rules run across the table between at least this share of its rows of
+/// values.
+const RULED_SHARE: f32 = 0.3;
+/// A rule inside a table that covers this share of its height makes it a lattice.
+const LATTICE_COVERAGE: f32 = 0.8;
+
 /// The separators between columns, left to right: vertical rules, and channels of white through
 /// the lines' phrases.
 pub fn columns(
@@ -151,22 +159,48 @@ pub fn columns(
     tol: f32,
 ) -> Vec<Sep> {
     let mut seps = group(rules.iter().copied().filter(|r| !r.horizontal), tol);
-    let intervals: Vec<(f32, f32)> = lines
+    let per_line: Vec<Vec<(f32, f32)>> = lines
         .iter()
-        .flat_map(|line| {
-            phrases(rects, line, &seps, unit).into_iter().map(|p| {
-                let r = bounds(p.iter().map(|&i| rects[i])).expect("phrases have words");
-                (r.l, r.r)
-            })
+        .map(|line| {
+            phrases(rects, line, &seps, unit)
+                .into_iter()
+                .map(|p| {
+                    let r = bounds(p.iter().map(|&i| rects[i])).expect("phrases have words");
+                    (r.l, r.r)
+                })
+                .collect()
         })
         .collect();
+    let intervals: Vec<(f32, f32)> = per_line.iter().flatten().copied().collect();
     let mut channels: Vec<(f32, f32)> = gaps(intervals.iter().copied(), MIN_CHANNEL * unit);
-    // Channels a few lines cross (a header over several columns, a section title).
-    let allowed = if lines.len() >= 5 { lines.len() / 5 } else { 0 };
-    if allowed > 0 {
-        for run in crossed_channels(&intervals, allowed, MIN_CROSSED_CHANNEL * unit) {
-            if !channels.iter().any(|&(a, b)| a < run.1 && b > run.0) {
-                channels.push(run);
+    let text = bounds(rects.iter().copied()).expect("a table has words");
+    // Drawn as a lattice: a rule inside the table runs down all of it. Its columns are the
+    // rules'; white between them is a column of its own only where most lines have text on both
+    // sides of it (not the wide spaces of justified text in one cell).
+    let lattice = seps.iter().any(|s| {
+        s.at > text.l && s.at < text.r && s.coverage(text.t, text.b) >= LATTICE_COVERAGE
+    });
+    if lattice {
+        channels.retain(|&(a, b)| {
+            let left_rule = seps.iter().map(|s| s.at).filter(|&x| x <= a).fold(f32::MIN, f32::max);
+            let right_rule = seps.iter().map(|s| s.at).filter(|&x| x >= b).fold(f32::MAX, f32::min);
+            let both_sides = per_line
+                .iter()
+                .filter(|l| {
+                    l.iter().any(|&(x0, x1)| x0 >= left_rule && x1 <= a)
+                        && l.iter().any(|&(x0, x1)| x0 >= b && x1 <= right_rule)
+                })
+                .count();
+            b - a >= MIN_CROSSED_CHANNEL * unit && 2 * both_sides >= lines.len().max(2)
+        });
+    } else {
+        // Channels a few lines cross (a header over several columns, a section title).
+        let allowed = if lines.len() >= 5 { lines.len() / 5 } else { 0 };
+        if allowed > 0 {
+            for run in crossed_channels(&intervals, allowed, MIN_CROSSED_CHANNEL * unit) {
+                if !channels.iter().any(|&(a, b)| a < run.1 && b > run.0) {
+                    channels.push(run);
+                }
             }
         }
     }
@@ -277,8 +311,6 @@ pub fn rows(
                 .cloned()
         })
         .collect();
-    let ruled_gaps = between.iter().filter(|s| s.is_some()).count();
-    let ruled = ruled_gaps >= 1 && 2 * ruled_gaps >= lines.len().saturating_sub(1);
     let line_cols = |l: &[usize]| -> Vec<usize> {
         let mut c: Vec<usize> = l
             .iter()
@@ -288,10 +320,43 @@ pub fn rows(
         c.dedup();
         c
     };
+    // A line of values: cells in several columns, a value beside the first.
+    let values: Vec<bool> = lines
+        .iter()
+        .map(|l| {
+            line_cols(l).len() >= 2
+                && l.iter().any(|&i| {
+                    is_value(&words[i].text) && column_of(cols, rects[i].l + 1.0) > 0
+                })
+        })
+        .collect();
+    // Rows are ruled when rules run across the table between most of its rows of values (or
+    // between most of its lines).
+    let ruled_gaps = between.iter().filter(|s| s.is_some()).count();
+    let full_rules = between
+        .iter()
+        .flatten()
+        .filter(|s| s.coverage(left, right) >= FULL_RULE)
+        .count();
+    let value_rows = values.iter().filter(|v| **v).count();
+    let ruled = (ruled_gaps >= 1 && 2 * ruled_gaps >= lines.len().saturating_sub(1))
+        || (full_rules >= 2 && full_rules as f32 >= RULED_SHARE * value_rows.saturating_sub(1) as f32);
     let mut bands: Vec<Vec<usize>> = Vec::new();
     let mut band_rules: Vec<Option<Sep>> = Vec::new();
+    // Above the first rule of a ruled table is its header, whatever its lines hold (years, units).
+    let first_rule = between.iter().position(Option::is_some).unwrap_or(0);
     for k in 0..lines.len() {
-        let cut = k == 0 || !ruled || between[k - 1].is_some();
+        // Between two rules, lines are one row (a cell's wrapped text) unless each is a row of
+        // values of its own (a ruled table with an unruled stretch).
+        let cut = k == 0 || !ruled || between[k - 1].is_some() || {
+            // Two rows of values in the same columns, one under the other (the pieces of one
+            // row, offset by a cell wrapped beside them, share no column and overlap).
+            let (a, b) = (&boxes[k - 1], &boxes[k]);
+            let shared = line_cols(&lines[k - 1])
+                .iter()
+                .any(|c| line_cols(&lines[k]).contains(c));
+            values[k - 1] && values[k] && shared && b.t >= a.b && k > first_rule
+        };
         if cut {
             if k > 0 {
                 band_rules.push(between[k - 1].clone());
@@ -301,46 +366,20 @@ pub fn rows(
             bands.last_mut().expect("a band is open").push(k);
         }
     }
-    if ruled {
-        // Lines between two rules that each hold cells of several columns are rows of their own
-        // (a ruled table with an unruled stretch), not one cell's wrapped text.
-        let mut split: Vec<Vec<usize>> = Vec::new();
-        let mut split_rules: Vec<Option<Sep>> = Vec::new();
-        for (k, band) in bands.into_iter().enumerate() {
-            if k > 0 {
-                split_rules.push(band_rules[k - 1].clone());
-            }
-            if band.len() >= 2 && band.iter().all(|&l| line_cols(&lines[l]).len() >= 2) {
-                for (j, l) in band.into_iter().enumerate() {
-                    if j > 0 {
-                        split_rules.push(None);
-                    }
-                    split.push(vec![l]);
-                }
-            } else {
-                split.push(band);
-            }
-        }
-        bands = split;
-        band_rules = split_rules;
-    }
-    let numeric_beyond_labels = |band: &[usize]| {
-        let cells = band.iter().flat_map(|&l| phrases(rects, &lines[l], cols, unit));
-        let mut numeric = 0;
+    // A body row: a label in the first column and a value beside it.
+    let body_row = |band: &[usize]| {
         let mut columns = Vec::new();
-        for p in cells {
-            let text: String = p.iter().map(|&i| words[i].text.as_str()).collect();
+        let mut value = false;
+        for p in band.iter().flat_map(|&l| phrases(rects, &lines[l], cols, unit)) {
             let c = column_of(cols, rects[p[0]].l + 1.0);
             columns.push(c);
-            if is_numeric(&text) && c > 0 {
-                numeric += 1;
-            }
+            value |= c > 0 && p.iter().any(|&i| is_value(&words[i].text));
         }
         columns.sort_unstable();
         columns.dedup();
-        numeric > 0 && columns.len() >= 2
+        value && columns.len() >= 2 && columns[0] == 0
     };
-    let first_body = bands.iter().position(|b| numeric_beyond_labels(b));
+    let first_body = bands.iter().position(|b| body_row(b));
     let header = match first_body {
         Some(h) => h.min(5),
         None if bands.len() >= 3 => 1,

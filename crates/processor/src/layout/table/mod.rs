@@ -185,11 +185,65 @@ fn table_of(g: &Grid, unlevel_box: &dyn Fn(BBox) -> BBox) -> Table {
     }
 }
 
+/// The steps of [`structure`] for looking into a table by hand (`cargo run --example
+/// table_debug`): columns, lines, rows.
+#[doc(hidden)]
+pub fn explain(words: &[Word], rules: &[Rule], unit: f32) -> String {
+    let unit = unit.max(1.0);
+    let rects: Vec<Rect> = words.iter().map(word_rect).collect();
+    let Some(text_box) = bounds(rects.iter().copied()) else {
+        return String::new();
+    };
+    let tol = (0.3 * unit).max(2.0);
+    let rules: Vec<Rule> = rules::merge(
+        rules
+            .iter()
+            .copied()
+            .filter(|r| {
+                let b = r.rect();
+                b.l <= text_box.r + unit
+                    && b.r >= text_box.l - unit
+                    && b.t <= text_box.b + unit
+                    && b.b >= text_box.t - unit
+            })
+            .collect(),
+        tol,
+    );
+    let lines = axes::text_lines(&rects);
+    let cols = axes::columns(&rects, &lines, &rules, unit, tol);
+    let rows = axes::rows(&rects, words, &lines, &cols, &rules, unit, tol);
+    let mut out = format!("unit {unit} rules {}\ncolumns:", rules.len());
+    for c in &cols {
+        out += &format!(" {:.0}{}", c.at, if c.segments.is_empty() { "w" } else if c.channel { "rw" } else { "r" });
+    }
+    out += &format!("\nruled {} header {}\n", rows.ruled, rows.header);
+    for (k, band) in rows.bands.iter().enumerate() {
+        for &l in band {
+            let r = axes::line_rect(&rects, &lines[l]);
+            let text: Vec<&str> = lines[l].iter().map(|&i| words[i].text.as_str()).collect();
+            out += &format!("row {k:3} {:5.0}-{:5.0}  {}\n", r.t, r.b, text.join(" "));
+        }
+        if let Some(Some(rule)) = rows.rules.get(k) {
+            out += &format!("        rule at {:.0}\n", rule.at);
+        }
+    }
+    out
+}
+
 /// Whether a text reads as a number (an amount, a count, a percentage, a year).
 pub(crate) fn is_numeric(text: &str) -> bool {
     let digits = text.chars().filter(char::is_ascii_digit).count();
     let alnum = text.chars().filter(|c| c.is_alphanumeric()).count();
     digits > 0 && digits * 2 >= alnum
+}
+
+/// Whether a word is a value in a table: a number, or one of the marks tables print where a value
+/// is missing or not applicable.
+pub(crate) fn is_value(word: &str) -> bool {
+    const MISSING: [&str; 12] = [
+        "-", "\u{2013}", "\u{2014}", "NA", "N/A", "n/a", "(X)", "X", "*", "..", "\u{2026}", "nil",
+    ];
+    is_numeric(word) || MISSING.contains(&word)
 }
 
 fn bbox_of(r: Rect) -> BBox {
