@@ -117,7 +117,9 @@ fn group(rules: impl Iterator<Item = Rule>, tol: f32) -> Vec<Sep> {
     out.into_iter().map(|(s, _)| s).collect()
 }
 
-/// A line's phrases: runs of words closer than a column gap, never across a drawn rule.
+/// A line's phrases: runs of words closer than a column gap, never across a drawn rule or a
+/// channel of white between columns (a phrase spans columns only where a word crosses into the
+/// next, or where a ruled cell's inner rule is missing).
 pub fn phrases(rects: &[Rect], line: &[usize], vertical: &[Sep], unit: f32) -> Vec<Vec<usize>> {
     let mut out: Vec<Vec<usize>> = Vec::new();
     for &i in line {
@@ -129,7 +131,7 @@ pub fn phrases(rects: &[Rect], line: &[usize], vertical: &[Sep], unit: f32) -> V
                 && !vertical.iter().any(|s| {
                     s.at >= prev.r.min(cur.l) - 1.0
                         && s.at <= cur.l.max(prev.r) + 1.0
-                        && s.drawn_at(y, 1.0)
+                        && (s.drawn_at(y, 1.0) || s.channel)
                 })
         });
         if joins {
@@ -141,6 +143,8 @@ pub fn phrases(rects: &[Rect], line: &[usize], vertical: &[Sep], unit: f32) -> V
     out
 }
 
+/// A header has at most this many rows.
+const MAX_HEADER_ROWS: usize = 5;
 /// A rule across this share of a table's width runs across it.
 const FULL_RULE: f32 = 0.8;
 /// Rows are ruled when rules run across the table between at least this share of its rows of
@@ -257,12 +261,19 @@ fn crossed_channels(intervals: &[(f32, f32)], allowed: usize, min: f32) -> Vec<(
         if run.last().expect("non-empty").1 - run[0].0 < min {
             continue;
         }
+        // Its least covered stretch, unless that is only a space between a spanning header's
+        // words: then the whole run.
         let least = run.iter().map(|s| s.2).min().expect("non-empty");
         let widest = run
             .iter()
             .filter(|s| s.2 == least)
             .max_by(|a, b| (a.1 - a.0).total_cmp(&(b.1 - b.0)))
             .expect("non-empty");
+        let widest = if widest.1 - widest.0 >= min / 2.0 {
+            *widest
+        } else {
+            (run[0].0, run.last().expect("non-empty").1, least)
+        };
         out.push((widest.0, widest.1));
     }
     out
@@ -320,13 +331,18 @@ pub fn rows(
         c.dedup();
         c
     };
+    let first_col = lines
+        .iter()
+        .filter_map(|l| line_cols(l).first().copied())
+        .min()
+        .unwrap_or(0);
     // A line of values: cells in several columns, a value beside the first.
     let values: Vec<bool> = lines
         .iter()
         .map(|l| {
             line_cols(l).len() >= 2
                 && l.iter().any(|&i| {
-                    is_value(&words[i].text) && column_of(cols, rects[i].l + 1.0) > 0
+                    is_value(&words[i].text) && column_of(cols, rects[i].l + 1.0) > first_col
                 })
         })
         .collect();
@@ -349,13 +365,18 @@ pub fn rows(
         // Between two rules, lines are one row (a cell's wrapped text) unless each is a row of
         // values of its own (a ruled table with an unruled stretch).
         let cut = k == 0 || !ruled || between[k - 1].is_some() || {
-            // Two rows of values in the same columns, one under the other (the pieces of one
-            // row, offset by a cell wrapped beside them, share no column and overlap).
+            // Two rows of values in the same columns, one under the other, the lower with its
+            // own label (the pieces of one row, offset by a cell wrapped beside them, share no
+            // column and overlap; a cell's list of values goes on under its first line).
             let (a, b) = (&boxes[k - 1], &boxes[k]);
-            let shared = line_cols(&lines[k - 1])
-                .iter()
-                .any(|c| line_cols(&lines[k]).contains(c));
-            values[k - 1] && values[k] && shared && b.t >= a.b && k > first_rule
+            let below = line_cols(&lines[k]);
+            let shared = line_cols(&lines[k - 1]).iter().any(|c| below.contains(c));
+            values[k - 1]
+                && values[k]
+                && shared
+                && below.first() == Some(&first_col)
+                && b.t >= a.b
+                && k > first_rule
         };
         if cut {
             if k > 0 {
@@ -373,17 +394,29 @@ pub fn rows(
         for p in band.iter().flat_map(|&l| phrases(rects, &lines[l], cols, unit)) {
             let c = column_of(cols, rects[p[0]].l + 1.0);
             columns.push(c);
-            value |= c > 0 && p.iter().any(|&i| is_value(&words[i].text));
+            value |= c > first_col && p.iter().any(|&i| is_value(&words[i].text));
         }
         columns.sort_unstable();
         columns.dedup();
-        value && columns.len() >= 2 && columns[0] == 0
+        value && columns.len() >= 2 && columns[0] == first_col
     };
-    let first_body = bands.iter().position(|b| body_row(b));
-    let header = match first_body {
-        Some(h) => h.min(5),
-        None if bands.len() >= 3 => 1,
-        None => 0,
+    // The header: the rows above a rule across the table near its top (the lowest such rule
+    // with a row of values under it and mostly labels above), else the rows above the first row
+    // of values.
+    let is_body: Vec<bool> = bands.iter().map(|b| body_row(b)).collect();
+    let header_rule = (1..bands.len().min(MAX_HEADER_ROWS + 1)).rev().find(|&k| {
+        let across = band_rules[k - 1]
+            .as_ref()
+            .is_some_and(|r| r.coverage(left, right) >= FULL_RULE);
+        let labels_above = is_body[..k].iter().filter(|b| !**b).count();
+        across && is_body[k] && 2 * labels_above > k
+    });
+    let first_body = is_body.iter().position(|b| *b);
+    let header = match (header_rule, first_body) {
+        (Some(h), _) if !ruled => h,
+        (_, Some(h)) => h.min(MAX_HEADER_ROWS),
+        (_, None) if bands.len() >= 3 => 1,
+        _ => 0,
     }
     .min(bands.len().saturating_sub(1));
     if !ruled {

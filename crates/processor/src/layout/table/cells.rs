@@ -32,22 +32,52 @@ pub fn grid(
         .map(|b| bounds(b.iter().map(|&l| line_rect(rects, &lines[l]))).expect("bands have lines"))
         .collect();
     let edge = (0.25 * unit).max(1.0);
+    // Each phrase with the columns its box reaches into.
+    let reach = |b: &Rect| {
+        let e = edge.min((b.r - b.l) / 2.0);
+        let (c0, c1) = (column_of(cols, b.l + e), column_of(cols, b.r - e));
+        (c0, c1.max(c0))
+    };
+    let mut placed: Vec<(usize, usize, Vec<usize>, Rect)> = Vec::new();
+    // Where each column's text stands (its phrases within one column).
+    let mut content: Vec<Option<(f32, f32)>> = vec![None; ncols];
     for (r, band) in rows.bands.iter().enumerate() {
         for &l in band {
             for p in phrases(rects, &lines[l], cols, unit) {
                 let b = bounds(p.iter().map(|&i| rects[i])).expect("phrases have words");
-                let e = edge.min((b.r - b.l) / 2.0);
-                let (c0, c1) = (column_of(cols, b.l + e), column_of(cols, b.r - e));
-                let c1 = c1.max(c0);
-                for c in c0..=c1 {
-                    union(&mut parent, slot(r, c0), slot(r, c));
-                    spanning[slot(r, c)] |= c1 > c0;
+                let (c0, c1) = reach(&b);
+                if c0 == c1 {
+                    let c = &mut content[c0];
+                    *c = Some(c.map_or((b.l, b.r), |(a, z)| (a.min(b.l), z.max(b.r))));
                 }
                 for &i in &p {
-                    word_slot[i] = Some(slot(r, column_of(cols, (rects[i].l + rects[i].r) / 2.0)));
                     line_order[i] = l;
                 }
+                placed.push((r, l, p, b));
             }
+        }
+    }
+    // A phrase spans a column only if it stands over that column's text, not just over the white
+    // beside it (a header word a little wider than the numbers under it).
+    let over = |c: usize, b: &Rect| match content[c] {
+        Some((a, z)) => (b.r.min(z) - b.l.max(a)).max(0.0) >= 0.5 * (z - a).min(b.r - b.l).max(1.0),
+        None => true,
+    };
+    for (r, _, p, b) in &placed {
+        let (mut c0, mut c1) = reach(b);
+        while c1 > c0 && !over(c1, b) {
+            c1 -= 1;
+        }
+        while c0 < c1 && !over(c0, b) {
+            c0 += 1;
+        }
+        for c in c0..=c1 {
+            union(&mut parent, slot(*r, c0), slot(*r, c));
+            spanning[slot(*r, c)] |= c1 > c0;
+        }
+        for &i in p {
+            let c = column_of(cols, (rects[i].l + rects[i].r) / 2.0).clamp(c0, c1);
+            word_slot[i] = Some(slot(*r, c));
         }
     }
     // A ruled cell whose inner rule is missing spans both sides of it.
@@ -291,6 +321,20 @@ fn stack_header(
             let apart = (a..b).any(|row| ruled_under(row) || spanning[slot(row, c)] && row != a);
             if b == a + 1 && !apart {
                 union(parent, slot(a, c), slot(b, c));
+            }
+        }
+        // Under the lowest header spanning it, a column's label fills the header's last level
+        // (a one-line label beside a two-line one is one row of labels, not two).
+        let lowest = (0..h).rev().find(|&row| spanning[slot(row, c)]);
+        if let Some(s) = lowest {
+            let leaf: Vec<usize> = own.iter().copied().filter(|&row| row > s).collect();
+            if let Some(&first) = leaf.first() {
+                let clear = (first..h - 1).all(|row| !ruled_under(row));
+                if clear {
+                    for row in first..h {
+                        union(parent, slot(first, c), slot(row, c));
+                    }
+                }
             }
         }
     }

@@ -60,6 +60,18 @@ pub fn structure(words: &[Word], rules: &[Rule], unit: f32) -> Option<Grid> {
             && b.b >= text_box.t - unit
     };
     let rules: Vec<Rule> = rules::merge(rules.iter().copied().filter(near).collect(), tol);
+    let kept = within_top_rule(words, &rules, text_box);
+    let (words, rects): (Vec<Word>, Vec<Rect>) = match kept {
+        Some(keep) => words
+            .iter()
+            .zip(&rects)
+            .filter(|(w, _)| keep(w))
+            .map(|(w, r)| (w.clone(), *r))
+            .unzip(),
+        None => (words.to_vec(), rects),
+    };
+    let words = &words[..];
+    let text_box = bounds(rects.iter().copied())?;
     let region = bounds(
         std::iter::once(text_box).chain(rules.iter().map(Rule::rect)),
     )?;
@@ -228,6 +240,37 @@ pub fn explain(words: &[Word], rules: &[Rule], unit: f32) -> String {
         }
     }
     out
+}
+
+/// A rule across this share of the table's width runs across it.
+const ACROSS: f32 = 0.8;
+
+/// Where three or more rules run across the table (over it, under its header, under it), what
+/// stands above the topmost is not the table's (a caption the page's order read with it): the
+/// test for the words to keep. With two, the topmost may be the rule under the header.
+fn within_top_rule(
+    words: &[Word],
+    rules: &[Rule],
+    text_box: Rect,
+) -> Option<impl Fn(&Word) -> bool> {
+    let width = (text_box.r - text_box.l).max(1.0);
+    let across: Vec<f32> = rules
+        .iter()
+        .filter(|r| r.horizontal && r.to.min(text_box.r) - r.from.max(text_box.l) >= ACROSS * width)
+        .map(|r| r.at)
+        .collect();
+    if across.len() < 3 {
+        return None;
+    }
+    let top = across.iter().copied().fold(f32::INFINITY, f32::min);
+    let centre = |w: &Word| {
+        let r = word_rect(w);
+        (r.t + r.b) / 2.0
+    };
+    words
+        .iter()
+        .any(|w| centre(w) < top)
+        .then_some(move |w: &Word| centre(w) > top)
 }
 
 /// Whether a text reads as a number (an amount, a count, a percentage, a year).
