@@ -80,13 +80,16 @@ pub fn grid(
             word_slot[i] = Some(slot(*r, c));
         }
     }
-    // A ruled cell whose inner rule is missing spans both sides of it.
+    // A ruled cell whose inner rule is missing spans both sides of it, when one side is empty
+    // (text on both sides of a missing rule is two cells the table did not rule apart).
+    let filled: std::collections::HashSet<usize> = word_slot.iter().flatten().copied().collect();
+    let one_empty = |a: usize, b: usize| !(filled.contains(&a) && filled.contains(&b));
     for (j, sep) in cols.iter().enumerate() {
         if sep.segments.is_empty() || sep.channel {
             continue;
         }
         for (r, b) in band_rects.iter().enumerate() {
-            if sep.coverage(b.t, b.b) < DRAWN {
+            if sep.coverage(b.t, b.b) < DRAWN && one_empty(slot(r, j), slot(r, j + 1)) {
                 union(&mut parent, slot(r, j), slot(r, j + 1));
             }
         }
@@ -101,7 +104,9 @@ pub fn grid(
             let Some(rule) = rule else { continue };
             for c in 0..ncols {
                 let (l, rr) = col_range(c);
-                if rule.coverage(l.max(region.l), rr.min(region.r)) < DRAWN {
+                if rule.coverage(l.max(region.l), rr.min(region.r)) < DRAWN
+                    && one_empty(slot(r, c), slot(r + 1, c))
+                {
                     union(&mut parent, slot(r, c), slot(r + 1, c));
                 }
             }

@@ -48,6 +48,24 @@ mod reach {
 /// it; others are ignored) and the page's text height `unit`. None when the words do not make a
 /// table of at least two rows and two columns.
 pub fn structure(words: &[Word], rules: &[Rule], unit: f32) -> Option<Grid> {
+    let t = prepare(words, rules, unit)?;
+    let rows = axes::rows(&t.rects, &t.words, &t.lines, &t.cols, &t.rules, t.unit, t.tol);
+    cells::grid(&t.words, &t.rects, &t.lines, &t.cols, &rows, t.region, t.unit)
+}
+
+/// A table's words, lines and columns, with the rules around it, before its rows are read.
+struct Prepared {
+    words: Vec<Word>,
+    rects: Vec<Rect>,
+    lines: Vec<Vec<usize>>,
+    cols: Vec<axes::Sep>,
+    rules: Vec<Rule>,
+    region: Rect,
+    unit: f32,
+    tol: f32,
+}
+
+fn prepare(words: &[Word], rules: &[Rule], unit: f32) -> Option<Prepared> {
     let unit = unit.max(1.0);
     let rects: Vec<Rect> = words.iter().map(word_rect).collect();
     let text_box = bounds(rects.iter().copied())?;
@@ -70,16 +88,44 @@ pub fn structure(words: &[Word], rules: &[Rule], unit: f32) -> Option<Grid> {
             .unzip(),
         None => (words.to_vec(), rects),
     };
-    let words = &words[..];
     let text_box = bounds(rects.iter().copied())?;
-    let region = bounds(
-        std::iter::once(text_box).chain(rules.iter().map(Rule::rect)),
-    )?;
+    let region = bounds(std::iter::once(text_box).chain(rules.iter().map(Rule::rect)))?;
     let lines = axes::text_lines(&rects);
     let cols = axes::columns(&rects, &lines, &rules, unit, tol);
-    let rows = axes::rows(&rects, words, &lines, &cols, &rules, unit, tol);
-    cells::grid(words, &rects, &lines, &cols, &rows, region, unit)
+    // A line of running text over the columns at the table's top or foot is the paragraph the
+    // page's order read with it, not a row.
+    let prose = |line: &Vec<usize>| {
+        let (l, r) = (rects[line[0]].l, rects[*line.last().expect("lines have words")].r);
+        line.len() >= PROSE_WORDS
+            && line
+                .windows(2)
+                .all(|w| rects[w[1]].l - rects[w[0]].r <= reach::PHRASE_GAP * unit)
+            && cols.iter().any(|s| s.at > l && s.at < r)
+    };
+    let first = lines.iter().position(|l| !prose(l))?;
+    let last = lines.iter().rposition(|l| !prose(l))?;
+    if first > 0 || last + 1 < lines.len() {
+        let keep: Vec<Word> = lines[first..=last]
+            .iter()
+            .flatten()
+            .map(|&i| words[i].clone())
+            .collect();
+        return prepare(&keep, &rules, unit);
+    }
+    Some(Prepared {
+        words,
+        rects,
+        lines,
+        cols,
+        rules,
+        region,
+        unit,
+        tol,
+    })
 }
+
+/// A line of running text has at least this many words.
+const PROSE_WORDS: usize = 5;
 
 /// A table enclosed by rules, read apart from the page's text.
 #[derive(Debug, Clone)]
@@ -201,37 +247,19 @@ fn table_of(g: &Grid, unlevel_box: &dyn Fn(BBox) -> BBox) -> Table {
 /// table_debug`): columns, lines, rows.
 #[doc(hidden)]
 pub fn explain(words: &[Word], rules: &[Rule], unit: f32) -> String {
-    let unit = unit.max(1.0);
-    let rects: Vec<Rect> = words.iter().map(word_rect).collect();
-    let Some(text_box) = bounds(rects.iter().copied()) else {
+    let Some(t) = prepare(words, rules, unit) else {
         return String::new();
     };
-    let tol = (0.3 * unit).max(2.0);
-    let rules: Vec<Rule> = rules::merge(
-        rules
-            .iter()
-            .copied()
-            .filter(|r| {
-                let b = r.rect();
-                b.l <= text_box.r + unit
-                    && b.r >= text_box.l - unit
-                    && b.t <= text_box.b + unit
-                    && b.b >= text_box.t - unit
-            })
-            .collect(),
-        tol,
-    );
-    let lines = axes::text_lines(&rects);
-    let cols = axes::columns(&rects, &lines, &rules, unit, tol);
-    let rows = axes::rows(&rects, words, &lines, &cols, &rules, unit, tol);
+    let rows = axes::rows(&t.rects, &t.words, &t.lines, &t.cols, &t.rules, t.unit, t.tol);
+    let (words, rects, lines, cols, rules) = (&t.words, &t.rects, &t.lines, &t.cols, &t.rules);
     let mut out = format!("unit {unit} rules {}\ncolumns:", rules.len());
-    for c in &cols {
+    for c in cols.iter() {
         out += &format!(" {:.0}{}", c.at, if c.segments.is_empty() { "w" } else if c.channel { "rw" } else { "r" });
     }
     out += &format!("\nruled {} header {}\n", rows.ruled, rows.header);
     for (k, band) in rows.bands.iter().enumerate() {
         for &l in band {
-            let r = axes::line_rect(&rects, &lines[l]);
+            let r = axes::line_rect(rects, &lines[l]);
             let text: Vec<&str> = lines[l].iter().map(|&i| words[i].text.as_str()).collect();
             out += &format!("row {k:3} {:5.0}-{:5.0}  {}\n", r.t, r.b, text.join(" "));
         }
