@@ -42,6 +42,40 @@ impl OcrEngine {
         cancel: &AtomicBool,
     ) -> Result<Vec<Vec<Word>>, ProcessError> {
         self.tess.set_image(img, dpi);
+        self.run(cancel)
+    }
+
+    /// Recognises one region of a page as a single uniform block of text (Tesseract's PSM 6):
+    /// a ruled table, whose narrow columns of short cells the page segmentation reads as tall
+    /// specks. Boxes are in the page's pixels.
+    pub fn recognize_block(
+        &mut self,
+        img: &GrayImage,
+        region: BBox,
+        dpi: Option<u32>,
+        cancel: &AtomicBool,
+    ) -> Result<Vec<Vec<Word>>, ProcessError> {
+        self.tess.set_image(img, dpi);
+        let api = self.tess.raw();
+        // SAFETY: a live handle with an image set; the rectangle is within it (Tesseract clips).
+        unsafe {
+            capi::TessBaseAPISetRectangle(
+                api,
+                region.left as c_int,
+                region.top as c_int,
+                region.width as c_int,
+                region.height as c_int,
+            );
+            capi::TessBaseAPISetPageSegMode(api, capi::TessPageSegMode_PSM_SINGLE_BLOCK);
+        }
+        let lines = self.run(cancel);
+        // SAFETY: as above; back to the page segmentation every other page is read with.
+        unsafe { capi::TessBaseAPISetPageSegMode(self.tess.raw(), capi::TessPageSegMode_PSM_AUTO) };
+        lines
+    }
+
+    /// Recognises the image (or rectangle) set, as TSV lines; the image is cleared after.
+    fn run(&mut self, cancel: &AtomicBool) -> Result<Vec<Vec<Word>>, ProcessError> {
         let api = self.tess.raw();
         // SAFETY: the monitor lives until after Recognize returns, and so does `cancel`, which the
         // callback reads through the pointer it is given; the TSV text is freed with TessDeleteText.

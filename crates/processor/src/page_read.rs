@@ -201,8 +201,27 @@ fn read_turned(
         Some(a) => Cow::Owned(deskew::level(&turned, a)),
         None => turned,
     };
-    let lines = readers.tesseract.recognize(&levelled, dpi, cancel)?;
-    let rules = ruling::find(&levelled, dpi);
+    // Table borders and rules are found first and taken out of what OCR reads; a region they
+    // enclose is read as one block of its own (its narrow columns of short cells are lost to the
+    // page segmentation), then left blank for the rest of the page.
+    let found = ruling::find(&levelled, dpi);
+    let rules = ruling::rules(&found);
+    let grids = ruled_regions(&rules, dpi, levelled.dimensions());
+    let mut lines = Vec::new();
+    let levelled: Cow<GrayImage> = if found.is_empty() {
+        levelled
+    } else {
+        let mut clean = levelled.into_owned();
+        ruling::erase(&mut clean, &found);
+        for region in &grids {
+            lines.extend(readers.tesseract.recognize_block(&clean, *region, dpi, cancel)?);
+        }
+        for region in &grids {
+            blank_region(&mut clean, *region);
+        }
+        Cow::Owned(clean)
+    };
+    lines.extend(readers.tesseract.recognize(&levelled, dpi, cancel)?);
     Ok(Reading {
         lines,
         rules,
@@ -210,6 +229,40 @@ fn read_turned(
         deskew,
         size,
     })
+}
+
+/// A ruled region is at least this wide and tall (inches), and at most this share of the page
+/// (a frame around the page is not a table).
+const MIN_GRID_INCH: (f32, f32) = (1.0, 0.3);
+const MAX_GRID_SHARE: f32 = 0.7;
+
+/// The regions the page's rules enclose that may hold a table's grid, in its pixels.
+fn ruled_regions(rules: &[layout::Rule], dpi: Option<u32>, (w, h): (u32, u32)) -> Vec<BBox> {
+    if rules.len() < 4 {
+        return Vec::new();
+    }
+    let dpi = dpi.unwrap_or(300) as f32;
+    let tol = (0.02 * dpi).max(2.0);
+    let merged = layout::table::rules::merge(rules.to_vec(), tol);
+    layout::table::rules::ruled_regions(&merged, tol)
+        .into_iter()
+        .filter(|r| {
+            let (rw, rh) = (r.r - r.l, r.b - r.t);
+            rw >= MIN_GRID_INCH.0 * dpi
+                && rh >= MIN_GRID_INCH.1 * dpi
+                && rw * rh <= MAX_GRID_SHARE * w as f32 * h as f32
+        })
+        .map(|r| r.to_bbox())
+        .collect()
+}
+
+fn blank_region(image: &mut GrayImage, b: BBox) {
+    let (w, h) = image.dimensions();
+    for y in b.top.min(h)..(b.top + b.height).min(h) {
+        for x in b.left.min(w)..(b.left + b.width).min(w) {
+            image.put_pixel(x, y, image::Luma([255]));
+        }
+    }
 }
 
 /// Keeps a box (rounded after scaling) inside the image.
