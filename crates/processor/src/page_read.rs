@@ -201,18 +201,27 @@ fn read_turned(
         Some(a) => Cow::Owned(deskew::level(&turned, a)),
         None => turned,
     };
-    // Table borders and rules are found first and taken out of what OCR reads; a region they
-    // enclose is read as one block of its own (its narrow columns of short cells are lost to the
-    // page segmentation), then left blank for the rest of the page.
+    // Ruling lines are found first. A region they enclose (a table's grid) is read as one block of
+    // its own with its rules erased (its narrow columns of short cells are lost to the page
+    // segmentation, and its borders read as "|" and "_"), then left blank for the rest of the page.
+    // Rules elsewhere stay: Tesseract's own layout analysis leans on them.
     let found = ruling::find(&levelled, dpi);
     let rules = ruling::rules(&found);
     let grids = ruled_regions(&rules, dpi, levelled.dimensions());
     let mut lines = Vec::new();
-    let levelled: Cow<GrayImage> = if found.is_empty() {
+    let levelled: Cow<GrayImage> = if grids.is_empty() {
         levelled
     } else {
         let mut clean = levelled.into_owned();
-        ruling::erase(&mut clean, &found);
+        let inside = |f: &&ruling::Found| {
+            let c = f.rule.rect();
+            grids.iter().any(|g| {
+                let g = layout_rect(*g);
+                c.l >= g.l - 2.0 && c.r <= g.r + 2.0 && c.t >= g.t - 2.0 && c.b <= g.b + 2.0
+            })
+        };
+        let grid_rules: Vec<ruling::Found> = found.iter().filter(inside).cloned().collect();
+        ruling::erase(&mut clean, &grid_rules);
         for region in &grids {
             lines.extend(readers.tesseract.recognize_block(&clean, *region, dpi, cancel)?);
         }
@@ -254,6 +263,10 @@ fn ruled_regions(rules: &[layout::Rule], dpi: Option<u32>, (w, h): (u32, u32)) -
         })
         .map(|r| r.to_bbox())
         .collect()
+}
+
+fn layout_rect(b: BBox) -> layout::geometry::Rect {
+    layout::geometry::Rect::of(b)
 }
 
 fn blank_region(image: &mut GrayImage, b: BBox) {

@@ -10,7 +10,7 @@
 
 mod footnotes;
 mod fragments;
-pub(crate) mod geometry;
+pub mod geometry;
 mod noise;
 mod order;
 mod skew;
