@@ -80,8 +80,9 @@ pub fn grid(
             word_slot[i] = Some(slot(*r, c));
         }
     }
-    // A ruled cell whose inner rule is missing spans both sides of it, when one side is empty
-    // (text on both sides of a missing rule is two cells the table did not rule apart).
+    // A ruled cell whose inner rule is missing spans both sides of it (a header centred over
+    // two columns has words on both sides); for rows, only when one side is empty (labels one
+    // above the other in a column the table did not rule are two rows).
     let filled: std::collections::HashSet<usize> = word_slot.iter().flatten().copied().collect();
     let one_empty = |a: usize, b: usize| !(filled.contains(&a) && filled.contains(&b));
     for (j, sep) in cols.iter().enumerate() {
@@ -89,7 +90,7 @@ pub fn grid(
             continue;
         }
         for (r, b) in band_rects.iter().enumerate() {
-            if sep.coverage(b.t, b.b) < DRAWN && one_empty(slot(r, j), slot(r, j + 1)) {
+            if sep.coverage(b.t, b.b) < DRAWN {
                 union(&mut parent, slot(r, j), slot(r, j + 1));
             }
         }
