@@ -201,36 +201,51 @@ fn read_turned(
         Some(a) => Cow::Owned(deskew::level(&turned, a)),
         None => turned,
     };
-    // Ruling lines are found first. A region they enclose (a table's grid) is read as one block of
-    // its own with its rules erased (its narrow columns of short cells are lost to the page
-    // segmentation, and its borders read as "|" and "_"), then left blank for the rest of the page.
-    // Rules elsewhere stay: Tesseract's own layout analysis leans on them.
+    // Ruling lines are found first. A grid they draw (a ruled table) is read again as one block
+    // (the page segmentation loses its narrow columns of short cells) with its rules erased (they
+    // read as "|" and "_"); where that reading is surer it replaces the page's there. The page
+    // itself is read as it is: Tesseract's own layout analysis leans on its rules.
     let found = ruling::find(&levelled, dpi);
     let rules = ruling::rules(&found);
     let grids = ruled_regions(&rules, dpi, levelled.dimensions());
-    let mut lines = Vec::new();
-    let levelled: Cow<GrayImage> = if grids.is_empty() {
-        levelled
-    } else {
-        let mut clean = levelled.into_owned();
+    let mut lines = readers.tesseract.recognize(&levelled, dpi, cancel)?;
+    let clean: Option<GrayImage> = (!grids.is_empty()).then(|| {
+        let mut clean = levelled.clone().into_owned();
         let inside = |f: &&ruling::Found| {
             let c = f.rule.rect();
             grids.iter().any(|g| {
-                let g = layout_rect(*g);
+                let g = layout::geometry::Rect::of(*g);
                 c.l >= g.l - 2.0 && c.r <= g.r + 2.0 && c.t >= g.t - 2.0 && c.b <= g.b + 2.0
             })
         };
         let grid_rules: Vec<ruling::Found> = found.iter().filter(inside).cloned().collect();
         ruling::erase(&mut clean, &grid_rules);
-        for region in &grids {
-            lines.extend(readers.tesseract.recognize_block(&clean, *region, dpi, cancel)?);
+        clean
+    });
+    for region in &grids {
+        let clean = clean.as_ref().expect("made when there are grids");
+        let block = readers.tesseract.recognize_block(clean, *region, dpi, cancel)?;
+        let within = |w: &Word| {
+            let (x, y) = w.bbox.center();
+            region.contains_point(x, y)
+        };
+        let mean = |words: Vec<&Word>| {
+            (!words.is_empty())
+                .then(|| words.iter().map(|w| w.confidence).sum::<f32>() / words.len() as f32)
+        };
+        let block_mean = mean(block.iter().flatten().collect());
+        let page_mean = mean(lines.iter().flatten().filter(|w| within(w)).collect());
+        let sure = block_mean.is_some_and(|b| {
+            b >= MIN_GRID_CONFIDENCE && page_mean.is_none_or(|p| b >= p)
+        });
+        if sure {
+            for line in &mut lines {
+                line.retain(|w| !within(w));
+            }
+            lines.retain(|l| !l.is_empty());
+            lines.extend(block);
         }
-        for region in &grids {
-            blank_region(&mut clean, *region);
-        }
-        Cow::Owned(clean)
-    };
-    lines.extend(readers.tesseract.recognize(&levelled, dpi, cancel)?);
+    }
     Ok(Reading {
         lines,
         rules,
@@ -244,6 +259,9 @@ fn read_turned(
 /// (a frame around the page is not a table).
 const MIN_GRID_INCH: (f32, f32) = (1.0, 0.3);
 const MAX_GRID_SHARE: f32 = 0.7;
+/// A grid's block reading replaces the page's only at this mean word confidence or over (a
+/// figure in a frame reads as junk).
+const MIN_GRID_CONFIDENCE: f32 = 70.0;
 
 /// The regions the page's rules enclose that may hold a table's grid, in its pixels.
 fn ruled_regions(rules: &[layout::Rule], dpi: Option<u32>, (w, h): (u32, u32)) -> Vec<BBox> {
@@ -253,8 +271,20 @@ fn ruled_regions(rules: &[layout::Rule], dpi: Option<u32>, (w, h): (u32, u32)) -
     let dpi = dpi.unwrap_or(300) as f32;
     let tol = (0.02 * dpi).max(2.0);
     let merged = layout::table::rules::merge(rules.to_vec(), tol);
+    // A grid has a rule inside its frame (a frame alone is a box around a figure or a note).
+    let interior = |r: &layout::geometry::Rect| {
+        merged.iter().any(|m| {
+            let c = m.rect();
+            if m.horizontal {
+                c.t > r.t + tol && c.t < r.b - tol && c.l < r.r && c.r > r.l
+            } else {
+                c.l > r.l + tol && c.l < r.r - tol && c.t < r.b && c.b > r.t
+            }
+        })
+    };
     layout::table::rules::ruled_regions(&merged, tol)
         .into_iter()
+        .filter(interior)
         .filter(|r| {
             let (rw, rh) = (r.r - r.l, r.b - r.t);
             rw >= MIN_GRID_INCH.0 * dpi
@@ -263,19 +293,6 @@ fn ruled_regions(rules: &[layout::Rule], dpi: Option<u32>, (w, h): (u32, u32)) -
         })
         .map(|r| r.to_bbox())
         .collect()
-}
-
-fn layout_rect(b: BBox) -> layout::geometry::Rect {
-    layout::geometry::Rect::of(b)
-}
-
-fn blank_region(image: &mut GrayImage, b: BBox) {
-    let (w, h) = image.dimensions();
-    for y in b.top.min(h)..(b.top + b.height).min(h) {
-        for x in b.left.min(w)..(b.left + b.width).min(w) {
-            image.put_pixel(x, y, image::Luma([255]));
-        }
-    }
 }
 
 /// Keeps a box (rounded after scaling) inside the image.

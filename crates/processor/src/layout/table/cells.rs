@@ -225,6 +225,7 @@ pub fn grid(
         cells,
         lines: lines_out,
         col_edges,
+        area: region,
     })
 }
 

@@ -30,6 +30,9 @@ pub struct Grid {
     /// The separators between columns (x, page pixels), left to right: what a table going on over
     /// a page break is matched by.
     pub col_edges: Vec<f32>,
+    /// Around the words the table was read from (those given, less a caption or a paragraph
+    /// read with them).
+    pub area: Rect,
 }
 
 /// Distances, in text heights, the structure is read with.
@@ -50,7 +53,9 @@ mod reach {
 pub fn structure(words: &[Word], rules: &[Rule], unit: f32) -> Option<Grid> {
     let t = prepare(words, rules, unit)?;
     let rows = axes::rows(&t.rects, &t.words, &t.lines, &t.cols, &t.rules, t.unit, t.tol);
-    cells::grid(&t.words, &t.rects, &t.lines, &t.cols, &rows, t.region, t.unit)
+    let mut grid = cells::grid(&t.words, &t.rects, &t.lines, &t.cols, &rows, t.region, t.unit)?;
+    grid.area = bounds(t.rects.iter().copied())?;
+    Some(grid)
 }
 
 /// A table's words, lines and columns, with the rules around it, before its rows are read.
@@ -166,12 +171,21 @@ pub fn ruled_tables(lines: &mut Vec<Vec<Word>>, rules: &[Rule], unit: f32) -> Ve
         if (words.len() as f32) > MAX_MEAN_CELL_WORDS * grid.cells.len() as f32 {
             continue;
         }
+        // Words the table left out (a caption over its top rule) stay the page's.
+        let area = grid.area;
+        let inside = |w: &Word| {
+            let r = word_rect(w);
+            let (x, y) = ((r.l + r.r) / 2.0, (r.t + r.b) / 2.0);
+            inside(w) && x >= area.l && x <= area.r && y >= area.t && y <= area.b
+        };
+        let words: Vec<Word> = words.into_iter().filter(|w| inside(w)).collect();
         for line in lines.iter_mut() {
             line.retain(|w| !inside(w));
         }
         lines.retain(|l| !l.is_empty());
-        let region = bounds(words.iter().map(word_rect))
-            .map_or(region, |b| b.union(region));
+        // The table stands in the page's order over its words (not over the frame's whole
+        // region: a caption inside the frame, above the grid, is read before it).
+        let region = bounds(words.iter().map(word_rect)).unwrap_or(area);
         out.push(RuledTable {
             region,
             grid,
