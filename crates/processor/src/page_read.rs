@@ -201,14 +201,13 @@ fn read_turned(
         Some(a) => Cow::Owned(deskew::level(&turned, a)),
         None => turned,
     };
-    // Ruling lines are found first. A grid they draw (a ruled table) is read again as one block
-    // (the page segmentation loses its narrow columns of short cells) with its rules erased (they
-    // read as "|" and "_"); where that reading is surer it replaces the page's there. The page
-    // itself is read as it is: Tesseract's own layout analysis leans on its rules.
+    // Ruling lines are found first. The rules of a grid they draw (a ruled table) are erased
+    // (they read as "|" and "_"), and the grid is read again as one block (the page segmentation
+    // loses its narrow columns of short cells): where that reading is surer it replaces the
+    // page's there. Rules elsewhere stay: Tesseract's own layout analysis leans on them.
     let found = ruling::find(&levelled, dpi);
     let rules = ruling::rules(&found);
     let grids = ruled_regions(&rules, dpi, levelled.dimensions());
-    let mut lines = readers.tesseract.recognize(&levelled, dpi, cancel)?;
     let clean: Option<GrayImage> = (!grids.is_empty()).then(|| {
         let mut clean = levelled.clone().into_owned();
         let inside = |f: &&ruling::Found| {
@@ -222,6 +221,7 @@ fn read_turned(
         ruling::erase(&mut clean, &grid_rules);
         clean
     });
+    let mut lines = readers.tesseract.recognize(clean.as_ref().unwrap_or(&levelled), dpi, cancel)?;
     for region in &grids {
         let clean = clean.as_ref().expect("made when there are grids");
         let block = readers.tesseract.recognize_block(clean, *region, dpi, cancel)?;
@@ -271,16 +271,21 @@ fn ruled_regions(rules: &[layout::Rule], dpi: Option<u32>, (w, h): (u32, u32)) -
     let dpi = dpi.unwrap_or(300) as f32;
     let tol = (0.02 * dpi).max(2.0);
     let merged = layout::table::rules::merge(rules.to_vec(), tol);
-    // A grid has a rule inside its frame (a frame alone is a box around a figure or a note).
+    // A grid has rules inside its frame both ways (a frame alone is a box around a figure or a
+    // note; a line across a framed plot is a curve's axis).
     let interior = |r: &layout::geometry::Rect| {
-        merged.iter().any(|m| {
-            let c = m.rect();
-            if m.horizontal {
-                c.t > r.t + tol && c.t < r.b - tol && c.l < r.r && c.r > r.l
-            } else {
-                c.l > r.l + tol && c.l < r.r - tol && c.t < r.b && c.b > r.t
-            }
-        })
+        let inner = |horizontal: bool| {
+            merged.iter().any(|m| {
+                let c = m.rect();
+                m.horizontal == horizontal
+                    && if horizontal {
+                        c.t > r.t + tol && c.t < r.b - tol && c.l < r.r && c.r > r.l
+                    } else {
+                        c.l > r.l + tol && c.l < r.r - tol && c.t < r.b && c.b > r.t
+                    }
+            })
+        };
+        inner(true) && inner(false)
     };
     layout::table::rules::ruled_regions(&merged, tol)
         .into_iter()
