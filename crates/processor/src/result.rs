@@ -219,6 +219,8 @@ impl DocumentResult {
                 })
             })
             .collect();
+        let mut pages = pages;
+        link_continued_tables(&mut pages);
         DocumentResult {
             page_count: pages.len() as u32,
             text,
@@ -238,6 +240,77 @@ impl DocumentResult {
 
     pub fn is_ok(&self) -> bool {
         self.error.is_none()
+    }
+}
+
+/// A page's running header or footer is at most this many lines ...
+const MAX_RUNNING_LINES: usize = 2;
+/// ... within this share of the page's height from its top or bottom.
+const RUNNING_MARGIN: f32 = 0.12;
+/// Columns of a table going on over a page break start at the same places, within this share of
+/// the page's width.
+const SAME_COLUMN: f32 = 0.02;
+
+/// Links a table that goes on over a page break to its start: the last block of a page (but for
+/// a footer) is a table, the first of the next page (but for a header) is one with as many
+/// columns starting at the same places (its header repeated or not): the later part gets
+/// `continued_from`.
+pub fn link_continued_tables(pages: &mut [PageResult]) {
+    let running = |p: &PageResult, b: &Block, top: bool| {
+        let h = p.height.max(1) as f32;
+        let edge = if top {
+            (b.bbox.top + b.bbox.height) as f32 <= RUNNING_MARGIN * h
+        } else {
+            b.bbox.top as f32 >= (1.0 - RUNNING_MARGIN) * h
+        };
+        b.table.is_none() && b.lines.len() <= MAX_RUNNING_LINES && edge
+    };
+    for i in 1..pages.len() {
+        let (before, after) = pages.split_at_mut(i);
+        let (prev, next) = (&before[i - 1], &mut after[0]);
+        let last = prev
+            .blocks
+            .iter()
+            .rposition(|b| !running(prev, b, false))
+            .filter(|&k| prev.blocks[k].table.is_some());
+        let first = next
+            .blocks
+            .iter()
+            .position(|b| !running(next, b, true))
+            .filter(|&k| next.blocks[k].table.is_some());
+        let (Some(last), Some(first)) = (last, first) else {
+            continue;
+        };
+        let a = prev.blocks[last].table.as_ref().expect("checked");
+        let b = next.blocks[first].table.as_ref().expect("checked");
+        let starts = |t: &Table, width: u32| -> Vec<f32> {
+            (0..t.cols)
+                .map(|c| {
+                    t.cells
+                        .iter()
+                        .filter(|x| x.col == c && x.col_span == 1)
+                        .map(|x| x.bbox.left as f32 / width.max(1) as f32)
+                        .fold(f32::INFINITY, f32::min)
+                })
+                .collect()
+        };
+        let (sa, sb) = (starts(a, prev.width), starts(b, next.width));
+        let aligned = a.cols == b.cols
+            && sa
+                .iter()
+                .zip(&sb)
+                .all(|(x, y)| !x.is_finite() || !y.is_finite() || (x - y).abs() <= SAME_COLUMN);
+        if aligned {
+            let from = TableRef {
+                page: prev.page,
+                block: last as u32,
+            };
+            next.blocks[first]
+                .table
+                .as_mut()
+                .expect("checked")
+                .continued_from = Some(from);
+        }
     }
 }
 
@@ -295,6 +368,99 @@ mod tests {
         let json = serde_json::to_value(&r).unwrap();
         assert_eq!(json["error"], serde_json::Value::Null);
         assert_eq!(json["pages"][0]["source"], "ocr");
+    }
+
+    fn table_block(top: u32, lefts: &[u32]) -> Block {
+        let cells = (0..3)
+            .flat_map(|row| {
+                lefts.iter().enumerate().map(move |(col, &left)| TableCell {
+                    row,
+                    col: col as u32,
+                    row_span: 1,
+                    col_span: 1,
+                    text: format!("r{row}c{col}"),
+                    bbox: BBox {
+                        left,
+                        top: top + row * 20,
+                        width: 50,
+                        height: 20,
+                    },
+                })
+            })
+            .collect();
+        Block {
+            kind: BlockKind::Table,
+            bbox: BBox {
+                left: lefts[0],
+                top,
+                width: 300,
+                height: 60,
+            },
+            lines: vec![],
+            table: Some(Table {
+                rows: 3,
+                cols: lefts.len() as u32,
+                header_rows: 1,
+                cells,
+                continued_from: None,
+            }),
+        }
+    }
+
+    fn text_block(top: u32, lines: usize) -> Block {
+        Block {
+            kind: BlockKind::Text,
+            bbox: BBox {
+                left: 100,
+                top,
+                width: 500,
+                height: 20 * lines as u32,
+            },
+            lines: vec![
+                Line {
+                    text: "x".into(),
+                    bbox: BBox::default()
+                };
+                lines
+            ],
+            table: None,
+        }
+    }
+
+    fn with_blocks(n: u32, blocks: Vec<Block>) -> PageResult {
+        PageResult {
+            width: 1000,
+            height: 1000,
+            blocks,
+            ..page(n, "", &[])
+        }
+    }
+
+    #[test]
+    fn a_table_going_on_over_a_page_break_is_linked_to_its_start() {
+        let cols = [100, 300, 500];
+        let pages = vec![
+            with_blocks(1, vec![text_block(100, 5), table_block(700, &cols), text_block(950, 1)]),
+            with_blocks(2, vec![text_block(20, 1), table_block(150, &[102, 301, 498])]),
+            // Not after a caption, nor with other columns.
+            with_blocks(3, vec![text_block(100, 2), table_block(200, &cols)]),
+            with_blocks(4, vec![table_block(100, &[100, 250, 500])]),
+        ];
+        let r = DocumentResult::from_pages(pages);
+        let link = |p: usize, b: usize| r.pages[p].blocks[b].table.as_ref().unwrap().continued_from;
+        assert_eq!(link(1, 1), Some(TableRef { page: 1, block: 1 }));
+        assert_eq!(link(2, 1), None);
+        assert_eq!(link(3, 0), None);
+        let json = serde_json::to_value(&r.pages[1].blocks[1]).unwrap();
+        assert_eq!(json["continued_from"]["page"], 1);
+        assert_eq!(json["cells"][0]["row_span"], 1);
+        assert_eq!(json["rows"], 3);
+        // A text block has none of a table's fields.
+        let text = serde_json::to_value(&r.pages[0].blocks[0]).unwrap();
+        assert!(text.get("cells").is_none() && text.get("rows").is_none());
+        // And it reads back.
+        let back: Block = serde_json::from_value(json).unwrap();
+        assert_eq!(back, r.pages[1].blocks[1]);
     }
 
     #[test]

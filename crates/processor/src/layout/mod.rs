@@ -281,7 +281,7 @@ pub fn explain(lines: Vec<Vec<Word>>) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::result::BBox;
+    use crate::result::{BBox, Table};
 
     /// Words 10 px high, 6 px a character, justified over `left..right` with spaces of 3 to 13
     /// px (a line too short to fill it with such spaces ends early, as a paragraph's last line).
@@ -518,6 +518,97 @@ pub(crate) mod tests {
             .collect();
         assert_eq!(tables.len(), 1, "{page:#?}");
         assert_eq!(tables[0].lines.len(), 3, "{:#?}", tables[0]);
+        // And its cells, column by column, the running text beside it none of them.
+        let grid = tables[0].table.as_ref().expect("cells");
+        assert_eq!((grid.rows, grid.cols, grid.header_rows), (3, 3, 1));
+        let at = |r: u32, c: u32| {
+            grid.cells
+                .iter()
+                .find(|x| x.row == r && x.col == c)
+                .map(|x| x.text.as_str())
+        };
+        assert_eq!(at(1, 2), Some("4.80"));
+        assert_eq!(at(2, 0), Some("Ink"));
+        assert!(page
+            .blocks
+            .iter()
+            .filter(|b| b.kind == BlockKind::Text)
+            .all(|b| b.table.is_none()));
+    }
+
+    /// A ruled table: its rows of (left, text) cells 20 px apart from `top`, a rule around and
+    /// between every row and column (`xs`: the column rules).
+    fn ruled_table(top: u32, xs: &[u32], rows: &[&[&str]]) -> (Vec<Vec<Word>>, Vec<Rule>) {
+        let mut lines = Vec::new();
+        for (r, cells) in rows.iter().enumerate() {
+            let y = top + 5 + 20 * r as u32;
+            for (c, text) in cells.iter().enumerate() {
+                lines.push(text_line(text, xs[c] + 5, y, xs[c + 1] - 5));
+            }
+        }
+        let bottom = (top + 20 * rows.len() as u32) as f32;
+        let (x0, x1) = (xs[0] as f32, *xs.last().unwrap() as f32);
+        let mut rules: Vec<Rule> = (0..=rows.len())
+            .map(|r| Rule::horizontal((top + 20 * r as u32) as f32, x0, x1))
+            .collect();
+        rules.extend(xs.iter().map(|&x| Rule::vertical(x as f32, top as f32, bottom)));
+        (lines, rules)
+    }
+
+    #[test]
+    fn two_ruled_tables_side_by_side_are_two_tables_in_reading_order() {
+        let (mut lines, mut rules) = ruled_table(
+            200,
+            &[50, 150, 250],
+            &[&["Metal", "Limit"], &["Lead", "20"], &["Zinc", "200"]],
+        );
+        let (more, more_rules) = ruled_table(
+            200,
+            &[320, 420, 520],
+            &[&["Gas", "Limit"], &["Methane", "100"], &["Ammonia", "10"]],
+        );
+        lines.extend(more);
+        rules.extend(more_rules);
+        lines.extend(column("p", 3, 50, 100, 520, 14));
+        let page = lay_out_with(lines, &rules);
+        let tables: Vec<&Table> = page.blocks.iter().filter_map(|b| b.table.as_ref()).collect();
+        assert_eq!(tables.len(), 2, "{page:#?}");
+        for t in &tables {
+            assert_eq!((t.rows, t.cols), (3, 2));
+        }
+        assert_eq!(tables[0].cells[2].text, "Lead");
+        assert_eq!(tables[1].cells[2].text, "Methane");
+        // The paragraph above first, then the tables left to right, row by row.
+        let text = page.text;
+        let (p, a, b) = (
+            text.find("p11").unwrap(),
+            text.find("Metal Limit").unwrap(),
+            text.find("Gas Limit").unwrap(),
+        );
+        assert!(p < a && a < b, "{text}");
+        assert!(text.contains("Lead 20\nZinc 200"), "{text}");
+    }
+
+    #[test]
+    fn a_numbered_list_is_not_a_table() {
+        let items = [
+            "Install the package from the repository of your distribution.",
+            "Copy the configuration file into the folder named in the guide.",
+            "Start the service and check that its health page answers now.",
+            "Send a first document and read its result with the status call.",
+        ];
+        let mut lines = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let y = 100 + 16 * i as u32;
+            let mut line = words_at(&[&format!("{}.", i + 1)], 50, y, 62);
+            line.extend(text_line(item, 80, y, 520));
+            lines.push(line);
+        }
+        let page = lay_out(lines);
+        assert!(
+            page.blocks.iter().all(|b| b.kind == BlockKind::Text && b.table.is_none()),
+            "{page:#?}"
+        );
     }
 
     #[test]

@@ -6,6 +6,8 @@ use super::{bbox_of, Grid};
 use crate::layout::geometry::{bounds, Rect};
 use crate::result::{Line, TableCell, Word};
 
+/// A phrase reaching this far (text heights) over a column's text spans it.
+const SPAN_REACH: f32 = 0.3;
 /// A drawn rule covering less than this share of a slot's side is missing there.
 const DRAWN: f32 = 0.5;
 
@@ -57,10 +59,10 @@ pub fn grid(
             }
         }
     }
-    // A phrase spans a column only if it stands over that column's text, not just over the white
-    // beside it (a header word a little wider than the numbers under it).
+    // A phrase spans a column only if it reaches over that column's text, not just into the
+    // white beside it (a header word a little wider than the numbers under it).
     let over = |c: usize, b: &Rect| match content[c] {
-        Some((a, z)) => (b.r.min(z) - b.l.max(a)).max(0.0) >= 0.5 * (z - a).min(b.r - b.l).max(1.0),
+        Some((a, z)) => (b.r.min(z) - b.l.max(a)) >= SPAN_REACH * unit,
         None => true,
     };
     for (r, _, p, b) in &placed {
