@@ -61,6 +61,10 @@ pub struct ExtractArgs {
     /// each, and DIR/index.html links them.
     #[arg(long, value_name = "DIR")]
     pub html: Option<PathBuf>,
+    /// Also write each table as CSV: DIR/<file name>.p<page>.t<n>.csv (n counts the page's
+    /// tables in reading order; a cell spanning several is written in its top-left slot).
+    #[arg(long, value_name = "DIR")]
+    pub tables: Option<PathBuf>,
     /// Hide the progress bar even on a terminal.
     #[arg(long)]
     pub quiet: bool,

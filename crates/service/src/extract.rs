@@ -2,6 +2,7 @@
 
 use crate::cli::ExtractArgs;
 use crate::extract_inputs;
+use crate::tables_csv;
 use crate::view;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use processor::{DocumentResult, Engine, Input, Progress};
@@ -15,7 +16,7 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<bool> {
         anyhow::bail!("no documents found in {:?}", args.files);
     }
     // Refused before any work: a result that can be overwritten will be.
-    if args.out_dir.is_some() || (args.html.is_some() && items.len() > 1) {
+    if args.out_dir.is_some() || args.tables.is_some() || (args.html.is_some() && items.len() > 1) {
         if let Some(msg) = extract_inputs::clashes(&items) {
             anyhow::bail!(msg);
         }
@@ -25,7 +26,7 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<bool> {
     }
     let config = args.engine.to_config();
     let engine = Engine::new(config)?;
-    if let Some(dir) = &args.out_dir {
+    for dir in [&args.out_dir, &args.tables].into_iter().flatten() {
         std::fs::create_dir_all(dir)?;
     }
     let show_bar = !args.quiet
@@ -78,6 +79,9 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<bool> {
                 all_ok = false;
                 bar.suspend(|| eprintln!("{}: {} ({})", pdf.display(), e.message, e.code));
             }
+        }
+        if let Some(dir) = &args.tables {
+            tables_csv::write(dir, Path::new(&view_name(item)), &result)?;
         }
         match &args.out_dir {
             Some(dir) => {

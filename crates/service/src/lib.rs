@@ -15,6 +15,7 @@ pub mod record;
 pub mod routes;
 pub mod settings;
 pub mod startup;
+pub mod tables_csv;
 pub mod telemetry;
 pub mod view;
 pub mod worker;

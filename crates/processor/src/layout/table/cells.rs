@@ -94,6 +94,10 @@ pub fn grid(
         for (r, b) in band_rects.iter().enumerate() {
             if sep.coverage(b.t, b.b) < DRAWN {
                 union(&mut parent, slot(r, j), slot(r, j + 1));
+                if filled.contains(&slot(r, j)) || filled.contains(&slot(r, j + 1)) {
+                    spanning[slot(r, j)] = true;
+                    spanning[slot(r, j + 1)] = true;
+                }
             }
         }
     }
@@ -338,9 +342,10 @@ fn stack_header(
         if let Some(s) = lowest {
             let leaf: Vec<usize> = own.iter().copied().filter(|&row| row > s).collect();
             if let Some(&first) = leaf.first() {
-                let clear = (first..h - 1).all(|row| !ruled_under(row));
+                // From just under the spanning header (the rows between are empty there).
+                let clear = (s + 1..h - 1).all(|row| !ruled_under(row));
                 if clear {
-                    for row in first..h {
+                    for row in s + 1..h {
                         union(parent, slot(first, c), slot(row, c));
                     }
                 }
