@@ -28,6 +28,8 @@ const SCRIPT_WORDS: usize = 2;
 const SCRIPT_WIDTH: f32 = 4.0;
 /// ... touching: overlapping its height by at least this share of the script's own.
 pub(super) const SCRIPT_TOUCH: f32 = 0.2;
+/// This many rows of one piece of text each, in a row, are a paragraph, not a table's rows.
+const MIN_PARAGRAPH_ROWS: usize = 3;
 /// A table has at least this many rows.
 const MIN_TABLE_ROWS: usize = 2;
 /// Share of the sparser part's fragments that must have a partner on the same row in a table.
@@ -52,6 +54,40 @@ pub enum Item {
 pub fn order(frags: Vec<Frag>, unit: f32) -> Vec<Item> {
     let mut out = Vec::new();
     order_into(frags, unit, 0, &mut out);
+    out.into_iter().flat_map(split_at_paragraphs).collect()
+}
+
+/// A table is cut where a run of rows holds one piece of text each (an address under a
+/// letterhead, a paragraph between two tables): those rows are text, and what is left on either
+/// side is a table only if two of its rows still hold several cells.
+fn split_at_paragraphs(item: Item) -> Vec<Item> {
+    let Item::Table(rows) = item else {
+        return vec![item];
+    };
+    let single = |r: &Vec<Frag>| r.len() == 1;
+    let mut out = Vec::new();
+    let mut part: Vec<Vec<Frag>> = Vec::new();
+    let flush = |part: &mut Vec<Vec<Frag>>, out: &mut Vec<Item>| {
+        let full = part.iter().filter(|r| r.len() >= 2).count();
+        if full >= MIN_TABLE_ROWS {
+            out.push(Item::Table(std::mem::take(part)));
+        } else {
+            out.extend(part.drain(..).map(Item::Row));
+        }
+    };
+    let mut k = 0;
+    while k < rows.len() {
+        let run = rows[k..].iter().take_while(|r| single(r)).count();
+        if run >= MIN_PARAGRAPH_ROWS {
+            flush(&mut part, &mut out);
+            out.extend(rows[k..k + run].iter().cloned().map(Item::Row));
+            k += run;
+        } else {
+            part.push(rows[k].clone());
+            k += 1;
+        }
+    }
+    flush(&mut part, &mut out);
     out
 }
 

@@ -82,7 +82,8 @@ fn prepare(words: &[Word], rules: &[Rule], unit: f32) -> Option<Prepared> {
             && b.t <= text_box.b + unit
             && b.b >= text_box.t - unit
     };
-    let rules: Vec<Rule> = rules::merge(rules.iter().copied().filter(near).collect(), tol);
+    let rules: Vec<Rule> =
+        rules::merge_long(rules.iter().copied().filter(near).collect(), tol, MIN_RULE * unit);
     let kept = within_top_rule(words, &rules, text_box);
     let (words, rects): (Vec<Word>, Vec<Rect>) = match kept {
         Some(keep) => words
@@ -140,6 +141,9 @@ pub struct RuledTable {
     pub words: Vec<Word>,
 }
 
+/// A rule is at least this many text heights long, once its pieces are joined.
+const MIN_RULE: f32 = 1.5;
+
 /// Cells of a ruled table hold at most this many words on average (a framed page of prose, two
 /// columns of running text in a box, is not a table).
 const MAX_MEAN_CELL_WORDS: f32 = 12.0;
@@ -151,7 +155,7 @@ pub fn ruled_tables(lines: &mut Vec<Vec<Word>>, rules: &[Rule], unit: f32) -> Ve
         return Vec::new();
     }
     let tol = (0.3 * unit).max(2.0);
-    let merged = rules::merge(rules.to_vec(), tol);
+    let merged = rules::merge_long(rules.to_vec(), tol, MIN_RULE * unit);
     let mut regions = rules::ruled_regions(&merged, tol);
     regions.sort_by(|a, b| ((a.r - a.l) * (a.b - a.t)).total_cmp(&((b.r - b.l) * (b.b - b.t))));
     let mut out = Vec::new();

@@ -70,6 +70,15 @@ impl Rule {
 }
 
 /// Joins rules that lie on one line and overlap or touch (a rule drawn in pieces, a cell's
+/// border shared by two cells drawn twice), and leaves out what is still shorter than `min_len`
+/// then (the bars of a QR code drawn as paths, a dash).
+pub fn merge_long(rules: Vec<Rule>, tol: f32, min_len: f32) -> Vec<Rule> {
+    let mut rules = merge(rules, tol);
+    rules.retain(|r| r.len() >= min_len);
+    rules
+}
+
+/// Joins rules that lie on one line and overlap or touch (a rule drawn in pieces, a cell's
 /// border shared by two cells drawn twice, the edges of shaded cells beside their borders).
 pub fn merge(mut rules: Vec<Rule>, tol: f32) -> Vec<Rule> {
     rules.sort_by(|a, b| {
