@@ -116,7 +116,10 @@ pub struct StatusBody {
     /// VIEW_TOKEN_TTL_SECS (a page load cannot send the API key).
     pub view_url: String,
     /// DocumentResult (DESIGN.md): page_count, text, pages (each with blocks in reading order,
-    /// words, rotation, skew), qr_codes, error. Null until finished.
+    /// words, rotation, skew), qr_codes, error. A block of kind `table` also has `rows`, `cols`,
+    /// `header_rows`, `cells` ([{row, col, row_span, col_span, text, bbox}], 0-based, empty cells
+    /// absent) and, when it goes on from the page before, `continued_from` ({page, block}).
+    /// Null until finished.
     #[schema(value_type = Option<Object>)]
     pub result: Option<DocumentResult>,
 }
@@ -667,5 +670,10 @@ mod tests {
         ] {
             assert!(doc["paths"][path].is_object(), "{path} missing");
         }
+        // The result's shape, tables' cells included, is described where /status returns it.
+        let body = &doc["components"]["schemas"]["StatusBody"];
+        let result = &body["properties"]["result"];
+        let text = result.to_string() + &body.to_string();
+        assert!(text.contains("cells") && text.contains("continued_from"), "{body}");
     }
 }

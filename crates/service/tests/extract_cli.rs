@@ -267,3 +267,60 @@ fn pdf_writes_one_searchable_pdf_and_refuses_what_would_lose_a_file() {
     assert_eq!(out.status.code(), Some(1));
     assert!(!failed.exists());
 }
+
+#[test]
+fn tables_dir_gets_each_table_as_csv_and_refuses_names_that_clash() {
+    let Some(dir) = corpus() else { return };
+    let out_dir = tempdir("tables");
+    let out = succeed(
+        bin()
+            .args(["extract", "--quiet", "--tables"])
+            .arg(&out_dir)
+            .arg(dir.join("bd_invoice_01.pdf")),
+    );
+    let result = json(&out);
+    // One CSV per table block, named by page and place, each the block's grid.
+    let tables: Vec<&Value> = result["pages"][0]["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["cells"].is_array())
+        .collect();
+    assert!(!tables.is_empty(), "{result}");
+    for (n, table) in tables.iter().enumerate() {
+        let path = out_dir.join(format!("bd_invoice_01.pdf.p1.t{}.csv", n + 1));
+        let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_path(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect();
+        assert_eq!(rows.len() as u64, table["rows"].as_u64().unwrap());
+        assert!(rows.iter().all(|r| r.len() as u64 == table["cols"].as_u64().unwrap()));
+        for cell in table["cells"].as_array().unwrap() {
+            let (r, c) = (cell["row"].as_u64().unwrap(), cell["col"].as_u64().unwrap());
+            assert_eq!(rows[r as usize][c as usize], cell["text"].as_str().unwrap());
+        }
+    }
+    // The invoice's item table, as a sheet would hold it.
+    let items = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .find(|t| t.starts_with("Description,Qty,Unit Price,Amount"))
+        .expect("the item table's CSV");
+    assert!(items.contains("\nUSB cable set,12,640.67,\"7,688.04\"\n"), "{items}");
+
+    // Two inputs of one name would write the same CSV files: refused before any work.
+    let twin = tempdir("tables-twin").join("bd_invoice_01.pdf");
+    std::fs::copy(dir.join("bd_invoice_01.pdf"), &twin).unwrap();
+    let out = bin()
+        .args(["extract", "--quiet", "--tables"])
+        .arg(tempdir("tables-clash"))
+        .arg(dir.join("bd_invoice_01.pdf"))
+        .arg(&twin)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("overwrite"));
+}

@@ -180,8 +180,19 @@ async fn a_scanned_invoice_is_seen_in_a_browser_with_its_words_blocks_and_code()
         dom.contains(&format!("<span class=\"payload\">{payload}</span>")),
         "payload {payload:?} not shown"
     );
-    // Blocks numbered in reading order, the text beside them, the preview drawn under them.
+    // Blocks numbered in reading order, each table's cells drawn, the text beside them, the
+    // preview drawn under them.
     let blocks = result["pages"][0]["blocks"].as_array().unwrap().len();
+    let cells: usize = result["pages"][0]["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|b| b["cells"].as_array())
+        .map(Vec::len)
+        .sum();
+    assert!(cells >= 8, "the invoice's item table has cells: {result}");
+    assert_eq!(dom.matches("<rect class=\"cell\"").count(), cells);
+    assert_eq!(attr(dom, "data-cells"), cells.to_string());
     assert_eq!(dom.matches("<text class=\"block-no\"").count(), blocks);
     assert!(dom.contains("Silverline Supply Ltd"));
     assert!(dom.contains(&format!("href=\"pages/1.webp?token={token}\"")));

@@ -95,6 +95,7 @@
     if (!picture.hasAttribute("href")) picture.setAttribute("href", picture.getAttribute("data-src"));
   }
   var codeCount = 0;
+  var cellCount = 0;
   pages.forEach(function (p) {
     var section = el("section", { "class": "page", id: "page-" + p.page });
     var title = "Page " + p.page + " · " + (p.source === "text_layer" ? "text layer" : "OCR");
@@ -120,8 +121,17 @@
     var label = Math.max(14, Math.round(p.width / 40));
     (p.blocks || []).forEach(function (b, i) {
       var r = box("block" + (b.kind === "table" ? " table" : ""), b.bbox);
-      tip(r, "Block " + (i + 1) + " (" + b.kind + ", " + b.lines.length + " lines)");
+      var what = b.cells ? b.rows + " rows, " + b.cols + " columns" : b.lines.length + " lines";
+      tip(r, "Block " + (i + 1) + " (" + b.kind + ", " + what + ")");
       canvas.appendChild(r);
+      // A table's grid: one box a cell, its place and text as a tooltip.
+      (b.cells || []).forEach(function (c) {
+        var cell = box("cell", c.bbox);
+        var span = (c.row_span > 1 || c.col_span > 1) ? " (" + c.row_span + "×" + c.col_span + ")" : "";
+        tip(cell, "row " + (c.row + 1) + ", column " + (c.col + 1) + span + ": " + c.text);
+        canvas.appendChild(cell);
+        cellCount++;
+      });
     });
     (p.words || []).forEach(function (w) {
       var r = box("word " + confidenceClass(w.confidence), w.bbox);
@@ -202,5 +212,6 @@
   }
   body.setAttribute("data-words", String(wordRects.length));
   body.setAttribute("data-codes", String(codeCount));
+  body.setAttribute("data-cells", String(cellCount));
   body.setAttribute("data-ready", "yes");
 })();
