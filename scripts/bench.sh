@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks behind BENCHMARKS.md: accuracy (score.py), throughput against the tesseract CLI and
 # OCRmyPDF on the same pages in one run, peak memory, bad inputs. Machines here are noisy: read ratios.
-#   ./scripts/bench.sh [accuracy|realworld|throughput|memory|bad|codes|pdf|previews|workers|all]      (default: all)
+#   ./scripts/bench.sh [accuracy|realworld|throughput|memory|bad|codes|pdf|previews|tables|workers|all]      (default: all)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -153,12 +153,18 @@ previews() {
     "$shared"/corpus/scan_{invoice,letter,report}_01.pdf "$shared"/corpus/img_invoice_01.png "$shared"/corpus/bd_report_01.pdf
 }
 
+tables() {
+  section "Tables (scripts/bench_tables.py: the engine, pdfplumber, camelot, img2table, one run)"
+  python3 "$root/scripts/bench_tables.py" --bin "$bin" --shared "$shared" --out "$out/tables"
+}
+
 case "$what" in
+  tables) tables ;;
   accuracy) accuracy ;; throughput) throughput ;; memory) memory ;; bad) bad ;; realworld) realworld ;;
   workers) shift; workers "$@" ;;
   codes) codes ;;
   pdf) pdf ;;
   previews) previews ;;
-  all) accuracy; realworld; throughput; memory; bad; codes; workers ;;
-  *) echo "usage: $0 [accuracy|realworld|throughput|memory|bad|codes|pdf|previews|workers [memory|throughput|latency|hostile]|all]" >&2; exit 2 ;;
+  all) accuracy; realworld; throughput; memory; bad; codes; tables; workers ;;
+  *) echo "usage: $0 [accuracy|realworld|throughput|memory|bad|codes|pdf|previews|tables|workers [memory|throughput|latency|hostile]|all]" >&2; exit 2 ;;
 esac
