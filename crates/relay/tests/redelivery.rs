@@ -156,7 +156,7 @@ async fn redelivers_failures_only_and_never_blocks_on_a_poison_record() {
     let dir = tempfile::tempdir().unwrap();
     let dead_letter = dir.path().join("dead-letter.jsonl");
     let log = dir.path().join("relay.log");
-    let _relay = Killed(
+    let mut relay = Killed(
         Command::new(env!("CARGO_BIN_EXE_stream-relay"))
             .env("AWS_ENDPOINT_URL", &endpoint)
             .env("AWS_ACCESS_KEY_ID", "local")
@@ -229,7 +229,18 @@ async fn redelivers_failures_only_and_never_blocks_on_a_poison_record() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Stopped (SIGTERM: it finishes the invocation in flight and exits) before counting, so the
+    // counts are final whatever the timing.
+    let term = Command::new("kill")
+        .args(["-TERM", &relay.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while relay.0.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the relay did not stop on SIGTERM");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let seen = seen.lock().unwrap().clone();
     let log_text = std::fs::read_to_string(&log).unwrap();
     // Checkpointed past what succeeded: the record before the failure was sent once, not redelivered.
