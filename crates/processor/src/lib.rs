@@ -10,6 +10,7 @@ pub mod deskew;
 pub mod dpi;
 pub mod engine;
 pub mod error;
+pub mod fields;
 pub mod format;
 pub mod glyphs;
 pub mod image_input;
@@ -34,6 +35,7 @@ pub use engine::{Engine, Input, Progress};
 pub use error::{ErrorCode, ProcessError};
 pub use format::Format;
 pub use result::{
-    BBox, Block, BlockKind, DocumentCode, DocumentQr, DocumentResult, Line, PageCode, PageQr,
+    BBox, Block, BlockKind, DocumentCode, DocumentQr, DocumentResult, Field, Fields, Line, LineItem,
+    PageCode, PageQr,
     PageResult, Source, Table, TableCell, TableRef, Word,
 };

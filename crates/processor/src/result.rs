@@ -1,6 +1,7 @@
 //! The result model: what `extract` prints and `/status` returns under `result`.
 
 use crate::error::ProcessError;
+pub use crate::fields::{Field, Fields, LineItem};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -189,6 +190,12 @@ pub struct DocumentResult {
     /// Every page's codes, with their page.
     #[serde(default)]
     pub codes: Vec<DocumentCode>,
+    /// A receipt's or an invoice's key fields (absent: none found, or not such a document).
+    #[serde(default, skip_serializing_if = "Fields::is_empty")]
+    pub fields: Fields,
+    /// The lines of its item table.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub line_items: Vec<LineItem>,
     pub error: Option<ProcessError>,
 }
 
@@ -221,12 +228,15 @@ impl DocumentResult {
             .collect();
         let mut pages = pages;
         link_continued_tables(&mut pages);
+        let (fields, line_items) = crate::fields::extract(&pages);
         DocumentResult {
             page_count: pages.len() as u32,
             text,
             pages,
             qr_codes,
             codes,
+            fields,
+            line_items,
             error: None,
         }
     }

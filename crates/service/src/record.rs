@@ -1,7 +1,9 @@
 //! The DynamoDB item and what is written into it — pure data and rules, no I/O.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use processor::{DocumentCode, DocumentQr, DocumentResult, ErrorCode, PageResult, ProcessError};
+use processor::{
+    DocumentCode, DocumentQr, DocumentResult, ErrorCode, Fields, LineItem, PageResult, ProcessError,
+};
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -84,6 +86,13 @@ pub struct DocumentItem {
     pub qr_codes: Option<Vec<DocumentQr>>,
     pub codes: Option<Vec<DocumentCode>>,
     pub pages: Option<Vec<PageResult>>,
+    /// A receipt's or an invoice's key fields: always on the item when found (small), so that they
+    /// can be queried without the result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Fields>,
+    /// With the pages: on the item when the whole result fits, else in S3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_items: Option<Vec<LineItem>>,
 }
 
 /// The record's own fields, as stored and as /status shows them.
@@ -133,6 +142,8 @@ impl DocumentItem {
                 pages: self.pages.clone().unwrap_or_default(),
                 qr_codes: self.qr_codes.clone().unwrap_or_default(),
                 codes: self.codes.clone().unwrap_or_default(),
+                fields: self.fields.clone().unwrap_or_default(),
+                line_items: self.line_items.clone().unwrap_or_default(),
                 error: None,
             }),
             Status::Failed => Some(DocumentResult::failed(ProcessError {
@@ -161,6 +172,10 @@ pub struct Outcome {
     pub codes: Vec<DocumentCode>,
     /// None when the pages went to S3 (or the document failed).
     pub pages: Option<Vec<PageResult>>,
+    /// Always on the item (small).
+    pub fields: Fields,
+    /// With the pages.
+    pub line_items: Option<Vec<LineItem>>,
     pub error: Option<(FailureCode, String)>,
     pub processing_ms: u64,
     /// The full result JSON, to be stored at `results/{id}.json`.
@@ -185,6 +200,8 @@ impl Outcome {
             qr_codes: result.qr_codes,
             codes: result.codes,
             pages: Some(result.pages),
+            fields: result.fields,
+            line_items: Some(result.line_items),
             error: None,
             processing_ms,
             offload: None,
@@ -200,6 +217,8 @@ impl Outcome {
             pages: inline.pages.unwrap_or_default(),
             qr_codes: inline.qr_codes,
             codes: inline.codes,
+            fields: inline.fields,
+            line_items: inline.line_items.unwrap_or_default(),
             error: None,
         };
         let json = serde_json::to_vec(&full).expect("results serialise");
@@ -210,6 +229,8 @@ impl Outcome {
             qr_codes: first_within(full.qr_codes, SUMMARY_QR_BYTES),
             codes: first_within(full.codes, SUMMARY_QR_BYTES),
             pages: None,
+            fields: full.fields,
+            line_items: None,
             error: None,
             processing_ms,
             offload: Some(json),
@@ -226,6 +247,8 @@ impl Outcome {
             qr_codes: Vec::new(),
             codes: Vec::new(),
             pages: None,
+            fields: Fields::default(),
+            line_items: None,
             error: Some((code.into(), truncate_bytes(message, 4096).to_string())),
             processing_ms,
             offload: None,
@@ -246,6 +269,8 @@ impl Outcome {
         add("qr_codes", to_av(&self.qr_codes));
         add("codes", to_av(&self.codes));
         add("pages", self.pages.as_ref().and_then(to_av));
+        add("fields", to_av(&self.fields));
+        add("line_items", self.line_items.as_ref().and_then(to_av));
         if let Some((code, message)) = &self.error {
             add("error_code", Some(AttributeValue::S(code.as_str().into())));
             add("error_message", Some(AttributeValue::S(message.clone())));

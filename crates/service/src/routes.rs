@@ -118,8 +118,11 @@ pub struct StatusBody {
     /// DocumentResult (DESIGN.md): page_count, text, pages (each with blocks in reading order,
     /// words, rotation, skew), qr_codes, error. A block of kind `table` also has `rows`, `cols`,
     /// `header_rows`, `cells` ([{row, col, row_span, col_span, text, bbox}], 0-based, empty cells
-    /// absent) and, when it goes on from the page before, `continued_from` ({page, block}).
-    /// Null until finished.
+    /// absent) and, when it goes on from the page before, `continued_from` ({page, block}). A
+    /// receipt or an invoice also has `fields` (vendor_name, vendor_address, date, due_date,
+    /// invoice_receipt_id, subtotal, tax, total: each {text, value, currency, page, bbox,
+    /// confidence}, absent when not found) and `line_items` ([{description, quantity, unit_price,
+    /// amount, page, bbox}]). Null until finished.
     #[schema(value_type = Option<Object>)]
     pub result: Option<DocumentResult>,
 }

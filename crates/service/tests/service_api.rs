@@ -156,6 +156,21 @@ async fn wait_true_answers_with_the_finished_record() {
         .and_then(|c| c.as_l().ok())
         .expect("codes on the item");
     assert_eq!(codes.len(), 1);
+    // The invoice's fields: in the result, and on the item as a map a user can query.
+    let fields = &v["result"]["fields"];
+    assert_eq!(fields["invoice_receipt_id"]["text"], "INV-2024-8348", "{fields}");
+    assert_eq!(fields["total"]["value"], "65028.29");
+    assert_eq!(fields["date"]["value"], "2019-06-14");
+    let on_item = item
+        .get("fields")
+        .and_then(|f| f.as_m().ok())
+        .expect("fields on the item");
+    let total = on_item["total"].as_m().unwrap();
+    assert_eq!(total["value"].as_s().unwrap(), "65028.29");
+    assert_eq!(total["currency"].as_s().unwrap(), "USD");
+    let items = v["result"]["line_items"].as_array().expect("line items");
+    assert_eq!(items.len(), 7, "{items:?}");
+    assert_eq!(items[0]["description"], "Cleaning supplies");
     app.stop().await;
 }
 

@@ -193,6 +193,15 @@ async fn a_scanned_invoice_is_seen_in_a_browser_with_its_words_blocks_and_code()
     assert!(cells >= 8, "the invoice's item table has cells: {result}");
     assert_eq!(dom.matches("<rect class=\"cell\"").count(), cells);
     assert_eq!(attr(dom, "data-cells"), cells.to_string());
+    // The invoice's fields: listed by name, their boxes marked.
+    let fields = result["fields"].as_object().expect("an invoice's fields");
+    assert!(fields.contains_key("total") && fields.contains_key("date"), "{result}");
+    for (name, field) in fields {
+        assert!(dom.contains(&format!("data-field=\"{name}\"")), "{name} not listed");
+        assert_eq!(field["page"], 1);
+    }
+    assert_eq!(attr(dom, "data-fields"), fields.len().to_string());
+    assert_eq!(dom.matches("<rect class=\"field\"").count(), fields.len());
     assert_eq!(dom.matches("<text class=\"block-no\"").count(), blocks);
     assert!(dom.contains("Silverline Supply Ltd"));
     assert!(dom.contains(&format!("href=\"pages/1.webp?token={token}\"")));

@@ -311,6 +311,23 @@ impl Store {
             Some(p) => sets.push(format!("{} = {}", e.n("pages"), e.v("pages", to_av(p)?))),
             None => removes.push(e.n("pages")),
         }
+        match &outcome.line_items {
+            Some(items) if !items.is_empty() => sets.push(format!(
+                "{} = {}",
+                e.n("line_items"),
+                e.v("line_items", to_av(items)?)
+            )),
+            _ => removes.push(e.n("line_items")),
+        }
+        if outcome.fields.is_empty() {
+            removes.push(e.n("fields"));
+        } else {
+            sets.push(format!(
+                "{} = {}",
+                e.n("fields"),
+                e.v("fields", to_av(&outcome.fields)?)
+            ));
+        }
         match &outcome.error {
             Some((code, message)) => {
                 sets.push(format!(

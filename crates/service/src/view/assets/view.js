@@ -63,6 +63,30 @@
   var error = result.error || (doc.error_code ? { code: doc.error_code, message: doc.error_message } : null);
   if (error) fact("Error", error.code + ": " + (error.message || ""), "error");
   head.appendChild(facts);
+  // A receipt's or an invoice's fields: listed here, their boxes marked on their pages.
+  var fields = result.fields || {};
+  var fieldNames = Object.keys(fields);
+  if (fieldNames.length) {
+    head.appendChild(el("h2", {}, "Fields"));
+    var table = el("dl", { "class": "fields" });
+    fieldNames.forEach(function (name) {
+      var f = fields[name];
+      var shown = f.text + (f.value != null && f.value !== f.text ? " → " + f.value : "") + (f.currency ? " " + f.currency : "");
+      table.appendChild(el("dt", {}, name));
+      table.appendChild(el("dd", { "data-field": name }, shown));
+    });
+    head.appendChild(table);
+  }
+  var items = result.line_items || [];
+  if (items.length) {
+    head.appendChild(el("h2", {}, "Line items"));
+    var list = el("ol", { "class": "items" });
+    items.forEach(function (it) {
+      list.appendChild(el("li", {}, [it.description, it.quantity && "× " + it.quantity, it.unit_price, it.amount]
+        .filter(function (x) { return x; }).join("  ")));
+    });
+    head.appendChild(list);
+  }
 
   var tools = el("div", { "class": "tools" });
   var search = el("input", { type: "search", id: "search", placeholder: "Search the words", "aria-label": "Search the words" });
@@ -96,6 +120,7 @@
   }
   var codeCount = 0;
   var cellCount = 0;
+  var fieldCount = 0;
   pages.forEach(function (p) {
     var section = el("section", { "class": "page", id: "page-" + p.page });
     var title = "Page " + p.page + " · " + (p.source === "text_layer" ? "text layer" : "OCR");
@@ -144,6 +169,14 @@
       var t = svg("text", { "class": "block-no", x: b.bbox.left, y: b.bbox.top + label, "font-size": label });
       t.textContent = String(i + 1);
       canvas.appendChild(t);
+    });
+    fieldNames.forEach(function (name) {
+      var f = fields[name];
+      if (f.page !== p.page) return;
+      var r = box("field", f.bbox);
+      tip(r, name + ": " + f.text);
+      canvas.appendChild(r);
+      fieldCount++;
     });
     var codes = (p.codes && p.codes.length) ? p.codes
       : (p.qr_codes || []).map(function (q) { return { format: "QR Code", data: q.data, bbox: q.bbox }; });
@@ -213,5 +246,6 @@
   body.setAttribute("data-words", String(wordRects.length));
   body.setAttribute("data-codes", String(codeCount));
   body.setAttribute("data-cells", String(cellCount));
+  body.setAttribute("data-fields", String(fieldCount));
   body.setAttribute("data-ready", "yes");
 })();

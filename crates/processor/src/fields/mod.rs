@@ -1,0 +1,342 @@
+//! Receipts and invoices as fields: vendor, address, date, due date, number, subtotal, tax, total
+//! (AWS Textract AnalyzeExpense's names, lower case) and the item table's lines. Pure: the pages'
+//! words and tables in, fields out; told nothing about the document's kind, it claims fields only
+//! on a document that calls itself an invoice or a receipt (or shows a total and its payment). A
+//! field that is not found is absent: each rule says what makes it sure, and a wrong value is worse
+//! than none.
+
+pub mod amounts;
+pub mod dates;
+mod items;
+pub mod labels;
+mod rows;
+
+use crate::result::{BBox, PageResult};
+use amounts::Amount;
+use rows::Row;
+use serde::{Deserialize, Serialize};
+
+/// One field: as printed, normalised, where.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    /// As printed.
+    pub text: String,
+    /// Normalised: ISO 8601 for dates, a decimal string for amounts ("1234.50"). Absent where the
+    /// text cannot be read surely (a date that could be the 2nd of March or February the 3rd).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// ISO 4217, for an amount whose document shows its currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// 1-based page.
+    pub page: u32,
+    pub bbox: BBox,
+    /// 0 to 1: the words' OCR confidence times how sure the rule that found it is.
+    pub confidence: f32,
+}
+
+/// The document's key fields; each absent when not found.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Fields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_name: Option<Field>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_address: Option<Field>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<Field>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<Field>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_receipt_id: Option<Field>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtotal: Option<Field>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<Field>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<Field>,
+}
+
+impl Fields {
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+
+    /// The fields found, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Field)> {
+        [
+            ("vendor_name", &self.vendor_name),
+            ("vendor_address", &self.vendor_address),
+            ("date", &self.date),
+            ("due_date", &self.due_date),
+            ("invoice_receipt_id", &self.invoice_receipt_id),
+            ("subtotal", &self.subtotal),
+            ("tax", &self.tax),
+            ("total", &self.total),
+        ]
+        .into_iter()
+        .filter_map(|(n, f)| f.as_ref().map(|f| (n, f)))
+    }
+}
+
+/// One line of an item table.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct LineItem {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
+    pub page: u32,
+    pub bbox: BBox,
+}
+
+/// How sure each rule is, times the words' own confidence.
+mod sure {
+    pub const LABELLED: f32 = 0.95;
+    pub const LABELLED_BELOW: f32 = 0.85;
+    pub const CHECKED_TOTAL: f32 = 0.98;
+    pub const FIRST_DATE: f32 = 0.8;
+    pub const VENDOR: f32 = 0.7;
+    pub const ADDRESS: f32 = 0.6;
+}
+
+/// The fields and line items of a document.
+pub fn extract(pages: &[PageResult]) -> (Fields, Vec<LineItem>) {
+    let rows: Vec<Row> = pages.iter().flat_map(rows::of_page).collect();
+    if rows.is_empty() || !is_expense(&rows) {
+        return (Fields::default(), Vec::new());
+    }
+    let tokens: Vec<&str> = rows
+        .iter()
+        .flat_map(|r| r.words.iter().map(|w| w.text.as_str()))
+        .collect();
+    let comma = amounts::decimal_comma(&tokens);
+    let mut fields = Fields::default();
+    let totals = amounts_labelled(&rows, labels::TOTAL, comma, true);
+    let subtotal = amounts_labelled(&rows, labels::SUBTOTAL, comma, false).into_iter().next();
+    let tax = amounts_labelled(&rows, labels::TAX, comma, false)
+        .into_iter()
+        .find(|t| !t.amount.value.starts_with('-'));
+    let currency = totals
+        .iter()
+        .chain(subtotal.iter())
+        .find_map(|c| c.amount.currency)
+        .or_else(|| tokens.iter().find_map(|t| amounts::currency_of(t)));
+    fields.total = pick_total(&rows, &totals, subtotal.as_ref(), tax.as_ref(), comma)
+        .map(|(c, sure)| c.field(currency, sure));
+    fields.subtotal = subtotal.map(|c| c.field(currency, sure::LABELLED));
+    fields.tax = tax.map(|c| c.field(currency, sure::LABELLED));
+    let (date, due) = dates_of(&rows, currency);
+    fields.date = date;
+    fields.due_date = due;
+    fields.invoice_receipt_id = invoice_id(&rows);
+    let (vendor, address) = rows::vendor(&rows);
+    fields.vendor_name = vendor.map(|(text, r)| field(text, r, sure::VENDOR));
+    fields.vendor_address = address.map(|(text, r)| field(text, r, sure::ADDRESS));
+    let items = items::from_tables(pages, comma);
+    (fields, items)
+}
+
+fn field(text: String, r: rows::Span, sure: f32) -> Field {
+    Field {
+        text,
+        value: None,
+        currency: None,
+        page: r.page,
+        bbox: r.bbox,
+        confidence: round(r.confidence * sure),
+    }
+}
+
+fn round(c: f32) -> f32 {
+    (c.clamp(0.0, 1.0) * 100.0).round() / 100.0
+}
+
+/// A document that calls itself an invoice or a receipt, or that shows a labelled total and how
+/// it was paid.
+fn is_expense(rows: &[Row]) -> bool {
+    let kind = rows.iter().any(|r| r.find(labels::KIND).is_some());
+    let payment = rows.iter().any(|r| r.find(labels::PAYMENT).is_some() && r.has_amount());
+    let total = rows
+        .iter()
+        .any(|r| r.find(labels::TOTAL).is_some() && r.has_amount());
+    kind || (payment && total)
+}
+
+/// An amount found after (or under) a label.
+#[derive(Debug, Clone)]
+struct Labelled {
+    /// Which label: its index in the list (strongest first).
+    strength: usize,
+    amount: Amount,
+    text: String,
+    row: usize,
+    span: rows::Span,
+    below: bool,
+}
+
+impl Labelled {
+    fn field(self, currency: Option<&'static str>, sure: f32) -> Field {
+        let sure = if self.below { sure.min(sure::LABELLED_BELOW) } else { sure };
+        Field {
+            text: self.text,
+            value: Some(self.amount.value),
+            currency: self.amount.currency.or(currency).map(String::from),
+            page: self.span.page,
+            bbox: self.span.bbox,
+            confidence: round(self.span.confidence * sure),
+        }
+    }
+}
+
+/// Every amount labelled by one of `list`, in the document's order. A "total" line that counts,
+/// saves or taxes something ("Total Qty", "Total Saving", "Total GST") is not a total.
+fn amounts_labelled(rows: &[Row], list: &[&str], comma: bool, totals: bool) -> Vec<Labelled> {
+    let mut out = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        let Some((strength, _, end)) = row.find(list) else {
+            continue;
+        };
+        if totals {
+            let words = &row.tokens[..row.tokens.len().min(end + 2)];
+            if words.iter().any(|t| labels::NOT_TOTAL.contains(&t.as_str())) {
+                continue;
+            }
+        }
+        if let Some((amount, text, span)) = row.amount_after(end, comma) {
+            out.push(Labelled { strength, amount, text, row: i, span, below: false });
+        } else if let Some((amount, text, span)) = rows
+            .get(i + 1)
+            .filter(|next| next.page == row.page)
+            .and_then(|next| next.amount_under(row, end, comma))
+        {
+            out.push(Labelled { strength, amount, text, row: i, span, below: true });
+        }
+    }
+    out
+}
+
+/// The total that pays: consistent with what was paid (cash less change) or with the subtotal and
+/// tax if the document shows them, before the payment lines, the strongest label, the last one
+/// (a total after rounding).
+fn pick_total(
+    rows: &[Row],
+    totals: &[Labelled],
+    subtotal: Option<&Labelled>,
+    tax: Option<&Labelled>,
+    comma: bool,
+) -> Option<(Labelled, f32)> {
+    let cents = |v: &str| -> Option<i64> {
+        let (i, f) = v.split_once('.')?;
+        let n = i.parse::<i64>().ok()? * 100 + f.parse::<i64>().ok()?;
+        Some(n)
+    };
+    let paid = |label: &str| {
+        rows.iter().find_map(|r| {
+            let (_, _, end) = r.find(&[label])?;
+            r.amount_after(end, comma).and_then(|(a, _, _)| cents(&a.value))
+        })
+    };
+    let tendered = paid("CASH").zip(paid("CHANGE")).map(|(c, ch)| c - ch);
+    let computed = subtotal
+        .and_then(|s| cents(&s.amount.value))
+        .map(|s| s + tax.and_then(|t| cents(&t.amount.value)).unwrap_or(0));
+    let first_payment = rows
+        .iter()
+        .position(|r| r.find(labels::PAYMENT).is_some() && r.has_amount())
+        .unwrap_or(usize::MAX);
+    let best = totals
+        .iter()
+        .filter(|c| c.amount.has_cents || totals.iter().all(|o| !o.amount.has_cents))
+        .max_by_key(|c| {
+            let v = cents(&c.amount.value);
+            let checked = v.is_some()
+                && (v == tendered || computed.is_some_and(|s| (v.unwrap_or(0) - s).abs() <= 5));
+            (checked, c.row < first_payment, std::cmp::Reverse(c.strength), c.row)
+        })?
+        .clone();
+    let v = cents(&best.amount.value);
+    let checked =
+        v.is_some() && (v == tendered || computed.is_some_and(|s| (v.unwrap_or(0) - s).abs() <= 5));
+    Some((best, if checked { sure::CHECKED_TOTAL } else { sure::LABELLED }))
+}
+
+/// The document's date (the one its label names, else its first) and its due date.
+fn dates_of(rows: &[Row], currency: Option<&str>) -> (Option<Field>, Option<Field>) {
+    let found: Vec<(usize, dates::Found)> = rows
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| dates::find(&r.text()).into_iter().map(move |d| (i, d)))
+        .collect();
+    let all: Vec<dates::Found> = found.iter().map(|(_, d)| d.clone()).collect();
+    let order = dates::order(&all, currency);
+    let as_field = |i: usize, d: &dates::Found, sure: f32| {
+        let span = rows[i].span_of_text(d.at, d.text.len());
+        Field {
+            text: d.text.clone(),
+            value: d.iso(order),
+            currency: None,
+            page: span.page,
+            bbox: span.bbox,
+            confidence: round(span.confidence * sure),
+        }
+    };
+    let labelled = |list: &[&str]| {
+        found.iter().find(|(i, d)| {
+            rows[*i]
+                .find(list)
+                .is_some_and(|(_, start, _)| rows[*i].offset_of(start) <= d.at)
+        })
+    };
+    let due = labelled(labels::DUE_DATE);
+    let is_due = |i: usize| rows[i].find(labels::DUE_DATE).is_some();
+    let date = labelled(labels::DATE)
+        .filter(|(i, _)| !is_due(*i))
+        .map(|(i, d)| as_field(*i, d, sure::LABELLED))
+        .or_else(|| {
+            found
+                .iter()
+                .find(|(i, _)| !is_due(*i))
+                .map(|(i, d)| as_field(*i, d, sure::FIRST_DATE))
+        });
+    (date, due.map(|(i, d)| as_field(*i, d, sure::LABELLED)))
+}
+
+/// The document's own number: the token after its label, holding a digit, neither a date nor an
+/// amount.
+fn invoice_id(rows: &[Row]) -> Option<Field> {
+    for row in rows {
+        let Some((_, _, end)) = row.find(labels::INVOICE_ID) else {
+            continue;
+        };
+        let skip = ["NO", "NUMBER", "#", "NR", "N°", "NUM", ":", "-", "="];
+        let next = (end..row.words.len())
+            .find(|&k| !row.tokens[k].is_empty() && !skip.contains(&row.tokens[k].as_str()));
+        let Some(k) = next else { continue };
+        let word = &row.words[k];
+        let text = word.text.trim_start_matches([':', '#']).trim_end_matches([',', '.']);
+        let digits = text.chars().filter(char::is_ascii_digit).count();
+        if digits == 0 || text.len() < 3 || !dates::find(text).is_empty() {
+            continue;
+        }
+        if amounts::parse(text, false).is_some_and(|a| a.has_cents) {
+            continue;
+        }
+        let span = row.span(k, k + 1);
+        return Some(Field {
+            text: text.to_string(),
+            value: None,
+            currency: None,
+            page: span.page,
+            bbox: span.bbox,
+            confidence: round(span.confidence * sure::LABELLED),
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,362 @@
+//! A page's words as visual rows (words on one baseline across the whole page, left to right),
+//! the labels found in them, the values beside or under a label, and the vendor at the top.
+
+use super::amounts::{self, Amount};
+use super::labels;
+use crate::result::{BBox, PageResult, Word};
+
+/// Words OCR is less sure of than this are left out (picture specks, junk).
+const MIN_WORD_CONFIDENCE: f32 = 30.0;
+/// The vendor and its address stand in this top share of the first page.
+const VENDOR_ZONE: f32 = 0.45;
+/// An address has at most this many lines.
+const MAX_ADDRESS_LINES: usize = 5;
+/// Words further apart than this many text heights are separate pieces of a row (a letterhead's
+/// name on the left, the document's title on the right).
+const PIECE_GAP: f32 = 2.0;
+
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub page: u32,
+    pub page_height: u32,
+    pub words: Vec<Word>,
+    /// Each word upper case, without the punctuation around it ("No." -> "NO", "Total:" -> "TOTAL").
+    pub tokens: Vec<String>,
+}
+
+/// Where a value stands and how sure OCR was of its words.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Span {
+    pub page: u32,
+    pub bbox: BBox,
+    /// 0 to 1.
+    pub confidence: f32,
+}
+
+fn token(text: &str) -> String {
+    text.trim_start_matches(['(', '[', '*'])
+        .trim_end_matches([':', '.', ',', ';', ')', ']', '*'])
+        .to_uppercase()
+}
+
+/// The page's rows, top to bottom.
+pub fn of_page(page: &PageResult) -> Vec<Row> {
+    let mut words: Vec<&Word> = page
+        .words
+        .iter()
+        .filter(|w| w.confidence >= MIN_WORD_CONFIDENCE && !w.text.trim().is_empty())
+        .collect();
+    words.sort_by_key(|w| w.bbox.top + w.bbox.height / 2);
+    let mut rows: Vec<Vec<Word>> = Vec::new();
+    for w in words {
+        let mid = w.bbox.top + w.bbox.height / 2;
+        // The row whose middle band this word's middle falls in.
+        let home = rows.iter_mut().rev().take(3).find(|r| {
+            let (t, b) = band(r);
+            mid >= t && mid <= b && overlap(r, w)
+        });
+        match home {
+            Some(r) => r.push(w.clone()),
+            None => rows.push(vec![w.clone()]),
+        }
+    }
+    rows.into_iter()
+        .map(|mut words| {
+            words.sort_by_key(|w| w.bbox.left);
+            Row {
+                page: page.page,
+                page_height: page.height,
+                tokens: words.iter().map(|w| token(&w.text)).collect(),
+                words,
+            }
+        })
+        .collect()
+}
+
+fn band(words: &[Word]) -> (u32, u32) {
+    let t = words.iter().map(|w| w.bbox.top).min().unwrap_or(0);
+    let b = words
+        .iter()
+        .map(|w| w.bbox.top + w.bbox.height)
+        .max()
+        .unwrap_or(0);
+    (t, b.max(t + 1))
+}
+
+/// Whether a word shares more than half the height of the smaller with the row's words.
+fn overlap(row: &[Word], w: &Word) -> bool {
+    let (t, b) = band(row);
+    let (wt, wb) = (w.bbox.top, w.bbox.top + w.bbox.height);
+    let shared = b.min(wb).saturating_sub(t.max(wt));
+    let h = (b - t).min(w.bbox.height.max(1));
+    shared * 2 > h
+}
+
+impl Row {
+    pub fn text(&self) -> String {
+        self.words
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Byte offset of word `k` in [`Row::text`].
+    pub fn offset_of(&self, k: usize) -> usize {
+        self.words[..k].iter().map(|w| w.text.len() + 1).sum()
+    }
+
+    /// The first label of `list` (strongest first) found in the row: (its index, first word, end).
+    pub fn find(&self, list: &[&str]) -> Option<(usize, usize, usize)> {
+        list.iter().enumerate().find_map(|(i, label)| {
+            let want: Vec<&str> = label.split(' ').collect();
+            (0..self.tokens.len())
+                .find(|&s| {
+                    s + want.len() <= self.tokens.len()
+                        && want.iter().zip(&self.tokens[s..]).all(|(a, b)| a == b)
+                })
+                .map(|s| (i, s, s + want.len()))
+        })
+    }
+
+    pub fn has_amount(&self) -> bool {
+        self.words
+            .iter()
+            .any(|w| amounts::parse(&w.text, false).is_some_and(|a| a.has_cents))
+    }
+
+    /// The first amount after word `end` (a currency mark before it counts as its currency).
+    pub fn amount_after(&self, end: usize, comma: bool) -> Option<(Amount, String, Span)> {
+        let mut currency = None;
+        let mut from = end;
+        for k in end..self.words.len() {
+            let text = &self.words[k].text;
+            if let Some(c) = amounts::currency_of(text) {
+                currency = Some(c);
+                from = k;
+                continue;
+            }
+            if let Some(mut a) = amounts::parse(text, comma) {
+                a.currency = a.currency.or(currency);
+                let start = if currency.is_some() { from } else { k };
+                let printed = self.words[start..=k]
+                    .iter()
+                    .map(|w| w.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                return Some((a, printed, self.span(start, k + 1)));
+            }
+        }
+        None
+    }
+
+    /// The one amount of this row standing under (or right of) the label `label[..end]` of the
+    /// row above it: a total printed under its label.
+    pub fn amount_under(&self, above: &Row, end: usize, comma: bool) -> Option<(Amount, String, Span)> {
+        if self.find(labels::TOTAL).is_some() || self.find(labels::PAYMENT).is_some() {
+            return None;
+        }
+        let left = above.words.first()?.bbox.left;
+        let label_right = above.words[end - 1].bbox.left + above.words[end - 1].bbox.width;
+        let found: Vec<(usize, Amount)> = self
+            .words
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| w.bbox.left + w.bbox.width >= left && w.bbox.left <= label_right + 4 * w.bbox.height)
+            .filter_map(|(k, w)| amounts::parse(&w.text, comma).map(|a| (k, a)))
+            .filter(|(_, a)| a.has_cents)
+            .collect();
+        match found.as_slice() {
+            [(k, a)] => Some((a.clone(), self.words[*k].text.clone(), self.span(*k, k + 1))),
+            _ => None,
+        }
+    }
+
+    /// Words `from..to` as a span.
+    pub fn span(&self, from: usize, to: usize) -> Span {
+        let words = &self.words[from..to.max(from + 1).min(self.words.len())];
+        let l = words.iter().map(|w| w.bbox.left).min().unwrap_or(0);
+        let t = words.iter().map(|w| w.bbox.top).min().unwrap_or(0);
+        let r = words.iter().map(|w| w.bbox.left + w.bbox.width).max().unwrap_or(l);
+        let b = words.iter().map(|w| w.bbox.top + w.bbox.height).max().unwrap_or(t);
+        let confidence = words.iter().map(|w| w.confidence).sum::<f32>() / words.len().max(1) as f32 / 100.0;
+        Span {
+            page: self.page,
+            bbox: BBox { left: l, top: t, width: r - l, height: b - t },
+            confidence,
+        }
+    }
+
+    /// The words covering bytes `at..at + len` of [`Row::text`].
+    pub fn span_of_text(&self, at: usize, len: usize) -> Span {
+        let (mut from, mut to, mut offset) = (None, 0, 0);
+        for (k, w) in self.words.iter().enumerate() {
+            let end = offset + w.text.len();
+            if end > at && offset < at + len {
+                from.get_or_insert(k);
+                to = k + 1;
+            }
+            offset = end + 1;
+        }
+        self.span(from.unwrap_or(0), to)
+    }
+
+    /// The row's pieces: runs of words closer than a few text heights (word indices).
+    fn pieces(&self) -> Vec<std::ops::Range<usize>> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for k in 1..=self.words.len() {
+            let apart = k == self.words.len() || {
+                let (a, b) = (&self.words[k - 1].bbox, &self.words[k].bbox);
+                let h = a.height.max(b.height).max(1) as f32;
+                (b.left as f32 - (a.left + a.width) as f32) > PIECE_GAP * h
+            };
+            if apart {
+                out.push(start..k);
+                start = k;
+            }
+        }
+        out
+    }
+
+    fn piece_text(&self, r: &std::ops::Range<usize>) -> String {
+        self.words[r.clone()]
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Whether a piece of a row could be part of a vendor's name or address: letters, read with some
+/// confidence, no phone, registration, title, date or amount.
+fn plain(row: &Row, r: &std::ops::Range<usize>) -> bool {
+    let text = row.piece_text(r);
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    let confidence = row.span(r.start, r.end).confidence;
+    let tokens = &row.tokens[r.clone()];
+    letters >= 3
+        && confidence >= 0.5
+        && !tokens.iter().any(|t| labels::NOT_VENDOR.contains(&t.as_str()))
+        && super::dates::find(&text).is_empty()
+        && !row.words[r.clone()]
+            .iter()
+            .any(|w| amounts::parse(&w.text, false).is_some_and(|a| a.has_cents))
+}
+
+/// A registration number under a name, "(1125830-V)": skipped, it ends nothing.
+fn registration(row: &Row, r: &std::ops::Range<usize>) -> bool {
+    let text = row.piece_text(r);
+    text.starts_with('(') && text.chars().any(|c| c.is_ascii_digit())
+}
+
+/// The vendor: the first plain line at the top of the first page (its left piece: a letterhead's
+/// title stands apart on the right), with the next line when only that one ends in a company form
+/// ("... SDN BHD"); its address: the plain lines under it, in its column, until a phone, a number
+/// or a gap.
+#[allow(clippy::type_complexity)]
+pub fn vendor(rows: &[Row]) -> (Option<(String, Span)>, Option<(String, Span)>) {
+    let Some(first_page) = rows.first().map(|r| r.page) else {
+        return (None, None);
+    };
+    let top: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.page == first_page)
+        .filter(|r| {
+            let t = r.words.first().map_or(0, |w| w.bbox.top) as f32;
+            t <= VENDOR_ZONE * r.page_height as f32
+        })
+        .collect();
+    let Some((at, piece)) = top.iter().enumerate().find_map(|(i, r)| {
+        let p = r.pieces().into_iter().next()?;
+        plain(r, &p).then_some((i, p))
+    }) else {
+        return (None, None);
+    };
+    let row = top[at];
+    let mut name = row.piece_text(&piece);
+    let mut span = row.span(piece.start, piece.end);
+    let ends_in_form = |text: &str| {
+        let up = text.to_uppercase();
+        labels::COMPANY_FORMS.iter().any(|f| up.ends_with(&format!(" {f}")) || up == *f)
+    };
+    let mut next = at + 1;
+    if !ends_in_form(&name) {
+        if let Some(r) = top.get(at + 1) {
+            if let Some(p) = r.pieces().into_iter().find(|p| beneath(r, p, &span)) {
+                let more = r.piece_text(&p);
+                if plain(r, &p) && ends_in_form(&more) {
+                    name = format!("{name} {more}");
+                    span = join(span, r.span(p.start, p.end));
+                    next += 1;
+                }
+            }
+        }
+    }
+    // The address: lines under the name, in its column.
+    let mut address: Vec<String> = Vec::new();
+    let mut address_span: Option<Span> = None;
+    let mut last_bottom = span.bbox.top + span.bbox.height;
+    for r in top.iter().skip(next) {
+        let Some(p) = r.pieces().into_iter().find(|p| beneath(r, p, &span)) else {
+            continue;
+        };
+        let s = r.span(p.start, p.end);
+        let gap = s.bbox.top.saturating_sub(last_bottom);
+        if gap > 2 * s.bbox.height.max(1) || address.len() >= MAX_ADDRESS_LINES {
+            break;
+        }
+        last_bottom = s.bbox.top + s.bbox.height;
+        if registration(r, &p) {
+            continue;
+        }
+        if !plain_address(r, &p) {
+            break;
+        }
+        address.push(r.piece_text(&p));
+        address_span = Some(address_span.map_or(s, |a| join(a, s)));
+    }
+    let address = address_span
+        .filter(|_| address.iter().any(|l| l.chars().any(|c| c.is_ascii_digit())))
+        .map(|s| (address.join(" "), s));
+    (Some((name, span)), address)
+}
+
+/// An address line may hold digits (a number, a postcode), not a phone (a line of seven digits or
+/// more and hardly a letter), a registration or a date.
+fn plain_address(row: &Row, r: &std::ops::Range<usize>) -> bool {
+    let text = row.piece_text(r);
+    let tokens = &row.tokens[r.clone()];
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    let phone = digits >= 7 && letters * 4 <= digits;
+    !phone
+        && text.chars().filter(|c| c.is_alphanumeric()).count() >= 3
+        && row.span(r.start, r.end).confidence >= 0.5
+        && !tokens.iter().any(|t| labels::NOT_VENDOR.contains(&t.as_str()))
+        && super::dates::find(&text).is_empty()
+        && !row.words[r.clone()]
+            .iter()
+            .any(|w| amounts::parse(&w.text, false).is_some_and(|a| a.has_cents))
+        && !tokens.iter().any(|t| t == "TO" || t == "BILL" || t == "SHIP")
+}
+
+/// Whether a piece stands under `above`: their columns overlap.
+fn beneath(row: &Row, p: &std::ops::Range<usize>, above: &Span) -> bool {
+    let s = row.span(p.start, p.end);
+    let (l, r) = (s.bbox.left, s.bbox.left + s.bbox.width);
+    let (al, ar) = (above.bbox.left, above.bbox.left + above.bbox.width);
+    l < ar && r > al
+}
+
+fn join(a: Span, b: Span) -> Span {
+    let l = a.bbox.left.min(b.bbox.left);
+    let t = a.bbox.top.min(b.bbox.top);
+    let r = (a.bbox.left + a.bbox.width).max(b.bbox.left + b.bbox.width);
+    let btm = (a.bbox.top + a.bbox.height).max(b.bbox.top + b.bbox.height);
+    Span {
+        page: a.page,
+        bbox: BBox { left: l, top: t, width: r - l, height: btm - t },
+        confidence: (a.confidence + b.confidence) / 2.0,
+    }
+}

@@ -1,0 +1,274 @@
+//! Hand-made receipts and invoices: words 20 px high, 10 px a character, at the places given.
+
+use super::*;
+use crate::result::{Block, BlockKind, Source, Table, TableCell, Word};
+
+/// A page from (text, left, top) pieces; each piece's words 10 px a character, 10 px apart.
+fn page(n: u32, pieces: &[(&str, u32, u32)]) -> PageResult {
+    let mut words = Vec::new();
+    for &(text, left, top) in pieces {
+        let mut x = left;
+        for w in text.split_whitespace() {
+            let width = 10 * w.chars().count() as u32;
+            words.push(Word {
+                text: w.to_string(),
+                confidence: 92.0,
+                bbox: BBox { left: x, top, width, height: 20 },
+            });
+            x += width + 10;
+        }
+    }
+    PageResult {
+        page: n,
+        width: 1200,
+        height: 1600,
+        dpi: Some(200),
+        source: Source::Ocr,
+        rotation: 0,
+        skew: 0.0,
+        text: String::new(),
+        confidence: Some(92.0),
+        blocks: vec![],
+        words,
+        qr_codes: vec![],
+        codes: vec![],
+    }
+}
+
+fn value(f: &Option<Field>) -> Option<&str> {
+    f.as_ref().and_then(|f| f.value.as_deref())
+}
+
+fn text(f: &Option<Field>) -> Option<&str> {
+    f.as_ref().map(|f| f.text.as_str())
+}
+
+fn receipt() -> PageResult {
+    page(
+        1,
+        &[
+            ("SWC ENTERPRISE SDN BHD", 160, 100),
+            ("(1125830-V)", 260, 130),
+            ("5-7, JALAN MAHAGONI 7/1", 230, 160),
+            ("SEKSYEN 4, BANDAR UTAMA, 44300", 180, 190),
+            ("BATANG KALI, SELANGOR", 230, 220),
+            ("03-60571377", 280, 250),
+            ("GST ID 002017808384", 20, 300),
+            ("Tax Invoice No : 00518087100028", 20, 330),
+            ("002", 20, 380),
+            ("28/03/2018 10:36:13", 380, 380),
+            ("0025679 U", 20, 430),
+            ("3x8.00", 360, 430),
+            ("24.00 S", 520, 430),
+            ("Item 4", 20, 500),
+            ("SubTotal Incl GST", 220, 500),
+            ("30.00", 530, 500),
+            ("Rounding", 310, 530),
+            ("0.00", 540, 530),
+            ("Total", 340, 560),
+            ("30.00", 530, 560),
+            ("Cash", 350, 590),
+            ("50.00", 530, 590),
+            ("Change", 330, 620),
+            ("20.00", 530, 620),
+            ("GST Summary", 20, 680),
+            ("Amount(RM)", 200, 680),
+            ("Tax(RM)", 500, 680),
+            ("S(6%)", 20, 710),
+            ("28.30", 230, 710),
+            ("1.70", 540, 710),
+            ("Total", 20, 740),
+            ("28.30", 230, 740),
+            ("1.70", 540, 740),
+            ("THANK YOU PLEASE COME AGAIN", 120, 800),
+        ],
+    )
+}
+
+#[test]
+fn a_receipt_gives_its_vendor_address_date_number_and_the_total_that_was_paid() {
+    let (f, items) = extract(&[receipt()]);
+    assert_eq!(text(&f.vendor_name), Some("SWC ENTERPRISE SDN BHD"));
+    assert_eq!(
+        text(&f.vendor_address),
+        Some("5-7, JALAN MAHAGONI 7/1 SEKSYEN 4, BANDAR UTAMA, 44300 BATANG KALI, SELANGOR")
+    );
+    assert_eq!(value(&f.date), Some("2018-03-28"));
+    assert_eq!(text(&f.date), Some("28/03/2018"));
+    assert_eq!(text(&f.invoice_receipt_id), Some("00518087100028"));
+    // The total paid (cash less change), not the GST summary's "Total" under it.
+    assert_eq!(value(&f.total), Some("30.00"));
+    let total = f.total.as_ref().unwrap();
+    assert_eq!((total.page, total.bbox.top), (1, 560));
+    assert!(total.confidence > 0.85, "{total:?}");
+    assert_eq!(value(&f.subtotal), Some("30.00"));
+    assert!(items.is_empty(), "no item table");
+    // As the result carries them: only what was found, names as AnalyzeExpense's.
+    let json = serde_json::to_value(&f).unwrap();
+    assert_eq!(json["total"]["value"], "30.00");
+    assert!(json.get("due_date").is_none());
+}
+
+fn invoice() -> PageResult {
+    let mut p = page(
+        1,
+        &[
+            ("Summit Logistics Inc", 100, 100),
+            ("INVOICE", 800, 100),
+            ("487 Oak Way", 100, 135),
+            ("Invoice No: INV-2024-8348", 650, 135),
+            ("Bristol 38237", 100, 165),
+            ("Date: 2019-06-14", 750, 165),
+            ("Phone +1 555 9708", 100, 195),
+            ("Due: 22 February 2023", 700, 195),
+            ("Bill To:", 100, 260),
+            ("Helen Dubois", 100, 290),
+            ("Description", 100, 400),
+            ("Qty", 500, 400),
+            ("Unit Price", 650, 400),
+            ("Amount", 880, 400),
+            ("Cleaning supplies", 100, 440),
+            ("19", 510, 440),
+            ("509.00", 680, 440),
+            ("9,671.00", 880, 440),
+            ("USB cable set", 100, 470),
+            ("12", 510, 470),
+            ("640.67", 680, 470),
+            ("7,688.04", 880, 470),
+            ("Subtotal: 17,359.04", 700, 540),
+            ("Tax (20%): 3,471.81", 700, 570),
+            ("Total USD: 20,830.85", 700, 600),
+        ],
+    );
+    let cell = |row: u32, col: u32, text: &str| TableCell {
+        row,
+        col,
+        row_span: 1,
+        col_span: 1,
+        text: text.into(),
+        bbox: BBox { left: 100 + 250 * col, top: 400 + 35 * row, width: 240, height: 30 },
+    };
+    let cells = vec![
+        cell(0, 0, "Description"),
+        cell(0, 1, "Qty"),
+        cell(0, 2, "Unit Price"),
+        cell(0, 3, "Amount"),
+        cell(1, 0, "Cleaning supplies"),
+        cell(1, 1, "19"),
+        cell(1, 2, "509.00"),
+        cell(1, 3, "9,671.00"),
+        cell(2, 0, "USB cable set"),
+        cell(2, 1, "12"),
+        cell(2, 2, "640.67"),
+        cell(2, 3, "7,688.04"),
+    ];
+    p.blocks.push(Block {
+        kind: BlockKind::Table,
+        bbox: BBox { left: 100, top: 400, width: 1000, height: 100 },
+        lines: vec![],
+        table: Some(Table { rows: 3, cols: 4, header_rows: 1, cells, continued_from: None }),
+    });
+    p
+}
+
+#[test]
+fn an_invoice_gives_every_field_and_its_item_table_as_line_items() {
+    let (f, items) = extract(&[invoice()]);
+    assert_eq!(text(&f.vendor_name), Some("Summit Logistics Inc"));
+    assert_eq!(text(&f.vendor_address), Some("487 Oak Way Bristol 38237"));
+    assert_eq!(text(&f.invoice_receipt_id), Some("INV-2024-8348"));
+    assert_eq!(value(&f.date), Some("2019-06-14"));
+    assert_eq!(value(&f.due_date), Some("2023-02-22"));
+    assert_eq!(value(&f.subtotal), Some("17359.04"));
+    assert_eq!(value(&f.tax), Some("3471.81"));
+    assert_eq!(value(&f.total), Some("20830.85"));
+    assert_eq!(f.total.as_ref().unwrap().currency.as_deref(), Some("USD"));
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[1].description.as_deref(), Some("USB cable set"));
+    assert_eq!(items[1].quantity.as_deref(), Some("12"));
+    assert_eq!(items[1].unit_price.as_deref(), Some("640.67"));
+    assert_eq!(items[1].amount.as_deref(), Some("7688.04"));
+}
+
+#[test]
+fn a_european_invoice_writes_day_first_and_decimal_commas() {
+    let p = page(
+        1,
+        &[
+            ("Bäckerei Müller GmbH", 100, 100),
+            ("Hauptstraße 5", 100, 130),
+            ("80331 München", 100, 160),
+            ("RECHNUNG", 800, 100),
+            ("Rechnungsnummer: 2026-0042", 650, 130),
+            ("Datum: 03.02.2026", 700, 160),
+            ("Zwischensumme 1.037,39", 650, 500),
+            ("MwSt 197,11", 650, 530),
+            ("Gesamtbetrag 1.234,50 €", 650, 560),
+        ],
+    );
+    let (f, _) = extract(&[p]);
+    assert_eq!(value(&f.total), Some("1234.50"));
+    assert_eq!(f.total.as_ref().unwrap().currency.as_deref(), Some("EUR"));
+    assert_eq!(value(&f.subtotal), Some("1037.39"));
+    assert_eq!(value(&f.tax), Some("197.11"));
+    // 03.02.2026 in a euro document: the 3rd of February.
+    assert_eq!(value(&f.date), Some("2026-02-03"));
+    assert_eq!(text(&f.invoice_receipt_id), Some("2026-0042"));
+    assert_eq!(text(&f.vendor_name), Some("Bäckerei Müller GmbH"));
+}
+
+#[test]
+fn a_total_under_its_label_and_a_tip_before_the_payment() {
+    let p = page(
+        1,
+        &[
+            ("CAFE ROMA", 200, 100),
+            ("RECEIPT", 230, 130),
+            ("Subtotal", 100, 300),
+            ("20.00", 400, 300),
+            ("Tip", 100, 330),
+            ("3.00", 410, 330),
+            ("TOTAL", 100, 360),
+            ("23.00", 100, 390),
+            ("Cash", 100, 420),
+            ("30.00", 400, 420),
+            ("Change", 100, 450),
+            ("7.00", 410, 450),
+        ],
+    );
+    let (f, _) = extract(&[p]);
+    assert_eq!(value(&f.total), Some("23.00"));
+    let total = f.total.as_ref().unwrap();
+    assert_eq!(total.bbox.top, 390, "under its label");
+}
+
+#[test]
+fn an_ambiguous_date_keeps_its_text_and_gets_no_value() {
+    let p = page(
+        1,
+        &[("QUICK MART", 100, 100), ("RECEIPT", 100, 130), ("Date: 02/03/2018", 100, 160), ("Total 5.00", 100, 300)],
+    );
+    let (f, _) = extract(&[p]);
+    let date = f.date.as_ref().expect("the date");
+    assert_eq!(date.text, "02/03/2018");
+    assert_eq!(date.value, None);
+}
+
+#[test]
+fn a_letter_or_an_article_gets_no_fields() {
+    let letter = page(
+        1,
+        &[
+            ("Northwind Paper Co.", 100, 100),
+            ("12 Harbour Street", 100, 130),
+            ("3 March 2026", 800, 200),
+            ("Dear Ms Dubois,", 100, 300),
+            ("Thank you for your order of 12 boxes; the total of 57.60", 100, 340),
+            ("will be invoiced next month.", 100, 370),
+            ("Total 57.60", 100, 400),
+        ],
+    );
+    let (f, items) = extract(&[letter]);
+    assert!(f.is_empty(), "{f:?}");
+    assert!(items.is_empty());
+}
