@@ -221,7 +221,20 @@ fn read_turned(
         ruling::erase(&mut clean, &grid_rules);
         clean
     });
-    let mut lines = readers.tesseract.recognize(clean.as_ref().unwrap_or(&levelled), dpi, cancel)?;
+    let seen = clean.as_ref().unwrap_or(&levelled);
+    // A page of one narrow column (a till receipt) is read as one block: the page segmentation
+    // cuts its lines of items and amounts into pieces, and reads faint print as specks.
+    let mut lines = if plan::is_narrow_column(seen.width(), seen.height()) {
+        let whole = BBox {
+            left: 0,
+            top: 0,
+            width: seen.width(),
+            height: seen.height(),
+        };
+        readers.tesseract.recognize_block(seen, whole, dpi, cancel)?
+    } else {
+        readers.tesseract.recognize(seen, dpi, cancel)?
+    };
     for region in &grids {
         let clean = clean.as_ref().expect("made when there are grids");
         let block = readers.tesseract.recognize_block(clean, *region, dpi, cancel)?;

@@ -159,6 +159,15 @@ pub fn ocr_scale(declared_dpi: Option<u32>, glyph_px: Option<f32>, pixels: u64) 
 /// A scan skewed by at least this much (degrees) is levelled before OCR.
 pub const MIN_DESKEW_DEGREES: f32 = 0.5;
 
+/// A page this many times taller than wide holds one narrow column (a till receipt; an A4 page is
+/// 1.41, a US letter 1.29).
+pub const NARROW_COLUMN_RATIO: f32 = 1.6;
+
+/// Whether an upright page is one narrow column of text, read as a single block.
+pub fn is_narrow_column(width: u32, height: u32) -> bool {
+    height as f32 >= NARROW_COLUMN_RATIO * width.max(1) as f32
+}
+
 /// Words at or above this confidence count as read.
 pub const READ_CONFIDENCE: f32 = 60.0;
 /// A page whose read characters make at least this share of all it returned looks upright.

@@ -106,7 +106,10 @@ mod sure {
 /// The fields and line items of a document.
 pub fn extract(pages: &[PageResult]) -> (Fields, Vec<LineItem>) {
     let rows: Vec<Row> = pages.iter().flat_map(rows::of_page).collect();
-    if rows.is_empty() || !is_expense(&rows) {
+    let narrow = pages
+        .first()
+        .is_some_and(|p| crate::plan::is_narrow_column(p.width, p.height));
+    if rows.is_empty() || !is_expense(&rows, narrow) {
         return (Fields::default(), Vec::new());
     }
     let tokens: Vec<&str> = rows
@@ -120,11 +123,19 @@ pub fn extract(pages: &[PageResult]) -> (Fields, Vec<LineItem>) {
     let tax = amounts_labelled(&rows, labels::TAX, comma, false)
         .into_iter()
         .find(|t| !t.amount.value.starts_with('-'));
+    // The document's currency: shown with its total or subtotal, else a currency's code standing
+    // as a word of its own ("RM", "(RM)", "USD"); a lone "$" is too often a misread "S".
     let currency = totals
         .iter()
         .chain(subtotal.iter())
         .find_map(|c| c.amount.currency)
-        .or_else(|| tokens.iter().find_map(|t| amounts::currency_of(t)));
+        .or_else(|| {
+            tokens
+                .iter()
+                .map(|t| t.split_once('(').map_or(*t, |(_, inner)| inner))
+                .filter(|t| t.trim_matches(|c: char| !c.is_alphanumeric()).len() >= 2)
+                .find_map(amounts::currency_of)
+        });
     fields.total = pick_total(&rows, &totals, subtotal.as_ref(), tax.as_ref(), comma)
         .map(|(c, sure)| c.field(currency, sure));
     fields.subtotal = subtotal.map(|c| c.field(currency, sure::LABELLED));
@@ -156,14 +167,14 @@ fn round(c: f32) -> f32 {
 }
 
 /// A document that calls itself an invoice or a receipt, or that shows a labelled total and how
-/// it was paid.
-fn is_expense(rows: &[Row]) -> bool {
+/// it was paid, or a labelled total on a till receipt's narrow page.
+fn is_expense(rows: &[Row], narrow: bool) -> bool {
     let kind = rows.iter().any(|r| r.find(labels::KIND).is_some());
     let payment = rows.iter().any(|r| r.find(labels::PAYMENT).is_some() && r.has_amount());
     let total = rows
         .iter()
         .any(|r| r.find(labels::TOTAL).is_some() && r.has_amount());
-    kind || (payment && total)
+    kind || (total && (payment || narrow))
 }
 
 /// An amount found after (or under) a label.
@@ -206,7 +217,9 @@ fn amounts_labelled(rows: &[Row], list: &[&str], comma: bool, totals: bool) -> V
                 continue;
             }
         }
-        if let Some((amount, text, span)) = row.amount_after(end, comma) {
+        // A subtotal or a tax is an amount with cents (a GST registration number is not).
+        let value = row.amount_after(end, comma).filter(|(a, _, _)| totals || a.has_cents);
+        if let Some((amount, text, span)) = value {
             out.push(Labelled { strength, amount, text, row: i, span, below: false });
         } else if let Some((amount, text, span)) = rows
             .get(i + 1)
@@ -297,12 +310,26 @@ fn dates_of(rows: &[Row], currency: Option<&str>) -> (Option<Field>, Option<Fiel
         .filter(|(i, _)| !is_due(*i))
         .map(|(i, d)| as_field(*i, d, sure::LABELLED))
         .or_else(|| {
+            // A receipt prints the sale's date with its time ("28/03/2018 10:36:13"); else the
+            // first date.
+            let timed = |i: usize| rows[i].words.iter().any(|w| is_time(&w.text));
             found
                 .iter()
-                .find(|(i, _)| !is_due(*i))
+                .find(|(i, _)| !is_due(*i) && timed(*i))
+                .or_else(|| found.iter().find(|(i, _)| !is_due(*i)))
                 .map(|(i, d)| as_field(*i, d, sure::FIRST_DATE))
         });
     (date, due.map(|(i, d)| as_field(*i, d, sure::LABELLED)))
+}
+
+/// "10:36", "10:36:13", "8:05PM".
+fn is_time(text: &str) -> bool {
+    let t = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let parts: Vec<&str> = t.split(':').collect();
+    (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| (1..=2).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// The document's own number: the token after its label, holding a digit, neither a date nor an

@@ -34,9 +34,30 @@ pub struct Span {
 }
 
 fn token(text: &str) -> String {
-    text.trim_start_matches(['(', '[', '*'])
-        .trim_end_matches([':', '.', ',', ';', ')', ']', '*'])
+    text.trim_start_matches(['(', '[', '*', '-', '~'])
+        .trim_end_matches([':', '.', ',', ';', ')', ']', '*', '-', '~'])
         .to_uppercase()
+}
+
+/// A token that is a phone's or a tax number's label glued to its value ("Tel:03-9054", "GST:00").
+fn labelled_number(token: &str) -> bool {
+    ["TEL", "FAX", "GST", "H/P", "HP", "PHONE", "SST"].iter().any(|l| {
+        token
+            .strip_prefix(l)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|c| c == ':' || c == '.' || c.is_ascii_digit())
+    })
+}
+
+/// A company's registration number: digits and a letter after a dash or a space ("126926-H",
+/// "(1125830-V)", "S19537-X", "373665-A").
+fn registration_number(token: &str) -> bool {
+    let t = token.trim_matches(|c: char| !c.is_alphanumeric());
+    let digits = t.chars().filter(char::is_ascii_digit).count();
+    digits >= 5
+        && t.chars().last().is_some_and(|c| c.is_ascii_alphabetic())
+        && t.contains('-')
+        && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 /// The page's rows, top to bottom.
@@ -137,7 +158,9 @@ impl Row {
                 continue;
             }
             if let Some(mut a) = amounts::parse(text, comma) {
-                a.currency = a.currency.or(currency);
+                // A currency mark before it, or right after it ("1.234,50 €").
+                let after = self.words.get(k + 1).and_then(|w| amounts::currency_of(&w.text));
+                a.currency = a.currency.or(currency).or(after);
                 let start = if currency.is_some() { from } else { k };
                 let printed = self.words[start..=k]
                     .iter()
@@ -237,17 +260,35 @@ fn plain(row: &Row, r: &std::ops::Range<usize>) -> bool {
     let tokens = &row.tokens[r.clone()];
     letters >= 3
         && confidence >= 0.5
-        && !tokens.iter().any(|t| labels::NOT_VENDOR.contains(&t.as_str()))
+        && !registration(row, r)
+        && !tokens
+            .iter()
+            .any(|t| labels::NOT_VENDOR.contains(&t.as_str()) || labelled_number(t))
         && super::dates::find(&text).is_empty()
         && !row.words[r.clone()]
             .iter()
             .any(|w| amounts::parse(&w.text, false).is_some_and(|a| a.has_cents))
 }
 
-/// A registration number under a name, "(1125830-V)": skipped, it ends nothing.
+/// A registration number under a name ("(1125830-V)", "CO. NO. 373665-A", "COMPANY NO:
+/// 499702-V"): skipped, it ends nothing.
 fn registration(row: &Row, r: &std::ops::Range<usize>) -> bool {
     let text = row.piece_text(r);
-    text.starts_with('(') && text.chars().any(|c| c.is_ascii_digit())
+    let tokens = &row.tokens[r.clone()];
+    (text.starts_with('(') && text.chars().any(|c| c.is_ascii_digit()))
+        || tokens.iter().any(|t| registration_number(t))
+}
+
+/// A name without the registration number printed after it ("AEON CO. (M) BHD (126926-H)").
+fn without_registration(row: &Row, r: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let mut end = r.end;
+    while end > r.start + 1 && {
+        let t = &row.words[end - 1].text;
+        registration_number(t) || (t.starts_with('(') && t.chars().filter(char::is_ascii_digit).count() >= 5)
+    } {
+        end -= 1;
+    }
+    r.start..end
 }
 
 /// The vendor: the first plain line at the top of the first page (its left piece: a letterhead's
@@ -268,7 +309,7 @@ pub fn vendor(rows: &[Row]) -> (Option<(String, Span)>, Option<(String, Span)>) 
         })
         .collect();
     let Some((at, piece)) = top.iter().enumerate().find_map(|(i, r)| {
-        let p = r.pieces().into_iter().next()?;
+        let p = without_registration(r, r.pieces().into_iter().next()?);
         plain(r, &p).then_some((i, p))
     }) else {
         return (None, None);
@@ -333,7 +374,9 @@ fn plain_address(row: &Row, r: &std::ops::Range<usize>) -> bool {
     !phone
         && text.chars().filter(|c| c.is_alphanumeric()).count() >= 3
         && row.span(r.start, r.end).confidence >= 0.5
-        && !tokens.iter().any(|t| labels::NOT_VENDOR.contains(&t.as_str()))
+        && !tokens
+            .iter()
+            .any(|t| labels::NOT_VENDOR.contains(&t.as_str()) || labelled_number(t))
         && super::dates::find(&text).is_empty()
         && !row.words[r.clone()]
             .iter()
