@@ -65,7 +65,10 @@ fn main() {
         println!("== block {i} at {:?}: {} x {}", b.bbox, t.rows, t.cols);
         print!("{}", layout::table::explain(&inside, &rules, unit));
         for c in &t.cells {
-            println!("  r{} c{} {}x{} {}", c.row, c.col, c.row_span, c.col_span, c.text);
+            println!(
+                "  r{} c{} {}x{} {}",
+                c.row, c.col, c.row_span, c.col_span, c.text
+            );
         }
     }
 }

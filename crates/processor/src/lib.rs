@@ -35,7 +35,6 @@ pub use engine::{Engine, Input, Progress};
 pub use error::{ErrorCode, ProcessError};
 pub use format::Format;
 pub use result::{
-    BBox, Block, BlockKind, DocumentCode, DocumentQr, DocumentResult, Field, Fields, Line, LineItem,
-    PageCode, PageQr,
-    PageResult, Source, Table, TableCell, TableRef, Word,
+    BBox, Block, BlockKind, DocumentCode, DocumentQr, DocumentResult, Field, Fields, Line,
+    LineItem, PageCode, PageQr, PageResult, Source, Table, TableCell, TableRef, Word,
 };

@@ -8,8 +8,8 @@ use crate::layout::{self, PageText, Rule};
 use crate::ocr::OcrEngine;
 use crate::orientation::{self, OrientationDetector};
 use crate::plan;
-use crate::ruling;
 use crate::result::{BBox, Block, Word};
+use crate::ruling;
 use image::GrayImage;
 use std::borrow::Cow;
 use std::sync::atomic::AtomicBool;
@@ -231,13 +231,17 @@ fn read_turned(
             width: seen.width(),
             height: seen.height(),
         };
-        readers.tesseract.recognize_block(seen, whole, dpi, cancel)?
+        readers
+            .tesseract
+            .recognize_block(seen, whole, dpi, cancel)?
     } else {
         readers.tesseract.recognize(seen, dpi, cancel)?
     };
     for region in &grids {
         let clean = clean.as_ref().expect("made when there are grids");
-        let block = readers.tesseract.recognize_block(clean, *region, dpi, cancel)?;
+        let block = readers
+            .tesseract
+            .recognize_block(clean, *region, dpi, cancel)?;
         let within = |w: &Word| {
             let (x, y) = w.bbox.center();
             region.contains_point(x, y)
@@ -248,9 +252,8 @@ fn read_turned(
         };
         let block_mean = mean(block.iter().flatten().collect());
         let page_mean = mean(lines.iter().flatten().filter(|w| within(w)).collect());
-        let sure = block_mean.is_some_and(|b| {
-            b >= MIN_GRID_CONFIDENCE && page_mean.is_none_or(|p| b >= p)
-        });
+        let sure = block_mean
+            .is_some_and(|b| b >= MIN_GRID_CONFIDENCE && page_mean.is_none_or(|p| b >= p));
         if sure {
             for line in &mut lines {
                 line.retain(|w| !within(w));

@@ -118,9 +118,7 @@ const MIN_RULE_LENGTH: f32 = 4.0;
 /// gives its four sides, a stroked polyline its straight horizontal and vertical pieces.
 fn path_rules(object: &PdfPageObject, path: &PdfPagePathObject, out: &mut Vec<[f32; 4]>) {
     let stroked = path.is_stroked().unwrap_or(false);
-    let filled = path
-        .fill_mode()
-        .is_ok_and(|m| m != PdfPathFillMode::None);
+    let filled = path.fill_mode().is_ok_and(|m| m != PdfPathFillMode::None);
     let paper = |c: PdfColor| c.red() >= 245 && c.green() >= 245 && c.blue() >= 245;
     let visible_fill = filled && !object.fill_color().is_ok_and(paper);
     if !stroked && !visible_fill {
@@ -151,7 +149,8 @@ fn path_rules(object: &PdfPageObject, path: &PdfPagePathObject, out: &mut Vec<[f
         return;
     }
     let Ok(matrix) = path.matrix() else { return };
-    let (mut start, mut at): (Option<(f32, f32)>, Option<(f32, f32)>) = (None, None);
+    type Point = Option<(f32, f32)>;
+    let (mut start, mut at): (Point, Point) = (None, None);
     let line = |a: (f32, f32), z: (f32, f32), out: &mut Vec<[f32; 4]>| {
         let (dx, dy) = ((z.0 - a.0).abs(), (z.1 - a.1).abs());
         if (dy <= 0.5 && dx >= MIN_RULE_LENGTH) || (dx <= 0.5 && dy >= MIN_RULE_LENGTH) {

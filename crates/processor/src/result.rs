@@ -450,8 +450,18 @@ mod tests {
     fn a_table_going_on_over_a_page_break_is_linked_to_its_start() {
         let cols = [100, 300, 500];
         let pages = vec![
-            with_blocks(1, vec![text_block(100, 5), table_block(700, &cols), text_block(950, 1)]),
-            with_blocks(2, vec![text_block(20, 1), table_block(150, &[102, 301, 498])]),
+            with_blocks(
+                1,
+                vec![
+                    text_block(100, 5),
+                    table_block(700, &cols),
+                    text_block(950, 1),
+                ],
+            ),
+            with_blocks(
+                2,
+                vec![text_block(20, 1), table_block(150, &[102, 301, 498])],
+            ),
             // Not after a caption, nor with other columns.
             with_blocks(3, vec![text_block(100, 2), table_block(200, &cols)]),
             with_blocks(4, vec![table_block(100, &[100, 250, 500])]),

@@ -132,9 +132,10 @@ pub fn find(image: &GrayImage, dpi: Option<u32>) -> Vec<Found> {
                     next.push(s);
                 }
                 None => {
-                    let mut s = Stroke::default();
-                    s.x0 = a;
-                    s.y0 = y;
+                    let mut s = Stroke {
+                        x0: a,
+                        ..Default::default()
+                    };
                     s.add(y, a, b);
                     next.push(s);
                 }
@@ -197,7 +198,11 @@ pub fn find(image: &GrayImage, dpi: Option<u32>) -> Vec<Found> {
         let length = s.y1 - s.y0;
         if length >= min_len && (s.weight as f32 / length as f32) <= max_thick {
             let found = Found {
-                rule: Rule::vertical(s.sum_x as f32 / s.weight as f32 + 0.5, s.y0 as f32, s.y1 as f32),
+                rule: Rule::vertical(
+                    s.sum_x as f32 / s.weight as f32 + 0.5,
+                    s.y0 as f32,
+                    s.y1 as f32,
+                ),
                 runs: s.runs,
             };
             if !crowded(image, &found, ink) {
@@ -215,7 +220,10 @@ fn crowded(image: &GrayImage, f: &Found, ink: u8) -> bool {
     let dark = |x: u32, y: u32| x < w && y < h && image.get_pixel(x, y).0[0] <= ink;
     // Each run's side, two pixels off the rule's edge at that run.
     let (mut near, mut all) = (0u32, 0u32);
-    let (lo, hi) = f.runs.iter().fold((u32::MAX, 0), |(lo, hi), r| (lo.min(r.0), hi.max(r.0)));
+    let (lo, hi) = f
+        .runs
+        .iter()
+        .fold((u32::MAX, 0), |(lo, hi), r| (lo.min(r.0), hi.max(r.0)));
     for &(at, a, b) in &f.runs {
         // Only the rule's outermost runs have a side: inner ones are covered by the others.
         let (before, after) = (at == lo, at == hi);
@@ -246,7 +254,11 @@ fn ink_level(image: &GrayImage) -> u8 {
         hist[p as usize] += 1;
     }
     let total: u64 = hist.iter().sum();
-    let sum: f64 = hist.iter().enumerate().map(|(i, &n)| i as f64 * n as f64).sum();
+    let sum: f64 = hist
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| i as f64 * n as f64)
+        .sum();
     let (mut best, mut split) = (0f64, 128usize);
     let (mut w0, mut sum0) = (0u64, 0f64);
     for (t, &n) in hist.iter().enumerate() {
@@ -283,7 +295,7 @@ struct VStroke {
 struct Stroke {
     x0: u32,
     x1: u32,
-    y0: u32,
+    /// The row after its last.
     y1: u32,
     weight: u64,
     sum_y: u64,

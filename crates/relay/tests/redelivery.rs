@@ -238,7 +238,10 @@ async fn redelivers_failures_only_and_never_blocks_on_a_poison_record() {
     assert!(term.success());
     let deadline = Instant::now() + Duration::from_secs(60);
     while relay.0.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "the relay did not stop on SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "the relay did not stop on SIGTERM"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let seen = seen.lock().unwrap().clone();

@@ -677,6 +677,9 @@ mod tests {
         let body = &doc["components"]["schemas"]["StatusBody"];
         let result = &body["properties"]["result"];
         let text = result.to_string() + &body.to_string();
-        assert!(text.contains("cells") && text.contains("continued_from"), "{body}");
+        assert!(
+            text.contains("cells") && text.contains("continued_from"),
+            "{body}"
+        );
     }
 }

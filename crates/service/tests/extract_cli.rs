@@ -297,7 +297,9 @@ fn tables_dir_gets_each_table_as_csv_and_refuses_names_that_clash() {
             .map(|r| r.unwrap().iter().map(String::from).collect())
             .collect();
         assert_eq!(rows.len() as u64, table["rows"].as_u64().unwrap());
-        assert!(rows.iter().all(|r| r.len() as u64 == table["cols"].as_u64().unwrap()));
+        assert!(rows
+            .iter()
+            .all(|r| r.len() as u64 == table["cols"].as_u64().unwrap()));
         for cell in table["cells"].as_array().unwrap() {
             let (r, c) = (cell["row"].as_u64().unwrap(), cell["col"].as_u64().unwrap());
             assert_eq!(rows[r as usize][c as usize], cell["text"].as_str().unwrap());
@@ -309,7 +311,10 @@ fn tables_dir_gets_each_table_as_csv_and_refuses_names_that_clash() {
         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
         .find(|t| t.starts_with("Description,Qty,Unit Price,Amount"))
         .expect("the item table's CSV");
-    assert!(items.contains("\nUSB cable set,12,640.67,\"7,688.04\"\n"), "{items}");
+    assert!(
+        items.contains("\nUSB cable set,12,640.67,\"7,688.04\"\n"),
+        "{items}"
+    );
 
     // Two inputs of one name would write the same CSV files: refused before any work.
     let twin = tempdir("tables-twin").join("bd_invoice_01.pdf");

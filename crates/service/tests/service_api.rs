@@ -158,7 +158,10 @@ async fn wait_true_answers_with_the_finished_record() {
     assert_eq!(codes.len(), 1);
     // The invoice's fields: in the result, and on the item as a map a user can query.
     let fields = &v["result"]["fields"];
-    assert_eq!(fields["invoice_receipt_id"]["text"], "INV-2024-8348", "{fields}");
+    assert_eq!(
+        fields["invoice_receipt_id"]["text"], "INV-2024-8348",
+        "{fields}"
+    );
     assert_eq!(fields["total"]["value"], "65028.29");
     assert_eq!(fields["date"]["value"], "2019-06-14");
     let on_item = item

@@ -195,9 +195,15 @@ async fn a_scanned_invoice_is_seen_in_a_browser_with_its_words_blocks_and_code()
     assert_eq!(attr(dom, "data-cells"), cells.to_string());
     // The invoice's fields: listed by name, their boxes marked.
     let fields = result["fields"].as_object().expect("an invoice's fields");
-    assert!(fields.contains_key("total") && fields.contains_key("date"), "{result}");
+    assert!(
+        fields.contains_key("total") && fields.contains_key("date"),
+        "{result}"
+    );
     for (name, field) in fields {
-        assert!(dom.contains(&format!("data-field=\"{name}\"")), "{name} not listed");
+        assert!(
+            dom.contains(&format!("data-field=\"{name}\"")),
+            "{name} not listed"
+        );
         assert_eq!(field["page"], 1);
     }
     assert_eq!(attr(dom, "data-fields"), fields.len().to_string());

@@ -94,6 +94,17 @@ pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<ForwardConfig, S
     })
 }
 
+/// The SDK's loader with its HTTPS client: rustls on ring, the crypto reqwest already brings (the
+/// SDK's default features, which would add aws-lc and a legacy stack, are off; see Cargo.toml).
+/// The relay and its tests start from it too.
+pub fn config_loader() -> aws_config::ConfigLoader {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    let client = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https();
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(client)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,15 +165,4 @@ mod tests {
             "https://x/process"
         );
     }
-}
-
-/// The SDK's loader with its HTTPS client: rustls on ring, the crypto reqwest already brings (the
-/// SDK's default features, which would add aws-lc and a legacy stack, are off; see Cargo.toml).
-/// The relay and its tests start from it too.
-pub fn config_loader() -> aws_config::ConfigLoader {
-    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
-    let client = aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::Ring))
-        .build_https();
-    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(client)
 }

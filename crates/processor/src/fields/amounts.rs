@@ -97,7 +97,10 @@ pub fn parse(token: &str, decimal_comma: bool) -> Option<Amount> {
     if t.is_empty() || !t.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
-    if !t.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',' || c == '\'') {
+    if !t
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '.' || c == ',' || c == '\'')
+    {
         return None;
     }
     let (int, frac) = split_decimal(t, decimal_comma)?;
@@ -132,7 +135,9 @@ fn split_decimal(t: &str, decimal_comma: bool) -> Option<(&str, Option<&str>)> {
         // Thousands groups of three after the first.
         let parts: Vec<&str> = int.split([group, '\'']).collect();
         parts.len() == 1
-            || (parts[0].len() <= 3 && parts[1..].iter().all(|p| p.len() == 3) && !parts[0].is_empty())
+            || (parts[0].len() <= 3
+                && parts[1..].iter().all(|p| p.len() == 3)
+                && !parts[0].is_empty())
     };
     match frac.len() {
         1 | 2 if both => {
@@ -144,7 +149,7 @@ fn split_decimal(t: &str, decimal_comma: bool) -> Option<(&str, Option<&str>)> {
             (!int.contains(sep) && grouping_ok(int, if sep == '.' { ',' } else { '.' }))
                 .then_some((int, Some(frac)))
         }
-        3 if !(decimal_comma && sep == ',') && !(!decimal_comma && sep == '.' && both) => {
+        3 if !(decimal_comma && sep == ',' || !decimal_comma && sep == '.' && both) => {
             // A thousands separator: "1,234", "12.345" (the document's own convention decides
             // "1.234" against "1,234": a decimal comma means a dot groups).
             let group_is_dot = sep == '.';
@@ -177,9 +182,13 @@ pub fn decimal_comma(tokens: &[&str]) -> bool {
             .filter(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
             .collect();
         let b = digits.as_bytes();
-        if b.len() >= 4 && b[b.len() - 3] == b',' && b[b.len() - 2..].iter().all(u8::is_ascii_digit) {
+        if b.len() >= 4 && b[b.len() - 3] == b',' && b[b.len() - 2..].iter().all(u8::is_ascii_digit)
+        {
             comma += 1;
-        } else if b.len() >= 4 && b[b.len() - 3] == b'.' && b[b.len() - 2..].iter().all(u8::is_ascii_digit) {
+        } else if b.len() >= 4
+            && b[b.len() - 3] == b'.'
+            && b[b.len() - 2..].iter().all(u8::is_ascii_digit)
+        {
             dot += 1;
         }
     }
@@ -218,10 +227,23 @@ mod tests {
 
     #[test]
     fn what_is_not_an_amount() {
-        for t in ["INV-2024-8348", "28/03/2018", "10:36:13", "03-60571377", "", "RM", "1.2.3", "12,34,56"] {
+        for t in [
+            "INV-2024-8348",
+            "28/03/2018",
+            "10:36:13",
+            "03-60571377",
+            "",
+            "RM",
+            "1.2.3",
+            "12,34,56",
+        ] {
             assert_eq!(v(t), None, "{t}");
         }
-        assert_eq!(v("1.234"), None, "a dot before three digits is no amount without a decimal comma");
+        assert_eq!(
+            v("1.234"),
+            None,
+            "a dot before three digits is no amount without a decimal comma"
+        );
     }
 
     #[test]

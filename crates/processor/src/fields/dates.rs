@@ -5,18 +5,52 @@
 
 /// Month names and their abbreviations in the languages the service documents.
 const MONTHS: [&[&str]; 12] = [
-    &["jan", "january", "januar", "janvier", "enero", "gennaio", "janeiro", "januari", "jänner"],
-    &["feb", "february", "februar", "février", "fevrier", "febrero", "febbraio", "fevereiro", "februari"],
-    &["mar", "march", "märz", "marz", "mars", "marzo", "março", "marco", "maart", "mrz"],
+    &[
+        "jan", "january", "januar", "janvier", "enero", "gennaio", "janeiro", "januari", "jänner",
+    ],
+    &[
+        "feb",
+        "february",
+        "februar",
+        "février",
+        "fevrier",
+        "febrero",
+        "febbraio",
+        "fevereiro",
+        "februari",
+    ],
+    &[
+        "mar", "march", "märz", "marz", "mars", "marzo", "março", "marco", "maart", "mrz",
+    ],
     &["apr", "april", "avril", "abril", "aprile"],
     &["may", "mai", "mayo", "maggio", "maio", "mei"],
     &["jun", "june", "juni", "juin", "junio", "giugno", "junho"],
     &["jul", "july", "juli", "juillet", "julio", "luglio", "julho"],
     &["aug", "august", "août", "aout", "agosto", "augustus"],
-    &["sep", "sept", "september", "septembre", "septiembre", "settembre", "setembro"],
-    &["oct", "october", "oktober", "octobre", "octubre", "ottobre", "outubro", "okt"],
+    &[
+        "sep",
+        "sept",
+        "september",
+        "septembre",
+        "septiembre",
+        "settembre",
+        "setembro",
+    ],
+    &[
+        "oct", "october", "oktober", "octobre", "octubre", "ottobre", "outubro", "okt",
+    ],
     &["nov", "november", "novembre", "noviembre", "novembro"],
-    &["dec", "december", "dezember", "décembre", "decembre", "diciembre", "dicembre", "dezembro", "dez"],
+    &[
+        "dec",
+        "december",
+        "dezember",
+        "décembre",
+        "decembre",
+        "diciembre",
+        "dicembre",
+        "dezembro",
+        "dez",
+    ],
 ];
 
 /// Which of two small numbers comes first in a numeric date.
@@ -123,8 +157,15 @@ fn split(text: &str) -> Vec<(usize, &str)> {
 
 /// A date starting at the first token, and how many tokens it takes.
 fn at(text: &str, t: &[(usize, &str)]) -> Option<(Found, usize)> {
-    let num = |k: usize| t.get(k).and_then(|(_, s)| s.parse::<u32>().ok().map(|n| (n, s.len())));
-    let sep = |k: usize| t.get(k).map(|(_, s)| *s).filter(|s| ["/", "-", "."].contains(s));
+    let num = |k: usize| {
+        t.get(k)
+            .and_then(|(_, s)| s.parse::<u32>().ok().map(|n| (n, s.len())))
+    };
+    let sep = |k: usize| {
+        t.get(k)
+            .map(|(_, s)| *s)
+            .filter(|s| ["/", "-", "."].contains(s))
+    };
     let span = |from: usize, to: usize| {
         let start = t[from].0;
         let end = t[to].0 + t[to].1.len();
@@ -136,7 +177,17 @@ fn at(text: &str, t: &[(usize, &str)]) -> Option<(Found, usize)> {
     {
         if s1 == s2 && valid(y as i32, m, d) {
             let (at, text) = span(0, 4);
-            return Some((Found { text, at, year: y as i32, settled: Some((m, d)), numbers: None, forces: None }, 5));
+            return Some((
+                Found {
+                    text,
+                    at,
+                    year: y as i32,
+                    settled: Some((m, d)),
+                    numbers: None,
+                    forces: None,
+                },
+                5,
+            ));
         }
     }
     // a/b/yy(yy): the year last; which of a and b is the month is for the document to say.
@@ -152,9 +203,18 @@ fn at(text: &str, t: &[(usize, &str)]) -> Option<(Found, usize)> {
                 (true, true) => return None,
             };
             let (at, text) = span(0, 4);
-            let found = Found { text, at, year, settled: None, numbers: Some((a, b)), forces };
+            let found = Found {
+                text,
+                at,
+                year,
+                settled: None,
+                numbers: Some((a, b)),
+                forces,
+            };
             // An impossible date in either order is no date.
-            if found.iso(Some(Order::DayFirst)).is_none() && found.iso(Some(Order::MonthFirst)).is_none() {
+            if found.iso(Some(Order::DayFirst)).is_none()
+                && found.iso(Some(Order::MonthFirst)).is_none()
+            {
                 return None;
             }
             return Some((found, 5));
@@ -163,13 +223,28 @@ fn at(text: &str, t: &[(usize, &str)]) -> Option<(Found, usize)> {
     // d month yyyy ("25 MAR 2018", "3. März 2026", "25-Mar-18")
     let dot = usize::from(t.get(1).is_some_and(|(_, s)| *s == "." || *s == "-"));
     if let (Some((d, ld)), Some(m)) = (num(0), t.get(1 + dot).and_then(|(_, s)| month_of(s))) {
-        let k = 2 + dot + usize::from(t.get(2 + dot).is_some_and(|(_, s)| [",", ".", "-"].contains(s)));
+        let k = 2
+            + dot
+            + usize::from(
+                t.get(2 + dot)
+                    .is_some_and(|(_, s)| [",", ".", "-"].contains(s)),
+            );
         if let Some((_, ly)) = num(k) {
             if ld <= 2 && (ly == 4 || ly == 2) {
                 let year = year_of(t[k].1)?;
                 if valid(year, m, d) {
                     let (at, text) = span(0, k);
-                    return Some((Found { text, at, year, settled: Some((m, d)), numbers: None, forces: None }, k + 1));
+                    return Some((
+                        Found {
+                            text,
+                            at,
+                            year,
+                            settled: Some((m, d)),
+                            numbers: None,
+                            forces: None,
+                        },
+                        k + 1,
+                    ));
                 }
             }
         }
@@ -181,7 +256,17 @@ fn at(text: &str, t: &[(usize, &str)]) -> Option<(Found, usize)> {
             let year = year_of(t[k].1)?;
             if ld <= 2 && valid(year, m, d) {
                 let (at, text) = span(0, k);
-                return Some((Found { text, at, year, settled: Some((m, d)), numbers: None, forces: None }, k + 1));
+                return Some((
+                    Found {
+                        text,
+                        at,
+                        year,
+                        settled: Some((m, d)),
+                        numbers: None,
+                        forces: None,
+                    },
+                    k + 1,
+                ));
             }
         }
     }
@@ -191,8 +276,14 @@ fn at(text: &str, t: &[(usize, &str)]) -> Option<(Found, usize)> {
 /// The document's order of day and month: what its own unambiguous numeric dates show, else what
 /// its currency's country writes (the US month first), else none.
 pub fn order(dates: &[Found], currency: Option<&str>) -> Option<Order> {
-    let day_first = dates.iter().filter(|d| d.forces == Some(Order::DayFirst)).count();
-    let month_first = dates.iter().filter(|d| d.forces == Some(Order::MonthFirst)).count();
+    let day_first = dates
+        .iter()
+        .filter(|d| d.forces == Some(Order::DayFirst))
+        .count();
+    let month_first = dates
+        .iter()
+        .filter(|d| d.forces == Some(Order::MonthFirst))
+        .count();
     match (day_first, month_first) {
         (0, 0) => match currency {
             Some("USD") => Some(Order::MonthFirst),
@@ -215,10 +306,16 @@ mod tests {
 
     #[test]
     fn dates_as_printed() {
-        assert_eq!(iso("28/03/2018 10:36:13", None).as_deref(), Some("2018-03-28"));
+        assert_eq!(
+            iso("28/03/2018 10:36:13", None).as_deref(),
+            Some("2018-03-28")
+        );
         assert_eq!(iso("Date: 2019-06-14", None).as_deref(), Some("2019-06-14"));
         assert_eq!(iso("25 MAR 2018", None).as_deref(), Some("2018-03-25"));
-        assert_eq!(iso("Due: 22 February 2023", None).as_deref(), Some("2023-02-22"));
+        assert_eq!(
+            iso("Due: 22 February 2023", None).as_deref(),
+            Some("2023-02-22")
+        );
         assert_eq!(iso("March 3, 2026", None).as_deref(), Some("2026-03-03"));
         assert_eq!(iso("3. März 2026", None).as_deref(), Some("2026-03-03"));
         assert_eq!(iso("25-Mar-18", None).as_deref(), Some("2018-03-25"));
@@ -233,12 +330,21 @@ mod tests {
         assert_eq!(d.text, "02-03-18");
         assert_eq!(d.iso(None), None);
         assert_eq!(d.iso(Some(Order::DayFirst)).as_deref(), Some("2018-03-02"));
-        assert_eq!(d.iso(Some(Order::MonthFirst)).as_deref(), Some("2018-02-03"));
+        assert_eq!(
+            d.iso(Some(Order::MonthFirst)).as_deref(),
+            Some("2018-02-03")
+        );
         // Another date on the page settles it; a currency does when none does.
         let all = find("02-03-18 ... printed 28/03/2018");
         assert_eq!(order(&all, None), Some(Order::DayFirst));
-        assert_eq!(order(&find("02/03/2018"), Some("USD")), Some(Order::MonthFirst));
-        assert_eq!(order(&find("02/03/2018"), Some("MYR")), Some(Order::DayFirst));
+        assert_eq!(
+            order(&find("02/03/2018"), Some("USD")),
+            Some(Order::MonthFirst)
+        );
+        assert_eq!(
+            order(&find("02/03/2018"), Some("MYR")),
+            Some(Order::DayFirst)
+        );
         assert_eq!(order(&find("02/03/2018"), None), None);
     }
 }

@@ -15,7 +15,10 @@ struct Columns {
 
 fn norm(text: &str) -> String {
     text.split_whitespace()
-        .map(|w| w.trim_matches(|c: char| c == ':' || c == '.' || c == '(' || c == ')').to_uppercase())
+        .map(|w| {
+            w.trim_matches(|c: char| c == ':' || c == '.' || c == '(' || c == ')')
+                .to_uppercase()
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -36,7 +39,8 @@ fn columns(table: &Table) -> Option<Columns> {
             cols.amount.get_or_insert(cell.col);
         }
     }
-    (cols.description.is_some() && (cols.amount.is_some() || cols.unit_price.is_some())).then_some(cols)
+    (cols.description.is_some() && (cols.amount.is_some() || cols.unit_price.is_some()))
+        .then_some(cols)
 }
 
 /// Every item of the documents' item tables, in order.
@@ -62,7 +66,9 @@ pub fn from_tables(pages: &[PageResult], comma: bool) -> Vec<LineItem> {
                     }
                 }
                 let value = |c: Option<u32>| {
-                    cell(c).and_then(|x| amounts::parse(&x.text, comma)).map(|a| a.value)
+                    cell(c)
+                        .and_then(|x| amounts::parse(&x.text, comma))
+                        .map(|a| a.value)
                 };
                 let quantity = cell(cols.quantity).map(|c| c.text.clone());
                 let (unit_price, amount) = (value(cols.unit_price), value(cols.amount));
@@ -94,5 +100,10 @@ fn union(boxes: &[BBox]) -> BBox {
     let t = boxes.iter().map(|b| b.top).min().unwrap_or(0);
     let r = boxes.iter().map(|b| b.left + b.width).max().unwrap_or(l);
     let b = boxes.iter().map(|b| b.top + b.height).max().unwrap_or(t);
-    BBox { left: l, top: t, width: r - l, height: b - t }
+    BBox {
+        left: l,
+        top: t,
+        width: r - l,
+        height: b - t,
+    }
 }

@@ -119,7 +119,9 @@ pub fn extract(pages: &[PageResult]) -> (Fields, Vec<LineItem>) {
     let comma = amounts::decimal_comma(&tokens);
     let mut fields = Fields::default();
     let totals = amounts_labelled(&rows, labels::TOTAL, comma, true);
-    let subtotal = amounts_labelled(&rows, labels::SUBTOTAL, comma, false).into_iter().next();
+    let subtotal = amounts_labelled(&rows, labels::SUBTOTAL, comma, false)
+        .into_iter()
+        .next();
     let tax = amounts_labelled(&rows, labels::TAX, comma, false)
         .into_iter()
         .find(|t| !t.amount.value.starts_with('-'));
@@ -170,7 +172,9 @@ fn round(c: f32) -> f32 {
 /// it was paid, or a labelled total on a till receipt's narrow page.
 fn is_expense(rows: &[Row], narrow: bool) -> bool {
     let kind = rows.iter().any(|r| r.find(labels::KIND).is_some());
-    let payment = rows.iter().any(|r| r.find(labels::PAYMENT).is_some() && r.has_amount());
+    let payment = rows
+        .iter()
+        .any(|r| r.find(labels::PAYMENT).is_some() && r.has_amount());
     let total = rows
         .iter()
         .any(|r| r.find(labels::TOTAL).is_some() && r.has_amount());
@@ -191,7 +195,11 @@ struct Labelled {
 
 impl Labelled {
     fn field(self, currency: Option<&'static str>, sure: f32) -> Field {
-        let sure = if self.below { sure.min(sure::LABELLED_BELOW) } else { sure };
+        let sure = if self.below {
+            sure.min(sure::LABELLED_BELOW)
+        } else {
+            sure
+        };
         Field {
             text: self.text,
             value: Some(self.amount.value),
@@ -213,20 +221,39 @@ fn amounts_labelled(rows: &[Row], list: &[&str], comma: bool, totals: bool) -> V
         };
         if totals {
             let words = &row.tokens[..row.tokens.len().min(end + 2)];
-            if words.iter().any(|t| labels::NOT_TOTAL.contains(&t.as_str())) {
+            if words
+                .iter()
+                .any(|t| labels::NOT_TOTAL.contains(&t.as_str()))
+            {
                 continue;
             }
         }
         // A subtotal or a tax is an amount with cents (a GST registration number is not).
-        let value = row.amount_after(end, comma).filter(|(a, _, _)| totals || a.has_cents);
+        let value = row
+            .amount_after(end, comma)
+            .filter(|(a, _, _)| totals || a.has_cents);
         if let Some((amount, text, span)) = value {
-            out.push(Labelled { strength, amount, text, row: i, span, below: false });
+            out.push(Labelled {
+                strength,
+                amount,
+                text,
+                row: i,
+                span,
+                below: false,
+            });
         } else if let Some((amount, text, span)) = rows
             .get(i + 1)
             .filter(|next| next.page == row.page)
             .and_then(|next| next.amount_under(row, end, comma))
         {
-            out.push(Labelled { strength, amount, text, row: i, span, below: true });
+            out.push(Labelled {
+                strength,
+                amount,
+                text,
+                row: i,
+                span,
+                below: true,
+            });
         }
     }
     out
@@ -250,7 +277,8 @@ fn pick_total(
     let paid = |label: &str| {
         rows.iter().find_map(|r| {
             let (_, _, end) = r.find(&[label])?;
-            r.amount_after(end, comma).and_then(|(a, _, _)| cents(&a.value))
+            r.amount_after(end, comma)
+                .and_then(|(a, _, _)| cents(&a.value))
         })
     };
     let tendered = paid("CASH").zip(paid("CHANGE")).map(|(c, ch)| c - ch);
@@ -268,13 +296,25 @@ fn pick_total(
             let v = cents(&c.amount.value);
             let checked = v.is_some()
                 && (v == tendered || computed.is_some_and(|s| (v.unwrap_or(0) - s).abs() <= 5));
-            (checked, c.row < first_payment, std::cmp::Reverse(c.strength), c.row)
+            (
+                checked,
+                c.row < first_payment,
+                std::cmp::Reverse(c.strength),
+                c.row,
+            )
         })?
         .clone();
     let v = cents(&best.amount.value);
     let checked =
         v.is_some() && (v == tendered || computed.is_some_and(|s| (v.unwrap_or(0) - s).abs() <= 5));
-    Some((best, if checked { sure::CHECKED_TOTAL } else { sure::LABELLED }))
+    Some((
+        best,
+        if checked {
+            sure::CHECKED_TOTAL
+        } else {
+            sure::LABELLED
+        },
+    ))
 }
 
 /// The document's date (the one its label names, else its first) and its due date.
@@ -344,7 +384,10 @@ fn invoice_id(rows: &[Row]) -> Option<Field> {
             .find(|&k| !row.tokens[k].is_empty() && !skip.contains(&row.tokens[k].as_str()));
         let Some(k) = next else { continue };
         let word = &row.words[k];
-        let text = word.text.trim_start_matches([':', '#']).trim_end_matches([',', '.']);
+        let text = word
+            .text
+            .trim_start_matches([':', '#'])
+            .trim_end_matches([',', '.']);
         let digits = text.chars().filter(char::is_ascii_digit).count();
         if digits == 0 || text.len() < 3 || !dates::find(text).is_empty() {
             continue;

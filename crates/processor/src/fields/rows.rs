@@ -41,12 +41,14 @@ fn token(text: &str) -> String {
 
 /// A token that is a phone's or a tax number's label glued to its value ("Tel:03-9054", "GST:00").
 fn labelled_number(token: &str) -> bool {
-    ["TEL", "FAX", "GST", "H/P", "HP", "PHONE", "SST"].iter().any(|l| {
-        token
-            .strip_prefix(l)
-            .and_then(|rest| rest.chars().next())
-            .is_some_and(|c| c == ':' || c == '.' || c.is_ascii_digit())
-    })
+    ["TEL", "FAX", "GST", "H/P", "HP", "PHONE", "SST"]
+        .iter()
+        .any(|l| {
+            token
+                .strip_prefix(l)
+                .and_then(|rest| rest.chars().next())
+                .is_some_and(|c| c == ':' || c == '.' || c.is_ascii_digit())
+        })
 }
 
 /// A company's registration number: digits and a letter after a dash or a space ("126926-H",
@@ -159,7 +161,10 @@ impl Row {
             }
             if let Some(mut a) = amounts::parse(text, comma) {
                 // A currency mark before it, or right after it ("1.234,50 €").
-                let after = self.words.get(k + 1).and_then(|w| amounts::currency_of(&w.text));
+                let after = self
+                    .words
+                    .get(k + 1)
+                    .and_then(|w| amounts::currency_of(&w.text));
                 a.currency = a.currency.or(currency).or(after);
                 let start = if currency.is_some() { from } else { k };
                 let printed = self.words[start..=k]
@@ -175,7 +180,12 @@ impl Row {
 
     /// The one amount of this row standing under (or right of) the label `label[..end]` of the
     /// row above it: a total printed under its label.
-    pub fn amount_under(&self, above: &Row, end: usize, comma: bool) -> Option<(Amount, String, Span)> {
+    pub fn amount_under(
+        &self,
+        above: &Row,
+        end: usize,
+        comma: bool,
+    ) -> Option<(Amount, String, Span)> {
         if self.find(labels::TOTAL).is_some() || self.find(labels::PAYMENT).is_some() {
             return None;
         }
@@ -185,7 +195,9 @@ impl Row {
             .words
             .iter()
             .enumerate()
-            .filter(|(_, w)| w.bbox.left + w.bbox.width >= left && w.bbox.left <= label_right + 4 * w.bbox.height)
+            .filter(|(_, w)| {
+                w.bbox.left + w.bbox.width >= left && w.bbox.left <= label_right + 4 * w.bbox.height
+            })
             .filter_map(|(k, w)| amounts::parse(&w.text, comma).map(|a| (k, a)))
             .filter(|(_, a)| a.has_cents)
             .collect();
@@ -200,12 +212,26 @@ impl Row {
         let words = &self.words[from..to.max(from + 1).min(self.words.len())];
         let l = words.iter().map(|w| w.bbox.left).min().unwrap_or(0);
         let t = words.iter().map(|w| w.bbox.top).min().unwrap_or(0);
-        let r = words.iter().map(|w| w.bbox.left + w.bbox.width).max().unwrap_or(l);
-        let b = words.iter().map(|w| w.bbox.top + w.bbox.height).max().unwrap_or(t);
-        let confidence = words.iter().map(|w| w.confidence).sum::<f32>() / words.len().max(1) as f32 / 100.0;
+        let r = words
+            .iter()
+            .map(|w| w.bbox.left + w.bbox.width)
+            .max()
+            .unwrap_or(l);
+        let b = words
+            .iter()
+            .map(|w| w.bbox.top + w.bbox.height)
+            .max()
+            .unwrap_or(t);
+        let confidence =
+            words.iter().map(|w| w.confidence).sum::<f32>() / words.len().max(1) as f32 / 100.0;
         Span {
             page: self.page,
-            bbox: BBox { left: l, top: t, width: r - l, height: b - t },
+            bbox: BBox {
+                left: l,
+                top: t,
+                width: r - l,
+                height: b - t,
+            },
             confidence,
         }
     }
@@ -284,7 +310,8 @@ fn without_registration(row: &Row, r: std::ops::Range<usize>) -> std::ops::Range
     let mut end = r.end;
     while end > r.start + 1 && {
         let t = &row.words[end - 1].text;
-        registration_number(t) || (t.starts_with('(') && t.chars().filter(char::is_ascii_digit).count() >= 5)
+        registration_number(t)
+            || (t.starts_with('(') && t.chars().filter(char::is_ascii_digit).count() >= 5)
     } {
         end -= 1;
     }
@@ -319,7 +346,9 @@ pub fn vendor(rows: &[Row]) -> (Option<(String, Span)>, Option<(String, Span)>) 
     let mut span = row.span(piece.start, piece.end);
     let ends_in_form = |text: &str| {
         let up = text.to_uppercase();
-        labels::COMPANY_FORMS.iter().any(|f| up.ends_with(&format!(" {f}")) || up == *f)
+        labels::COMPANY_FORMS
+            .iter()
+            .any(|f| up.ends_with(&format!(" {f}")) || up == *f)
     };
     let mut next = at + 1;
     if !ends_in_form(&name) {
@@ -358,7 +387,11 @@ pub fn vendor(rows: &[Row]) -> (Option<(String, Span)>, Option<(String, Span)>) 
         address_span = Some(address_span.map_or(s, |a| join(a, s)));
     }
     let address = address_span
-        .filter(|_| address.iter().any(|l| l.chars().any(|c| c.is_ascii_digit())))
+        .filter(|_| {
+            address
+                .iter()
+                .any(|l| l.chars().any(|c| c.is_ascii_digit()))
+        })
         .map(|s| (address.join(" "), s));
     (Some((name, span)), address)
 }
@@ -381,7 +414,9 @@ fn plain_address(row: &Row, r: &std::ops::Range<usize>) -> bool {
         && !row.words[r.clone()]
             .iter()
             .any(|w| amounts::parse(&w.text, false).is_some_and(|a| a.has_cents))
-        && !tokens.iter().any(|t| t == "TO" || t == "BILL" || t == "SHIP")
+        && !tokens
+            .iter()
+            .any(|t| t == "TO" || t == "BILL" || t == "SHIP")
 }
 
 /// Whether a piece stands under `above`: their columns overlap.
@@ -399,7 +434,12 @@ fn join(a: Span, b: Span) -> Span {
     let btm = (a.bbox.top + a.bbox.height).max(b.bbox.top + b.bbox.height);
     Span {
         page: a.page,
-        bbox: BBox { left: l, top: t, width: r - l, height: btm - t },
+        bbox: BBox {
+            left: l,
+            top: t,
+            width: r - l,
+            height: btm - t,
+        },
         confidence: (a.confidence + b.confidence) / 2.0,
     }
 }

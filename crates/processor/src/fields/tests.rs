@@ -13,7 +13,12 @@ fn page(n: u32, pieces: &[(&str, u32, u32)]) -> PageResult {
             words.push(Word {
                 text: w.to_string(),
                 confidence: 92.0,
-                bbox: BBox { left: x, top, width, height: 20 },
+                bbox: BBox {
+                    left: x,
+                    top,
+                    width,
+                    height: 20,
+                },
             });
             x += width + 10;
         }
@@ -146,7 +151,12 @@ fn invoice() -> PageResult {
         row_span: 1,
         col_span: 1,
         text: text.into(),
-        bbox: BBox { left: 100 + 250 * col, top: 400 + 35 * row, width: 240, height: 30 },
+        bbox: BBox {
+            left: 100 + 250 * col,
+            top: 400 + 35 * row,
+            width: 240,
+            height: 30,
+        },
     };
     let cells = vec![
         cell(0, 0, "Description"),
@@ -164,9 +174,20 @@ fn invoice() -> PageResult {
     ];
     p.blocks.push(Block {
         kind: BlockKind::Table,
-        bbox: BBox { left: 100, top: 400, width: 1000, height: 100 },
+        bbox: BBox {
+            left: 100,
+            top: 400,
+            width: 1000,
+            height: 100,
+        },
         lines: vec![],
-        table: Some(Table { rows: 3, cols: 4, header_rows: 1, cells, continued_from: None }),
+        table: Some(Table {
+            rows: 3,
+            cols: 4,
+            header_rows: 1,
+            cells,
+            continued_from: None,
+        }),
     });
     p
 }
@@ -246,7 +267,12 @@ fn a_total_under_its_label_and_a_tip_before_the_payment() {
 fn an_ambiguous_date_keeps_its_text_and_gets_no_value() {
     let p = page(
         1,
-        &[("QUICK MART", 100, 100), ("RECEIPT", 100, 130), ("Date: 02/03/2018", 100, 160), ("Total 5.00", 100, 300)],
+        &[
+            ("QUICK MART", 100, 100),
+            ("RECEIPT", 100, 130),
+            ("Date: 02/03/2018", 100, 160),
+            ("Total 5.00", 100, 300),
+        ],
     );
     let (f, _) = extract(&[p]);
     let date = f.date.as_ref().expect("the date");
@@ -263,7 +289,11 @@ fn a_letter_or_an_article_gets_no_fields() {
             ("12 Harbour Street", 100, 130),
             ("3 March 2026", 800, 200),
             ("Dear Ms Dubois,", 100, 300),
-            ("Thank you for your order of 12 boxes; the total of 57.60", 100, 340),
+            (
+                "Thank you for your order of 12 boxes; the total of 57.60",
+                100,
+                340,
+            ),
             ("will be invoiced next month.", 100, 370),
             ("Total 57.60", 100, 400),
         ],

@@ -551,7 +551,10 @@ pub(crate) mod tests {
         let mut rules: Vec<Rule> = (0..=rows.len())
             .map(|r| Rule::horizontal((top + 20 * r as u32) as f32, x0, x1))
             .collect();
-        rules.extend(xs.iter().map(|&x| Rule::vertical(x as f32, top as f32, bottom)));
+        rules.extend(
+            xs.iter()
+                .map(|&x| Rule::vertical(x as f32, top as f32, bottom)),
+        );
         (lines, rules)
     }
 
@@ -571,7 +574,11 @@ pub(crate) mod tests {
         rules.extend(more_rules);
         lines.extend(column("p", 3, 50, 100, 520, 14));
         let page = lay_out_with(lines, &rules);
-        let tables: Vec<&Table> = page.blocks.iter().filter_map(|b| b.table.as_ref()).collect();
+        let tables: Vec<&Table> = page
+            .blocks
+            .iter()
+            .filter_map(|b| b.table.as_ref())
+            .collect();
         assert_eq!(tables.len(), 2, "{page:#?}");
         for t in &tables {
             assert_eq!((t.rows, t.cols), (3, 2));
@@ -606,7 +613,9 @@ pub(crate) mod tests {
         }
         let page = lay_out(lines);
         assert!(
-            page.blocks.iter().all(|b| b.kind == BlockKind::Text && b.table.is_none()),
+            page.blocks
+                .iter()
+                .all(|b| b.kind == BlockKind::Text && b.table.is_none()),
             "{page:#?}"
         );
     }

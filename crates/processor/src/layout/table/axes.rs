@@ -181,13 +181,21 @@ pub fn columns(
     // Drawn as a lattice: a rule inside the table runs down all of it. Its columns are the
     // rules'; white between them is a column of its own only where most lines have text on both
     // sides of it (not the wide spaces of justified text in one cell).
-    let lattice = seps.iter().any(|s| {
-        s.at > text.l && s.at < text.r && s.coverage(text.t, text.b) >= LATTICE_COVERAGE
-    });
+    let lattice = seps
+        .iter()
+        .any(|s| s.at > text.l && s.at < text.r && s.coverage(text.t, text.b) >= LATTICE_COVERAGE);
     if lattice {
         channels.retain(|&(a, b)| {
-            let left_rule = seps.iter().map(|s| s.at).filter(|&x| x <= a).fold(f32::MIN, f32::max);
-            let right_rule = seps.iter().map(|s| s.at).filter(|&x| x >= b).fold(f32::MAX, f32::min);
+            let left_rule = seps
+                .iter()
+                .map(|s| s.at)
+                .filter(|&x| x <= a)
+                .fold(f32::MIN, f32::max);
+            let right_rule = seps
+                .iter()
+                .map(|s| s.at)
+                .filter(|&x| x >= b)
+                .fold(f32::MAX, f32::min);
             let both_sides = per_line
                 .iter()
                 .filter(|l| {
@@ -209,10 +217,7 @@ pub fn columns(
         }
     }
     for (a, b) in channels {
-        match seps
-            .iter_mut()
-            .find(|s| s.at >= a - tol && s.at <= b + tol)
-        {
+        match seps.iter_mut().find(|s| s.at >= a - tol && s.at <= b + tol) {
             Some(s) => s.channel = true,
             None => seps.push(Sep {
                 at: (a + b) / 2.0,
@@ -356,7 +361,8 @@ pub fn rows(
         .count();
     let value_rows = values.iter().filter(|v| **v).count();
     let ruled = (ruled_gaps >= 1 && 2 * ruled_gaps >= lines.len().saturating_sub(1))
-        || (full_rules >= 2 && full_rules as f32 >= RULED_SHARE * value_rows.saturating_sub(1) as f32);
+        || (full_rules >= 2
+            && full_rules as f32 >= RULED_SHARE * value_rows.saturating_sub(1) as f32);
     let mut bands: Vec<Vec<usize>> = Vec::new();
     let mut band_rules: Vec<Option<Sep>> = Vec::new();
     // Above the first rule of a ruled table is its header, whatever its lines hold (years, units).
@@ -391,7 +397,10 @@ pub fn rows(
     let body_row = |band: &[usize]| {
         let mut columns = Vec::new();
         let mut value = false;
-        for p in band.iter().flat_map(|&l| phrases(rects, &lines[l], cols, unit)) {
+        for p in band
+            .iter()
+            .flat_map(|&l| phrases(rects, &lines[l], cols, unit))
+        {
             let c = column_of(cols, rects[p[0]].l + 1.0);
             columns.push(c);
             value |= c > first_col && p.iter().any(|&i| is_value(&words[i].text));
@@ -453,7 +462,10 @@ fn continuations(
         last: String,
     }
     let facts = |band: &[usize]| -> Facts {
-        let ws: Vec<usize> = band.iter().flat_map(|&l| lines[l].iter().copied()).collect();
+        let ws: Vec<usize> = band
+            .iter()
+            .flat_map(|&l| lines[l].iter().copied())
+            .collect();
         let mut c: Vec<usize> = ws
             .iter()
             .map(|&i| column_of(cols, (rects[i].l + rects[i].r) / 2.0))
@@ -463,7 +475,13 @@ fn continuations(
         let numeric = band
             .iter()
             .flat_map(|&l| phrases(rects, &lines[l], cols, unit))
-            .any(|p| is_numeric(&p.iter().map(|&i| words[i].text.as_str()).collect::<String>()));
+            .any(|p| {
+                is_numeric(
+                    &p.iter()
+                        .map(|&i| words[i].text.as_str())
+                        .collect::<String>(),
+                )
+            });
         let first_line = &lines[band[0]];
         let last_line = &lines[*band.last().expect("bands are never empty")];
         Facts {
@@ -481,17 +499,20 @@ fn continuations(
             .chars()
             .next()
             .is_some_and(|c| c.is_lowercase() || "([&".contains(c));
-        let open_end = prev_last
-            .chars()
-            .last()
-            .is_some_and(|c| "-,/&".contains(c))
+        let open_end = prev_last.chars().last().is_some_and(|c| "-,/&".contains(c))
             || ["and", "or", "of", "the", "for", "in", "with", "to", "a"]
                 .contains(&prev_last.to_lowercase().as_str());
         starts_low || open_end
     };
     // Each row with the rule drawn above it.
     let mut out: Vec<(Vec<usize>, Option<Sep>)> = Vec::new();
-    let above = |k: usize| if k == 0 { None } else { band_rules[k - 1].clone() };
+    let above = |k: usize| {
+        if k == 0 {
+            None
+        } else {
+            band_rules[k - 1].clone()
+        }
+    };
     let mut k = 0;
     while k < bands.len() {
         let band = bands[k].clone();

@@ -6,6 +6,9 @@ use super::{bbox_of, Grid};
 use crate::layout::geometry::{bounds, Rect};
 use crate::result::{Line, TableCell, Word};
 
+/// Rows and columns a cell covers: first row, last row, first column, last column.
+type Hull = (usize, usize, usize, usize);
+
 /// A phrase reaching this far (text heights) over a column's text spans it.
 const SPAN_REACH: f32 = 0.3;
 /// A drawn rule covering less than this share of a slot's side is missing there.
@@ -119,10 +122,18 @@ pub fn grid(
             }
         }
     } else if rows.header >= 2 {
-        stack_header(rows, &mut parent, &word_slot, &spanning, ncols, &col_range, region);
+        stack_header(
+            rows,
+            &mut parent,
+            &word_slot,
+            &spanning,
+            ncols,
+            &col_range,
+            region,
+        );
     }
     // Groups of slots, each grown to the rectangle it covers; overlapping rectangles are one cell.
-    let mut hulls: Vec<(usize, usize, usize, usize)> = Vec::new();
+    let mut hulls: Vec<Hull> = Vec::new();
     let mut hull_of = vec![usize::MAX; nrows * ncols];
     let mut root_hull: std::collections::HashMap<usize, usize> = Default::default();
     for r in 0..nrows {
@@ -149,7 +160,7 @@ pub fn grid(
         }
     }
     let band_edges = edges(&band_rects, rows, region);
-    let mut raw: Vec<((usize, usize, usize, usize), Vec<usize>)> = hulls
+    let mut raw: Vec<(Hull, Vec<usize>)> = hulls
         .into_iter()
         .zip(members)
         .filter(|(_, m)| !m.is_empty())
@@ -166,7 +177,8 @@ pub fn grid(
         return None;
     }
     let rank = |used: &[usize], v: usize| used.partition_point(|&u| u < v);
-    let span = |used: &[usize], a: usize, b: usize| used.iter().filter(|&&u| u >= a && u <= b).count();
+    let span =
+        |used: &[usize], a: usize, b: usize| used.iter().filter(|&&u| u >= a && u <= b).count();
     let mut cells: Vec<TableCell> = Vec::with_capacity(raw.len());
     let mut cell_words: Vec<Vec<usize>> = Vec::with_capacity(raw.len());
     for ((r0, r1, c0, c1), mut m) in raw {
@@ -206,7 +218,8 @@ pub fn grid(
     let header_rows = used_rows.iter().filter(|&&r| r < rows.header).count() as u32;
     let lines_out = (0..rows_n)
         .filter_map(|r| {
-            let mut starting: Vec<usize> = (0..cells.len()).filter(|&k| cells[k].row == r).collect();
+            let mut starting: Vec<usize> =
+                (0..cells.len()).filter(|&k| cells[k].row == r).collect();
             starting.sort_by_key(|&k| cells[k].col);
             let rect = bounds(
                 starting
@@ -236,12 +249,7 @@ pub fn grid(
 }
 
 /// Merges hulls that overlap until none does; `hull_of` follows.
-fn settle(
-    mut hulls: Vec<(usize, usize, usize, usize)>,
-    hull_of: &mut [usize],
-    nrows: usize,
-    ncols: usize,
-) -> Vec<(usize, usize, usize, usize)> {
+fn settle(mut hulls: Vec<Hull>, hull_of: &mut [usize], nrows: usize, ncols: usize) -> Vec<Hull> {
     loop {
         let mut changed = false;
         for r in 0..nrows {
@@ -257,7 +265,12 @@ fn settle(
                     let (a, b) = (own.min(other), own.max(other));
                     let hb = hulls[b];
                     let ha = &mut hulls[a];
-                    *ha = (ha.0.min(hb.0), ha.1.max(hb.1), ha.2.min(hb.2), ha.3.max(hb.3));
+                    *ha = (
+                        ha.0.min(hb.0),
+                        ha.1.max(hb.1),
+                        ha.2.min(hb.2),
+                        ha.3.max(hb.3),
+                    );
                     // Empty the merged hull: it covers nothing any more.
                     hulls[b] = (usize::MAX, 0, usize::MAX, 0);
                     for h in hull_of.iter_mut() {

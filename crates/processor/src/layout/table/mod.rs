@@ -52,8 +52,12 @@ mod reach {
 /// table of at least two rows and two columns.
 pub fn structure(words: &[Word], rules: &[Rule], unit: f32) -> Option<Grid> {
     let t = prepare(words, rules, unit)?;
-    let rows = axes::rows(&t.rects, &t.words, &t.lines, &t.cols, &t.rules, t.unit, t.tol);
-    let mut grid = cells::grid(&t.words, &t.rects, &t.lines, &t.cols, &rows, t.region, t.unit)?;
+    let rows = axes::rows(
+        &t.rects, &t.words, &t.lines, &t.cols, &t.rules, t.unit, t.tol,
+    );
+    let mut grid = cells::grid(
+        &t.words, &t.rects, &t.lines, &t.cols, &rows, t.region, t.unit,
+    )?;
     grid.area = bounds(t.rects.iter().copied())?;
     Some(grid)
 }
@@ -82,8 +86,11 @@ fn prepare(words: &[Word], rules: &[Rule], unit: f32) -> Option<Prepared> {
             && b.t <= text_box.b + unit
             && b.b >= text_box.t - unit
     };
-    let rules: Vec<Rule> =
-        rules::merge_long(rules.iter().copied().filter(near).collect(), tol, MIN_RULE * unit);
+    let rules: Vec<Rule> = rules::merge_long(
+        rules.iter().copied().filter(near).collect(),
+        tol,
+        MIN_RULE * unit,
+    );
     let kept = within_top_rule(words, &rules, text_box);
     let (words, rects): (Vec<Word>, Vec<Rect>) = match kept {
         Some(keep) => words
@@ -101,7 +108,10 @@ fn prepare(words: &[Word], rules: &[Rule], unit: f32) -> Option<Prepared> {
     // A line of running text over the columns at the table's top or foot is the paragraph the
     // page's order read with it, not a row.
     let prose = |line: &Vec<usize>| {
-        let (l, r) = (rects[line[0]].l, rects[*line.last().expect("lines have words")].r);
+        let (l, r) = (
+            rects[line[0]].l,
+            rects[*line.last().expect("lines have words")].r,
+        );
         line.len() >= PROSE_WORDS
             && line
                 .windows(2)
@@ -165,7 +175,12 @@ pub fn ruled_tables(lines: &mut Vec<Vec<Word>>, rules: &[Rule], unit: f32) -> Ve
             let (x, y) = ((r.l + r.r) / 2.0, (r.t + r.b) / 2.0);
             x >= region.l - tol && x <= region.r + tol && y >= region.t - tol && y <= region.b + tol
         };
-        let words: Vec<Word> = lines.iter().flatten().filter(|w| inside(w)).cloned().collect();
+        let words: Vec<Word> = lines
+            .iter()
+            .flatten()
+            .filter(|w| inside(w))
+            .cloned()
+            .collect();
         if words.len() < 4 {
             continue;
         }
@@ -268,11 +283,23 @@ pub fn explain(words: &[Word], rules: &[Rule], unit: f32) -> String {
     let Some(t) = prepare(words, rules, unit) else {
         return String::new();
     };
-    let rows = axes::rows(&t.rects, &t.words, &t.lines, &t.cols, &t.rules, t.unit, t.tol);
+    let rows = axes::rows(
+        &t.rects, &t.words, &t.lines, &t.cols, &t.rules, t.unit, t.tol,
+    );
     let (words, rects, lines, cols, rules) = (&t.words, &t.rects, &t.lines, &t.cols, &t.rules);
     let mut out = format!("unit {unit} rules {}\ncolumns:", rules.len());
     for c in cols.iter() {
-        out += &format!(" {:.0}{}", c.at, if c.segments.is_empty() { "w" } else if c.channel { "rw" } else { "r" });
+        out += &format!(
+            " {:.0}{}",
+            c.at,
+            if c.segments.is_empty() {
+                "w"
+            } else if c.channel {
+                "rw"
+            } else {
+                "r"
+            }
+        );
     }
     out += &format!("\nruled {} header {}\n", rows.ruled, rows.header);
     for (k, band) in rows.bands.iter().enumerate() {

@@ -64,7 +64,11 @@ impl Rule {
                 && self.from <= o.to + tol
                 && o.from <= self.to + tol;
         }
-        let (h, v) = if self.horizontal { (self, o) } else { (o, self) };
+        let (h, v) = if self.horizontal {
+            (self, o)
+        } else {
+            (o, self)
+        };
         v.at >= h.from - tol && v.at <= h.to + tol && h.at >= v.from - tol && h.at <= v.to + tol
     }
 }

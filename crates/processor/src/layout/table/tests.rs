@@ -107,11 +107,7 @@ fn a_fully_ruled_table_keeps_text_wrapped_in_a_cell_as_one_cell() {
 #[test]
 fn a_ruled_cell_without_its_inner_rule_spans_rows() {
     // "Metals" stands in one cell over two rows: the rule between them stops at its column.
-    let mut words = rows_of(
-        105,
-        20,
-        &[&[(15, "Group"), (85, "Name"), (165, "Limit")]],
-    );
+    let mut words = rows_of(105, 20, &[&[(15, "Group"), (85, "Name"), (165, "Limit")]]);
     words.extend(phrase("Metals", 15, 135));
     words.extend(phrase("Lead", 85, 125));
     words.extend(phrase("20", 165, 125));
@@ -148,9 +144,19 @@ fn a_header_over_several_columns_spans_them_and_a_stacked_header_is_one_cell() {
         145,
         16,
         &[
-            &[(10, "Carbon dioxide"), (120, "100 million"), (200, "-"), (280, "-")],
+            &[
+                (10, "Carbon dioxide"),
+                (120, "100 million"),
+                (200, "-"),
+                (280, "-"),
+            ],
             &[(10, "Methane"), (120, "100 000"), (200, "-"), (280, "-")],
-            &[(10, "Nitrous oxide"), (120, "10 000"), (200, "-"), (280, "-")],
+            &[
+                (10, "Nitrous oxide"),
+                (120, "10 000"),
+                (200, "-"),
+                (280, "-"),
+            ],
             &[(10, "Ammonia"), (120, "10 000"), (200, "-"), (280, "-")],
         ],
     ));
@@ -225,9 +231,18 @@ fn running_text_is_not_a_table() {
         100,
         14,
         &[
-            &[(10, "The facility reports its releases every year to the register,")],
-            &[(10, "which publishes them for each pollutant and each medium: air,")],
-            &[(10, "water and land, as the regulation requires of the operator.")],
+            &[(
+                10,
+                "The facility reports its releases every year to the register,",
+            )],
+            &[(
+                10,
+                "which publishes them for each pollutant and each medium: air,",
+            )],
+            &[(
+                10,
+                "water and land, as the regulation requires of the operator.",
+            )],
         ],
     );
     assert!(structure(&words, &[], 10.0).is_none());
