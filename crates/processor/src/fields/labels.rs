@@ -36,7 +36,7 @@ pub const TOTAL: &[&str] = &[
     "JUMLAH BESAR",
 ];
 
-/// Words that make a "total" something else: a count, a saving, a tax, an amount before tax.
+/// Words that make a "total" something else: a count, a saving, an amount before tax.
 pub const NOT_TOTAL: &[&str] = &[
     "SUB",
     "SUBTOTAL",
@@ -48,10 +48,6 @@ pub const NOT_TOTAL: &[&str] = &[
     "SAVINGS",
     "DISCOUNT",
     "DISC",
-    "TAX",
-    "GST",
-    "VAT",
-    "SST",
     "EXCL",
     "EXCLUDING",
     "EXCLUSIVE",
@@ -61,10 +57,24 @@ pub const NOT_TOTAL: &[&str] = &[
     "UNITS",
     "HT",
     "NETTO",
-    "MWST",
-    "TVA",
-    "IVA",
     "BEFORE",
+];
+
+/// Taxes' names: after "total" they make it the tax ("Total GST"), unless the total includes
+/// them ("Total incl. GST").
+pub const TAX_WORDS: &[&str] = &[
+    "TAX", "GST", "VAT", "SST", "MWST", "UST", "TVA", "IVA", "BTW",
+];
+
+/// Words saying a tax is included in an amount: "incl. GST 6%" names no tax amount of its own.
+pub const INCLUSIVE: &[&str] = &[
+    "INCL",
+    "INCL.",
+    "INCLUDING",
+    "INCLUSIVE",
+    "INC",
+    "TOTAL",
+    "OF",
 ];
 
 /// The amount before tax.
@@ -89,6 +99,7 @@ pub const SUBTOTAL: &[&str] = &[
 /// The tax.
 pub const TAX: &[&str] = &[
     "TOTAL TAX",
+    "TOTAL INCLUDES",
     "TOTAL GST",
     "TOTAL VAT",
     "SALES TAX",

@@ -212,21 +212,37 @@ impl Labelled {
 }
 
 /// Every amount labelled by one of `list`, in the document's order. A "total" line that counts,
-/// saves or taxes something ("Total Qty", "Total Saving", "Total GST") is not a total.
+/// saves or taxes something ("Total Qty", "Total Saving", "Total GST") is not a total, nor a tax
+/// label inside a total's ("Total incl. GST").
 fn amounts_labelled(rows: &[Row], list: &[&str], comma: bool, totals: bool) -> Vec<Labelled> {
     let mut out = Vec::new();
     for (i, row) in rows.iter().enumerate() {
-        let Some((strength, _, end)) = row.find(list) else {
+        let Some((strength, start, end)) = row.find(list) else {
             continue;
         };
+        let near = |from: usize, to: usize| {
+            &row.tokens[from.min(row.tokens.len())..to.min(row.tokens.len())]
+        };
+        let has =
+            |words: &[String], list: &[&str]| words.iter().any(|t| list.contains(&t.as_str()));
         if totals {
-            let words = &row.tokens[..row.tokens.len().min(end + 2)];
-            if words
+            let after = near(end, end + 3);
+            let inclusive = near(start, end + 3)
                 .iter()
-                .any(|t| labels::NOT_TOTAL.contains(&t.as_str()))
+                .any(|t| t.starts_with("INCL") || t == "INC");
+            let before = near(0, start);
+            if has(before, labels::NOT_TOTAL)
+                || has(before, labels::TAX_WORDS)
+                || has(after, labels::NOT_TOTAL)
+                || (!inclusive && has(after, labels::TAX_WORDS))
             {
                 continue;
             }
+        } else if std::ptr::eq(list, labels::TAX)
+            && list[strength].split(' ').count() == 1
+            && has(near(start.saturating_sub(2), start), labels::INCLUSIVE)
+        {
+            continue;
         }
         // A subtotal or a tax is an amount with cents (a GST registration number is not).
         let value = row

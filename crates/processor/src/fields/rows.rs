@@ -11,6 +11,10 @@ const MIN_WORD_CONFIDENCE: f32 = 30.0;
 const VENDOR_ZONE: f32 = 0.45;
 /// An address has at most this many lines.
 const MAX_ADDRESS_LINES: usize = 5;
+/// The vendor's name is among the first this many plain lines of the page.
+const VENDOR_CANDIDATES: usize = 4;
+/// Words OCR is this unsure of at either end of a name are a logo's specks, not the name.
+const MIN_NAME_WORD_CONFIDENCE: f32 = 50.0;
 /// Words further apart than this many text heights are separate pieces of a row (a letterhead's
 /// name on the left, the document's title on the right).
 const PIECE_GAP: f32 = 2.0;
@@ -34,9 +38,15 @@ pub struct Span {
 }
 
 fn token(text: &str) -> String {
-    text.trim_start_matches(['(', '[', '*', '-', '~'])
+    let t = text
+        .trim_start_matches(['(', '[', '*', '-', '~'])
         .trim_end_matches([':', '.', ',', ';', ')', ']', '*', '-', '~'])
-        .to_uppercase()
+        .to_uppercase();
+    // "ITEM(S)", "QUANTITY(S)": the word itself.
+    match t.strip_suffix("(S") {
+        Some(w) => w.to_string(),
+        None => t,
+    }
 }
 
 /// A token that is a phone's or a tax number's label glued to its value ("Tel:03-9054", "GST:00").
@@ -142,10 +152,12 @@ impl Row {
         })
     }
 
+    /// Whether the row holds an amount with cents (after any word: "Item 4 ... 30.00" has one).
     pub fn has_amount(&self) -> bool {
-        self.words
-            .iter()
-            .any(|w| amounts::parse(&w.text, false).is_some_and(|a| a.has_cents))
+        (0..self.words.len()).any(|k| {
+            self.amount_after(k, false)
+                .is_some_and(|(a, _, _)| a.has_cents)
+        })
     }
 
     /// The first amount after word `end` (a currency mark before it counts as its currency).
@@ -159,14 +171,25 @@ impl Row {
                 from = k;
                 continue;
             }
-            if let Some(mut a) = amounts::parse(text, comma) {
+            // An amount OCR cut at its separator ("11. 80"): the two pieces as one.
+            let joined = self.words.get(k + 1).and_then(|next| {
+                let cut = text.ends_with(['.', ',']) && text.len() > 1;
+                let cents = next.text.len() == 2 && next.text.chars().all(|c| c.is_ascii_digit());
+                (cut && cents).then(|| format!("{text}{}", next.text))
+            });
+            if let Some((mut a, last)) = joined
+                .as_deref()
+                .and_then(|j| amounts::parse(j, comma).map(|a| (a, k + 1)))
+                .or_else(|| amounts::parse(text, comma).map(|a| (a, k)))
+            {
                 // A currency mark before it, or right after it ("1.234,50 €").
                 let after = self
                     .words
-                    .get(k + 1)
+                    .get(last + 1)
                     .and_then(|w| amounts::currency_of(&w.text));
                 a.currency = a.currency.or(currency).or(after);
                 let start = if currency.is_some() { from } else { k };
+                let k = last;
                 let printed = self.words[start..=k]
                     .iter()
                     .map(|w| w.text.as_str())
@@ -305,6 +328,14 @@ fn registration(row: &Row, r: &std::ops::Range<usize>) -> bool {
         || tokens.iter().any(|t| registration_number(t))
 }
 
+/// A piece without the unsure words at its ends.
+fn trimmed(row: &Row, r: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let sure = |k: &usize| row.words[*k].confidence >= MIN_NAME_WORD_CONFIDENCE;
+    let start = r.clone().find(sure).unwrap_or(r.start);
+    let end = r.clone().rev().find(sure).map_or(r.end, |k| k + 1);
+    start..end.max(start + 1)
+}
+
 /// A name without the registration number printed after it ("AEON CO. (M) BHD (126926-H)").
 fn without_registration(row: &Row, r: std::ops::Range<usize>) -> std::ops::Range<usize> {
     let mut end = r.end;
@@ -335,21 +366,34 @@ pub fn vendor(rows: &[Row]) -> (Option<(String, Span)>, Option<(String, Span)>) 
             t <= VENDOR_ZONE * r.page_height as f32
         })
         .collect();
-    let Some((at, piece)) = top.iter().enumerate().find_map(|(i, r)| {
-        let p = without_registration(r, r.pieces().into_iter().next()?);
-        plain(r, &p).then_some((i, p))
-    }) else {
-        return (None, None);
-    };
-    let row = top[at];
-    let mut name = row.piece_text(&piece);
-    let mut span = row.span(piece.start, piece.end);
     let ends_in_form = |text: &str| {
         let up = text.to_uppercase();
         labels::COMPANY_FORMS
             .iter()
             .any(|f| up.ends_with(&format!(" {f}")) || up == *f)
     };
+    // The first plain pieces at the top; of them the first whose name ends in a company form (a
+    // logo read as words often stands above the name), else the first.
+    let candidates: Vec<(usize, std::ops::Range<usize>)> = top
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let p = trimmed(r, without_registration(r, r.pieces().into_iter().next()?));
+            plain(r, &p).then_some((i, p))
+        })
+        .take(VENDOR_CANDIDATES)
+        .collect();
+    let Some((at, piece)) = candidates
+        .iter()
+        .find(|(i, p)| ends_in_form(&top[*i].piece_text(p)))
+        .or(candidates.first())
+        .cloned()
+    else {
+        return (None, None);
+    };
+    let row = top[at];
+    let mut name = row.piece_text(&piece);
+    let mut span = row.span(piece.start, piece.end);
     let mut next = at + 1;
     if !ends_in_form(&name) {
         if let Some(r) = top.get(at + 1) {

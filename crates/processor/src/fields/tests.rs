@@ -302,3 +302,26 @@ fn a_letter_or_an_article_gets_no_fields() {
     assert!(f.is_empty(), "{f:?}");
     assert!(items.is_empty());
 }
+
+#[test]
+fn a_total_including_its_tax_is_the_total_and_the_tax_named_after_it_is_not_a_tax_amount() {
+    let p = page(
+        1,
+        &[
+            ("KEDAI RUNCIT MAJU SDN BHD", 100, 100),
+            ("CASH BILL", 200, 160),
+            ("Total GST", 100, 400),
+            ("1.70", 530, 400),
+            ("Total Incl. GST 6%", 100, 440),
+            ("11. 80", 520, 440),
+            ("Cash", 100, 480),
+            ("20.00", 530, 480),
+            ("Change", 100, 510),
+            ("8.20", 540, 510),
+        ],
+    );
+    let (f, _) = extract(&[p]);
+    // "11. 80" is one amount OCR split in two; the tax row is the tax, not a total.
+    assert_eq!(value(&f.total), Some("11.80"));
+    assert_eq!(value(&f.tax), Some("1.70"));
+}
