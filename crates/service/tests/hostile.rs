@@ -7,7 +7,7 @@
 mod common;
 
 use common::*;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -116,8 +116,8 @@ fn huge_png() -> Vec<u8> {
     out.into_inner()
 }
 
-/// Resident memory of a process and all its descendants, in bytes.
-fn tree_rss(root: u32) -> u64 {
+/// The resident memory of a process and of each of its descendants: (pid, bytes), the root first.
+fn tree_rss(root: u32) -> Vec<(u32, u64)> {
     let mut parents: Vec<(u32, u32)> = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
@@ -142,33 +142,62 @@ fn tree_rss(root: u32) -> u64 {
         i += 1;
     }
     tree.iter()
-        .filter_map(|&pid| service::worker::supervisor::resident_bytes(pid))
-        .sum()
+        .filter_map(|&pid| Some((pid, service::worker::supervisor::resident_bytes(pid)?)))
+        .collect()
 }
 
-/// Samples the tree's resident memory until dropped; `peak()` is the highest seen.
+/// What the sampler saw: the tree's peak, the most worker processes alive at once, each
+/// process's own peak.
+#[derive(Default)]
+struct Seen {
+    peak: u64,
+    most_workers: usize,
+    per_process: std::collections::BTreeMap<u32, u64>,
+}
+
+/// Samples the tree's resident memory every 5 ms until dropped.
 struct RssWatch {
-    peak: Arc<AtomicU64>,
+    seen: Arc<std::sync::Mutex<Seen>>,
     stop: Arc<AtomicBool>,
 }
 
 impl RssWatch {
     fn start(pid: u32) -> RssWatch {
-        let (peak, stop) = (
-            Arc::new(AtomicU64::new(0)),
-            Arc::new(AtomicBool::new(false)),
-        );
-        let (p, s) = (peak.clone(), stop.clone());
+        let seen = Arc::new(std::sync::Mutex::new(Seen::default()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (seen2, s) = (seen.clone(), stop.clone());
         std::thread::spawn(move || {
             while !s.load(Ordering::Relaxed) {
-                p.fetch_max(tree_rss(pid), Ordering::Relaxed);
-                std::thread::sleep(Duration::from_millis(20));
+                let tree = tree_rss(pid);
+                let mut seen = seen2.lock().unwrap();
+                seen.peak = seen.peak.max(tree.iter().map(|(_, b)| b).sum());
+                // Every process under the service is a worker (the service runs nothing else).
+                // A zombie (killed, not yet reaped) holds no memory and is not counted.
+                let alive = tree.iter().skip(1).filter(|(_, b)| *b > 0).count();
+                seen.most_workers = seen.most_workers.max(alive);
+                for (pid, bytes) in tree {
+                    let e = seen.per_process.entry(pid).or_default();
+                    *e = (*e).max(bytes);
+                }
+                drop(seen);
+                std::thread::sleep(Duration::from_millis(5));
             }
         });
-        RssWatch { peak, stop }
+        RssWatch { seen, stop }
     }
     fn peak_mb(&self) -> u64 {
-        self.peak.load(Ordering::Relaxed) >> 20
+        self.seen.lock().unwrap().peak >> 20
+    }
+    fn most_workers(&self) -> usize {
+        self.seen.lock().unwrap().most_workers
+    }
+    /// Each process's peak in MB, the service first.
+    fn per_process_mb(&self) -> Vec<(u32, u64)> {
+        let seen = self.seen.lock().unwrap();
+        seen.per_process
+            .iter()
+            .map(|(p, b)| (*p, b >> 20))
+            .collect()
     }
 }
 
@@ -321,4 +350,82 @@ async fn an_allocation_without_bound_is_stopped_at_the_memory_cap() {
         &["engine_crashed"],
     )
     .await;
+}
+
+/// Several hostile documents at once, among innocent ones: workers are lost and replaced while
+/// others are at their caps. The tree, sampled every 5 ms, never holds more than its two workers
+/// and never passes the task's memory.
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_documents_together_never_take_the_task_over_its_memory() {
+    let Some(dir) = corpus() else { return };
+    let moto = Moto::shared();
+    let aws = Aws::create(&moto.endpoint).await;
+    let hostile: Vec<(String, Vec<u8>, &str)> = vec![
+        ("alloc-1".into(), b"DP-FAULT:alloc".to_vec(), "pdf"),
+        ("pixels".into(), huge_png(), "png"),
+        ("alloc-2".into(), b"DP-FAULT:alloc".to_vec(), "pdf"),
+        ("xobjects".into(), recursive_xobjects(), "pdf"),
+        ("alloc-3".into(), b"DP-FAULT:alloc".to_vec(), "pdf"),
+        ("abort".into(), b"DP-FAULT:abort".to_vec(), "pdf"),
+        ("alloc-4".into(), b"DP-FAULT:alloc".to_vec(), "pdf"),
+    ];
+    let mut docs: Vec<(String, String, String)> = Vec::new();
+    for (i, (name, bytes, ft)) in hostile.into_iter().enumerate() {
+        let key = format!("in/together-{name}");
+        aws.upload(&key, bytes).await;
+        docs.push((format!("together-{name}"), key, ft.to_string()));
+        // An innocent document after each hostile one, so they are in flight together.
+        if let Some(doc) = INNOCENTS.get(i) {
+            let key = format!("in/{doc}");
+            aws.upload(&key, std::fs::read(dir.join(doc)).unwrap())
+                .await;
+            let ft = doc.rsplit('.').next().unwrap().to_string();
+            docs.push((format!("together-innocent-{i}"), key, ft));
+        }
+    }
+    let deadline = DEADLINE_SECS.to_string();
+    let service = ServiceProcess::start(
+        &aws,
+        &moto.endpoint,
+        &[
+            "--workers",
+            "2",
+            "--memory-limit-mb",
+            "512",
+            "--document-timeout-secs",
+            &deadline,
+        ],
+    );
+    let rss = RssWatch::start(service.child.id());
+    for (id, key, ft) in &docs {
+        aws.insert_pending(id, key, ft).await;
+        assert_eq!(post_at(&service.base, &aws.record(id, key, ft)).await, 202);
+    }
+    // Each document may take the deadline and the kill grace, two at a time; room for a slow
+    // machine on top.
+    let room = Duration::from_secs((DEADLINE_SECS + 10) * docs.len() as u64 + 120);
+    for (id, _, _) in &docs {
+        let v = wait_final_at(&service.base, id, room).await;
+        let want = if id.contains("innocent") {
+            "completed"
+        } else {
+            "failed"
+        };
+        assert_eq!(v["status"], want, "{id}: {v}");
+        assert_eq!(v["attempts"], 1, "{id}: {v}");
+    }
+    let health = reqwest::get(format!("{}/health", service.base))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200, "{}", service.log_text());
+    let (peak, most, each) = (rss.peak_mb(), rss.most_workers(), rss.per_process_mb());
+    eprintln!("together: tree peak {peak} MB, at most {most} workers at once, each process's peak (pid, MB): {each:?}");
+    assert!(
+        most <= 2,
+        "{most} worker processes alive at once, 2 asked for: {each:?}"
+    );
+    assert!(
+        peak < TASK_MB,
+        "the service and its workers used {peak} MB, over the task's {TASK_MB} MB: {each:?}"
+    );
 }

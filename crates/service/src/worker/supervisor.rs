@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Time a worker gets past the engine's own deadline to answer `timeout` itself.
 const KILL_GRACE: Duration = Duration::from_secs(5);
@@ -37,10 +37,15 @@ pub struct WorkerSettings {
     pub memory_cap_mb: u64,
 }
 
+/// At most `workers` worker processes are alive at any time, whatever the timing: each is idle
+/// (in `idle`) or held with a slot (busy, or being launched to replace a lost one). A slot is given
+/// back only with its worker back in `idle` or its replacement's launch over, so a document never
+/// starts a worker beside a replacement still starting (a third worker at its cap was the task's
+/// memory over its limit).
 pub struct Supervisor {
     settings: WorkerSettings,
     idle: Mutex<Vec<Worker>>,
-    slots: Semaphore,
+    slots: Arc<Semaphore>,
     deadline: Duration,
 }
 
@@ -82,7 +87,7 @@ impl Supervisor {
             idle.push(launch(&settings).await?);
         }
         Ok(Arc::new(Supervisor {
-            slots: Semaphore::new(settings.workers),
+            slots: Arc::new(Semaphore::new(settings.workers)),
             idle: Mutex::new(idle),
             settings,
             deadline,
@@ -100,7 +105,12 @@ impl Supervisor {
         path: &Path,
         ask: Ask<'_>,
     ) -> Result<DocumentResult, String> {
-        let _slot = self.slots.acquire().await.map_err(|e| e.to_string())?;
+        let slot = self
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| e.to_string())?;
         let languages = ask
             .languages
             .unwrap_or(&self.settings.spec.config.languages)
@@ -113,6 +123,7 @@ impl Supervisor {
                 None => idle.pop(),
             }
         };
+        // None only after a replacement failed to start: this slot's worker is started here.
         let mut worker = match taken {
             Some(w) => w,
             None => launch(&self.settings)
@@ -130,12 +141,14 @@ impl Supervisor {
         match self.exchange(&mut worker, &request).await {
             Ok(result) => {
                 self.idle.lock().expect("lock").push(worker);
+                drop(slot);
                 Ok(result)
             }
             Err(lost) => {
                 let _ = worker.child.start_kill();
+                // Reaped before its replacement starts: its memory is free again.
                 let status = worker.child.wait().await.ok();
-                self.replace();
+                self.replace(slot);
                 Ok(DocumentResult::failed(self.failure(lost, status)))
             }
         }
@@ -169,10 +182,12 @@ impl Supervisor {
         }
     }
 
-    /// A fresh worker in the background, so the next document does not wait for its engines.
-    fn replace(self: &Arc<Self>) {
+    /// A fresh worker in the background, so this document's answer does not wait for its engines.
+    /// The lost worker's slot is held until the launch is over.
+    fn replace(self: &Arc<Self>, slot: OwnedSemaphorePermit) {
         let me = self.clone();
         tokio::spawn(async move {
+            let _slot = slot;
             match launch(&me.settings).await {
                 Ok(w) => {
                     let mut idle = me.idle.lock().expect("lock");
