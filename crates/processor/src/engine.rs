@@ -237,7 +237,8 @@ impl Engine {
                 self.config.ocr_dpi,
                 self.config.limits.max_page_pixels,
             );
-            let image = pdf::render(&page, &facts.plan, plan.dpi)?;
+            let image =
+                crate::profile::step("render", || pdf::render(&page, &facts.plan, plan.dpi))?;
             drop(page);
             let scale = plan.dpi / 72.0;
             let page_h = facts.plan.height_pt;

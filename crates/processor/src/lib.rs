@@ -23,6 +23,7 @@ pub mod pdf;
 pub mod plan;
 pub mod pool;
 pub mod preview;
+pub mod profile;
 pub mod qr;
 pub mod result;
 pub mod ruling;

@@ -8,6 +8,7 @@ use crate::layout::{self, PageText, Rule};
 use crate::ocr::OcrEngine;
 use crate::orientation::{self, OrientationDetector};
 use crate::plan;
+use crate::profile;
 use crate::result::{BBox, Block, Word};
 use crate::ruling;
 use image::GrayImage;
@@ -63,9 +64,13 @@ pub fn ocr(
 ) -> Result<PageRead, ProcessError> {
     let (w, h) = image.dimensions();
     // Which way the ink runs, before anything else: a sideways page's glyphs are measured across.
-    let ink = deskew::Ink::of(image);
+    let ink = profile::step("ink", || deskew::Ink::of(image));
     let glyph = plan::needs_glyph_size(dpi)
-        .then(|| glyphs::median_glyph_height(image, ink.is_sideways()))
+        .then(|| {
+            profile::step("glyph size", || {
+                glyphs::median_glyph_height(image, ink.is_sideways())
+            })
+        })
         .flatten();
     let scale = plan::ocr_scale(dpi, glyph, w as u64 * h as u64);
     let scaled: Cow<GrayImage> = if scale.upscale > 1.0 {
@@ -73,12 +78,9 @@ pub fn ocr(
             (w as f32 * scale.upscale).round() as u32,
             (h as f32 * scale.upscale).round() as u32,
         );
-        Cow::Owned(image::imageops::resize(
-            image,
-            sw,
-            sh,
-            image::imageops::FilterType::Triangle,
-        ))
+        Cow::Owned(profile::step("upscale", || {
+            image::imageops::resize(image, sw, sh, image::imageops::FilterType::Triangle)
+        }))
     } else {
         Cow::Borrowed(image)
     };
@@ -89,12 +91,12 @@ pub fn ocr(
         readers
             .osd
             .as_mut()
-            .and_then(|osd| osd.detect(&scaled, scale.dpi))
+            .and_then(|osd| profile::step("orientation", || osd.detect(&scaled, scale.dpi)))
             .filter(|o| o.turn != 0 && o.confidence >= plan::MIN_OSD_CONFIDENCE)
             .map(|o| o.turn)
     };
     let ink = match scaled {
-        Cow::Owned(ref enlarged) => deskew::Ink::of(enlarged),
+        Cow::Owned(ref enlarged) => profile::step("ink", || deskew::Ink::of(enlarged)),
         Cow::Borrowed(_) => ink,
     };
     let first_turn = if ink.is_sideways() {
@@ -128,7 +130,7 @@ pub fn ocr(
         mut blocks,
         mut words,
         skew,
-    } = layout::lay_out_with(text_lines, &rules);
+    } = profile::step("layout", || layout::lay_out_with(text_lines, &rules));
     words.extend(noise);
     let confidence = (!words.is_empty())
         .then(|| words.iter().map(|w| w.confidence).sum::<f32>() / words.len() as f32);
@@ -189,23 +191,23 @@ fn read_turned(
     let turned: Cow<GrayImage> = if turn == 0 {
         Cow::Borrowed(page)
     } else {
-        Cow::Owned(orientation::turn(page, turn))
+        Cow::Owned(profile::step("turn", || orientation::turn(page, turn)))
     };
     // Levelled first when the scan is turned by more than a little: Tesseract's segmentation
     // loses paragraphs of a page skewed by a degree or two.
     let deskew = skew
-        .unwrap_or_else(|| deskew::measure(&turned))
+        .unwrap_or_else(|| profile::step("deskew measure", || deskew::measure(&turned)))
         .filter(|a| a.abs() >= plan::MIN_DESKEW_DEGREES);
     let size = turned.dimensions();
     let levelled: Cow<GrayImage> = match deskew {
-        Some(a) => Cow::Owned(deskew::level(&turned, a)),
+        Some(a) => Cow::Owned(profile::step("deskew level", || deskew::level(&turned, a))),
         None => turned,
     };
     // Ruling lines are found first. The rules of a grid they draw (a ruled table) are erased
     // (they read as "|" and "_"), and the grid is read again as one block (the page segmentation
     // loses its narrow columns of short cells): where that reading is surer it replaces the
     // page's there. Rules elsewhere stay: Tesseract's own layout analysis leans on them.
-    let found = ruling::find(&levelled, dpi);
+    let found = profile::step("rules", || ruling::find(&levelled, dpi));
     let rules = ruling::rules(&found);
     let grids = ruled_regions(&rules, dpi, levelled.dimensions());
     let clean: Option<GrayImage> = (!grids.is_empty()).then(|| {
@@ -231,17 +233,19 @@ fn read_turned(
             width: seen.width(),
             height: seen.height(),
         };
-        readers
-            .tesseract
-            .recognize_block(seen, whole, dpi, cancel)?
+        profile::step("ocr", || {
+            readers.tesseract.recognize_block(seen, whole, dpi, cancel)
+        })?
     } else {
-        readers.tesseract.recognize(seen, dpi, cancel)?
+        profile::step("ocr", || readers.tesseract.recognize(seen, dpi, cancel))?
     };
     for region in &grids {
         let clean = clean.as_ref().expect("made when there are grids");
-        let block = readers
-            .tesseract
-            .recognize_block(clean, *region, dpi, cancel)?;
+        let block = profile::step("ocr grid", || {
+            readers
+                .tesseract
+                .recognize_block(clean, *region, dpi, cancel)
+        })?;
         let within = |w: &Word| {
             let (x, y) = w.bbox.center();
             region.contains_point(x, y)

@@ -8,6 +8,7 @@ use crate::ocr::OcrEngine;
 use crate::orientation::OrientationDetector;
 use crate::page_read::{self, PageRead, Readers};
 use crate::preview::Previews;
+use crate::profile;
 use crate::qr::{self, QrOptions};
 use crate::result::{BBox, PageCode, PageQr, Word};
 use crossbeam_channel::{bounded, Receiver, Sender};
@@ -166,7 +167,9 @@ fn work(mut readers: Readers, rx: Receiver<Job>, qr_opts: QrOptions, formats: &C
             if let Some(previews) = &preview {
                 // A preview is for looking at the result: one that cannot be written leaves the
                 // viewer without this page's picture, never the document without its result.
-                if let Err(e) = previews.write(index as u32 + 1, &image) {
+                if let Err(e) =
+                    profile::step("preview", || previews.write(index as u32 + 1, &image))
+                {
                     tracing::warn!(page = index + 1, error = %e, "page preview not written");
                 }
             }
@@ -176,7 +179,7 @@ fn work(mut readers: Readers, rx: Receiver<Job>, qr_opts: QrOptions, formats: &C
                 }
                 TextSource::Ocr => None,
             };
-            let codes = search.page(&image, words.as_deref());
+            let codes = profile::step("codes", || search.page(&image, words.as_deref()));
             let mut qr: Vec<PageQr> = codes
                 .iter()
                 .filter(|c| codes::is_qr(&c.format))
@@ -186,7 +189,7 @@ fn work(mut readers: Readers, rx: Receiver<Job>, qr_opts: QrOptions, formats: &C
                 })
                 .collect();
             if qr_opts.rqrr {
-                qr::merge(&mut qr, qr::rqrr(&image));
+                qr::merge(&mut qr, profile::step("qr rqrr", || qr::rqrr(&image)));
             }
             let read = match text {
                 TextSource::Ocr => {
@@ -200,7 +203,9 @@ fn work(mut readers: Readers, rx: Receiver<Job>, qr_opts: QrOptions, formats: &C
                     }
                     page_read::ocr(&mut readers, &image, dpi, &cancel)?
                 }
-                TextSource::Layer { lines, rules } => page_read::from_layer(lines, &rules),
+                TextSource::Layer { lines, rules } => {
+                    profile::step("layout", || page_read::from_layer(lines, &rules))
+                }
             };
             Ok(Analysis { read, qr, codes })
         }))

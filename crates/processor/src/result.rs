@@ -228,7 +228,8 @@ impl DocumentResult {
             .collect();
         let mut pages = pages;
         link_continued_tables(&mut pages);
-        let (fields, line_items) = crate::fields::extract(&pages);
+        let (fields, line_items) =
+            crate::profile::step("fields", || crate::fields::extract(&pages));
         DocumentResult {
             page_count: pages.len() as u32,
             text,

@@ -114,6 +114,10 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<bool> {
     if let (Some(dir), false) = (&args.html, args.quiet) {
         eprintln!("view: {}", dir.join("index.html").display());
     }
+    // DP_PROFILE=1: where the pages' time went, step by step (BENCHMARKS.md, "Where a page's time goes").
+    if processor::profile::enabled() {
+        eprint!("{}", processor::profile::report());
+    }
     Ok(all_ok)
 }
 
