@@ -424,6 +424,18 @@ async fn hostile_documents_together_never_take_the_task_over_its_memory() {
         most <= 2,
         "{most} worker processes alive at once, 2 asked for: {each:?}"
     );
+    // Each worker stays within its cap and the overshoot the budget allows for.
+    use service::worker::budget::{Budget, BudgetSource, Sizing, CAP_OVERSHOOT_MB};
+    let budget = Budget {
+        total_mb: TASK_MB,
+        source: BudgetSource::Setting,
+    };
+    let cap = Sizing::plan(budget, 2, None, 2, u64::MAX).worker_cap_mb;
+    let worst = each.iter().skip(1).map(|(_, mb)| *mb).max().unwrap_or(0);
+    assert!(
+        worst <= cap + CAP_OVERSHOOT_MB,
+        "a worker reached {worst} MB, its cap is {cap} MB (+{CAP_OVERSHOOT_MB}): {each:?}"
+    );
     assert!(
         peak < TASK_MB,
         "the service and its workers used {peak} MB, over the task's {TASK_MB} MB: {each:?}"

@@ -19,15 +19,14 @@ pub struct Budget {
 
 /// Without a setting or a container limit: the Fargate task size this service is deployed with.
 pub const DEFAULT_BUDGET_MB: u64 = 512;
-/// The service process itself: runtime, AWS clients, a few results in flight (its peak was 38-40 MB
+/// The service process itself: runtime, AWS clients, a few results in flight (its peak was 36-38 MB
 /// in every hostile-document test, `tests/hostile.rs`).
-pub const SERVICE_RESERVE_MB: u64 = 64;
+pub const SERVICE_RESERVE_MB: u64 = 56;
 /// How far a worker's resident memory passes its cap: an allocation faster than the 50 ms watch
-/// runs on until the address-space limit stops it (26-34 MB past the cap in `tests/hostile.rs`,
-/// the rest of the supervisor's 48 MB margin being stacks and arenas never resident). Kept out of
-/// the cap, and with the service ~25 MB under its reserve, two workers at their worst and the
-/// service stay inside the budget (498 MB of 512 at worst from the measured peaks).
-pub const CAP_OVERSHOOT_MB: u64 = 28;
+/// runs on until its writable-memory limit stops it (the supervisor's DATA_MARGIN_MB, 8, plus
+/// pages of libraries touched; 8 MB past the cap at most in `tests/hostile.rs`). Kept out of the
+/// cap, so two workers at their worst and the service stay inside the budget.
+pub const CAP_OVERSHOOT_MB: u64 = 12;
 /// A worker's resident memory before its engines (libraries, pdfium). Measured with
 /// `scripts/bench.sh workers memory` (BENCHMARKS.md, "Worker processes").
 pub const WORKER_BASE_MB: u64 = 32;

@@ -1,6 +1,6 @@
 //! The service side: a fixed set of warm worker processes, one document each at a time. Each
 //! document gets a wall-clock deadline (the engine's own timeout plus a grace, then SIGKILL) and a
-//! memory cap (RLIMIT_AS as the hard stop, resident memory watched as the precise one); a worker
+//! memory cap (RLIMIT_DATA as the hard stop, resident memory watched as the precise one); a worker
 //! that dies, hangs or passes its cap is replaced and its document gets `engine_crashed` or
 //! `timeout`. Other documents never notice.
 
@@ -21,8 +21,11 @@ const KILL_GRACE: Duration = Duration::from_secs(5);
 const WATCH_EVERY: Duration = Duration::from_millis(50);
 /// Address space a starting worker may map: generous, it is tightened once the engines are up.
 const STARTUP_ADDRESS_SPACE_MB: u64 = 4096;
-/// Address space beyond (idle mapping + room to the cap): stacks and arenas of a busy worker.
+/// Address space beyond (idle mapping + room to the cap): stacks and arena reservations.
 const ADDRESS_SPACE_MARGIN_MB: u64 = 48;
+/// Writable memory beyond (idle + room to the cap): what a worker's resident memory may pass its
+/// cap by when an allocation outruns the watch (budget.rs's CAP_OVERSHOOT_MB allows for it).
+pub const DATA_MARGIN_MB: u64 = 8;
 /// Longest answer line read from a worker (results are bounded by the word limits far below).
 const MAX_ANSWER_BYTES: usize = 256 << 20;
 /// Time a fresh worker may take to build its engines.
@@ -301,34 +304,58 @@ pub fn resident_bytes(pid: u32) -> Option<u64> {
 }
 
 /// The hard stop behind the resident-memory watch (which polls, and a runaway allocation outruns a
-/// poll): the worker's address space is capped at what it maps idle plus the room its resident
-/// memory has to the cap, so an allocation past the cap fails in the worker at once.
-fn tighten_address_space(pid: u32, cap_mb: u64) {
-    let Some((virt, rss)) = vm_sizes(pid) else {
+/// poll): the worker's writable private memory (RLIMIT_DATA: heap, anonymous mappings, and the
+/// part of malloc's reserved arenas it makes writable) is capped at what it holds idle plus the
+/// room its resident memory has to the cap, so an allocation past the cap fails in the worker at
+/// once. The address space gets a looser cap beside it (reservations that are never resident).
+fn tighten_limits(pid: u32, cap_mb: u64) {
+    let Some(vm) = vm_sizes(pid) else {
         return;
     };
-    let room = (cap_mb << 20).saturating_sub(rss);
-    let limit = virt + room + (ADDRESS_SPACE_MARGIN_MB << 20);
-    let rl = libc::rlimit {
-        rlim_cur: limit,
-        rlim_max: limit,
-    };
-    // SAFETY: prlimit on our own child with a valid struct.
-    let rc = unsafe { libc::prlimit(pid as i32, libc::RLIMIT_AS, &rl, std::ptr::null_mut()) };
-    if rc != 0 {
-        tracing::warn!(error = %std::io::Error::last_os_error(), "could not cap a worker's address space");
+    let room = (cap_mb << 20).saturating_sub(vm.rss);
+    for (resource, limit, what) in [
+        (
+            libc::RLIMIT_DATA,
+            vm.data + room + (DATA_MARGIN_MB << 20),
+            "data",
+        ),
+        (
+            libc::RLIMIT_AS,
+            vm.size + room + (ADDRESS_SPACE_MARGIN_MB << 20),
+            "address space",
+        ),
+    ] {
+        let rl = libc::rlimit {
+            rlim_cur: limit,
+            rlim_max: limit,
+        };
+        // SAFETY: prlimit on our own child with a valid struct.
+        let rc = unsafe { libc::prlimit(pid as i32, resource, &rl, std::ptr::null_mut()) };
+        if rc != 0 {
+            tracing::warn!(error = %std::io::Error::last_os_error(), "could not cap a worker's {what}");
+        }
     }
 }
 
-/// (VmSize, VmRSS) in bytes.
-fn vm_sizes(pid: u32) -> Option<(u64, u64)> {
+/// A process's memory from /proc/<pid>/status, in bytes.
+struct VmSizes {
+    size: u64,
+    rss: u64,
+    data: u64,
+}
+
+fn vm_sizes(pid: u32) -> Option<VmSizes> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let field = |name: &str| -> Option<u64> {
         let line = status.lines().find(|l| l.starts_with(name))?;
         let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
         Some(kb << 10)
     };
-    Some((field("VmSize:")?, field("VmRSS:")?))
+    Some(VmSizes {
+        size: field("VmSize:")?,
+        rss: field("VmRSS:")?,
+        data: field("VmData:")?,
+    })
 }
 
 async fn launch(settings: &WorkerSettings) -> anyhow::Result<Worker> {
@@ -382,7 +409,7 @@ async fn launch(settings: &WorkerSettings) -> anyhow::Result<Worker> {
         );
     }
     if let Some(pid) = child.id() {
-        tighten_address_space(pid, settings.memory_cap_mb);
+        tighten_limits(pid, settings.memory_cap_mb);
     }
     Ok(Worker {
         child,
