@@ -46,7 +46,7 @@ fn add(name: &'static str, spent: Duration) {
 /// The steps' totals, largest first: (step, time, times run).
 pub fn totals() -> Vec<(&'static str, Duration, u32)> {
     let mut t = TOTALS.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    t.sort_by(|a, b| b.1.cmp(&a.1));
+    t.sort_by_key(|s| std::cmp::Reverse(s.1));
     t
 }
 
