@@ -171,7 +171,7 @@ fn round(c: f32) -> f32 {
 /// A document that calls itself an invoice or a receipt, or that shows a labelled total and how
 /// it was paid, or a labelled total on a till receipt's narrow page.
 fn is_expense(rows: &[Row], narrow: bool) -> bool {
-    let kind = rows.iter().any(|r| r.find(labels::KIND).is_some());
+    let kind = rows.iter().any(|r| r.has_title(labels::KIND));
     let payment = rows
         .iter()
         .any(|r| r.find(labels::PAYMENT).is_some() && r.has_amount());

@@ -152,6 +152,24 @@ impl Row {
         })
     }
 
+    /// Whether one of `list` stands in the row capitalised, as a title or a label does ("Invoice",
+    /// "TAX INVOICE", "Receipt No"): the word in running text or a heading's phrase ("... the
+    /// invoice was ...", "Section 3: Northern invoice") does not make the document one.
+    pub fn has_title(&self, list: &[&str]) -> bool {
+        list.iter().any(|label| {
+            let want: Vec<&str> = label.split(' ').collect();
+            (0..self.tokens.len()).any(|s| {
+                s + want.len() <= self.tokens.len()
+                    && want.iter().zip(&self.tokens[s..]).all(|(a, b)| a == b)
+                    && self.words[s]
+                        .text
+                        .chars()
+                        .find(|c| c.is_alphabetic())
+                        .is_some_and(char::is_uppercase)
+            })
+        })
+    }
+
     /// Whether the row holds an amount with cents (after any word: "Item 4 ... 30.00" has one).
     pub fn has_amount(&self) -> bool {
         (0..self.words.len()).any(|k| {

@@ -301,6 +301,23 @@ fn a_letter_or_an_article_gets_no_fields() {
     let (f, items) = extract(&[letter]);
     assert!(f.is_empty(), "{f:?}");
     assert!(items.is_empty());
+    // A report that talks about invoices, in its text and its headings, is no invoice.
+    let report = page(
+        1,
+        &[
+            ("Large Project Report 2021", 100, 100),
+            ("12 June 2022", 100, 140),
+            ("2. Quarterly invoice overview", 100, 200),
+            (
+                "After the invoice the payment was reduced by 12.50",
+                100,
+                240,
+            ),
+            ("Section 34: Northern invoice", 100, 280),
+        ],
+    );
+    let (f, _) = extract(&[report]);
+    assert!(f.is_empty(), "{f:?}");
 }
 
 #[test]
