@@ -44,12 +44,8 @@ impl Forwarder {
         Forwarder { client, config }
     }
 
-    /// Returns the service's HTTP status on success (202 queued, 200 already final).
-    pub async fn send(&self, body: &ProcessRequest) -> Result<u16, ForwardError> {
-        self.send_until(body, None).await
-    }
-
-    /// As [`send`](Self::send), with every attempt and pause inside `deadline`.
+    /// The service's HTTP status on success (202 queued, 200 already final), every attempt and
+    /// pause inside `deadline` when there is one.
     pub async fn send_until(
         &self,
         body: &ProcessRequest,

@@ -147,15 +147,4 @@ impl Blobs {
     pub async fn get_stream(&self, bucket: &str, key: &str) -> Result<ByteStream, BlobError> {
         Ok(self.get_object(bucket, key).await?.body)
     }
-
-    pub async fn get_bytes(&self, bucket: &str, key: &str) -> Result<Vec<u8>, BlobError> {
-        let data = self
-            .get_object(bucket, key)
-            .await?
-            .body
-            .collect()
-            .await
-            .map_err(|e| BlobError::Unavailable(format!("download interrupted: {e}")))?;
-        Ok(data.into_bytes().to_vec())
-    }
 }
