@@ -75,6 +75,16 @@ pub struct Config {
     /// Barcode formats looked for (BARCODE_FORMATS; empty: all).
     #[serde(default)]
     pub barcode_formats: crate::codes::CodeFormats,
+    /// Whether the next page is rendered while the OCR threads are busy (faster). Off, a page is
+    /// rendered only once a thread is free for it: at most one page per thread is in memory, what
+    /// a worker's memory budget counts (a page rendered ahead and one queued cost a 300 DPI
+    /// letter page ~40 MB more).
+    #[serde(default = "yes")]
+    pub render_ahead: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for Config {
@@ -89,6 +99,7 @@ impl Default for Config {
             pdfium_lib_path: None,
             qr: QrOptions::default(),
             barcode_formats: Default::default(),
+            render_ahead: true,
         }
     }
 }

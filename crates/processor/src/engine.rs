@@ -185,6 +185,7 @@ impl Engine {
                     rules: Vec::new(),
                 }
             };
+            run.make_room()?;
             run.submit(shell, image, dpi, text)
         })
     }
@@ -237,6 +238,7 @@ impl Engine {
                 self.config.ocr_dpi,
                 self.config.limits.max_page_pixels,
             );
+            run.make_room()?;
             let image =
                 crate::profile::step("render", || pdf::render(&page, &facts.plan, plan.dpi))?;
             drop(page);
@@ -452,6 +454,29 @@ impl<'e> DocRun<'e> {
         Ok(())
     }
 
+    /// Without render-ahead: waits until an OCR thread is free before the next page is made.
+    fn make_room(&mut self) -> Result<(), ProcessError> {
+        if self.engine.config.render_ahead {
+            return Ok(());
+        }
+        while self.pending >= self.engine.pool.size() {
+            self.wait_one()?;
+        }
+        Ok(())
+    }
+
+    /// Waits for one page to finish, within the document's deadline.
+    fn wait_one(&mut self) -> Result<(), ProcessError> {
+        let wait = self.deadline.saturating_duration_since(Instant::now());
+        match self.reply_rx.recv_timeout(wait) {
+            Ok(done) => self.complete(done),
+            Err(RecvTimeoutError::Timeout) => self.check_deadline(),
+            Err(RecvTimeoutError::Disconnected) => {
+                Err(ProcessError::internal("the OCR workers have stopped"))
+            }
+        }
+    }
+
     fn complete(&mut self, done: Done) -> Result<(), ProcessError> {
         self.pending -= 1;
         let analysis = done.outcome.map_err(|e| {
@@ -497,16 +522,7 @@ impl<'e> DocRun<'e> {
 
     fn finish(mut self) -> Result<DocumentResult, ProcessError> {
         while self.pending > 0 {
-            let wait = self.deadline.saturating_duration_since(Instant::now());
-            match self.reply_rx.recv_timeout(wait) {
-                Ok(done) => self.complete(done)?,
-                Err(RecvTimeoutError::Timeout) => {
-                    self.check_deadline()?;
-                }
-                Err(RecvTimeoutError::Disconnected) => {
-                    return Err(ProcessError::internal("the OCR workers have stopped"))
-                }
-            }
+            self.wait_one()?;
         }
         let pages = std::mem::take(&mut self.done)
             .into_iter()

@@ -268,3 +268,31 @@ fn file_input_matches_bytes_input() {
     let big = e.process_file(&dir.join("bd_letter_02.pdf"), None);
     assert_eq!(big.error.unwrap().code, ErrorCode::TooLarge);
 }
+
+/// Without render-ahead (what `serve`'s workers run with, so that their memory holds one page per
+/// thread), a document reads exactly as with it: only the order of work changes.
+#[test]
+fn pages_made_only_for_a_free_thread_read_the_same() {
+    for name in ["scan_letter_01.pdf", "img_multipage_01.tif"] {
+        let Some(bytes) = corpus_bytes(name) else {
+            return;
+        };
+        let run = |render_ahead: bool| {
+            Engine::new(Config {
+                workers: 1,
+                render_ahead,
+                ..test_config()
+            })
+            .unwrap()
+            .process(&bytes, None)
+        };
+        let (ahead, one_at_a_time) = (run(true), run(false));
+        assert!(one_at_a_time.error.is_none(), "{:?}", one_at_a_time.error);
+        assert!(
+            ahead.pages.len() >= 2,
+            "{name}: a document of several pages"
+        );
+        assert_eq!(one_at_a_time.text, ahead.text, "{name}");
+        assert_eq!(one_at_a_time.pages.len(), ahead.pages.len());
+    }
+}

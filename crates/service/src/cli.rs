@@ -145,6 +145,7 @@ impl EngineArgs {
             pdfium_lib_path: self.pdfium_lib_path.clone(),
             qr: self.qr_decoders,
             barcode_formats: self.barcode_formats.clone(),
+            render_ahead: true,
         }
     }
 }

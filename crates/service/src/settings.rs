@@ -48,6 +48,8 @@ impl Settings {
         let mut config = args.engine.to_config();
         config.workers = sizing.threads;
         config.limits.max_page_pixels = sizing.max_page_pixels;
+        // The budget counts one page per OCR thread: none rendered ahead of a free thread.
+        config.render_ahead = false;
         let allowed_clients = args
             .allowed_client_cidrs
             .iter()

@@ -423,7 +423,9 @@ impl Store {
     pub async fn due(&self, limit: usize) -> Result<Vec<String>, StoreError> {
         let mut ids = Vec::new();
         let now_ms = record::epoch_ms(SystemTime::now());
-        for status in [Status::Pending, Status::Processing] {
+        // Claims whose task died first: they have waited a lease already, and behind a backlog
+        // of pending records they would wait for all of it.
+        for status in [Status::Processing, Status::Pending] {
             let mut start = None;
             while ids.len() < limit {
                 let out = self
