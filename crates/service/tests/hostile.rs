@@ -392,11 +392,14 @@ async fn hostile_documents_together_never_take_the_task_over_its_memory() {
             "2",
             "--memory-limit-mb",
             "512",
+            "--queue-capacity",
+            "16",
             "--document-timeout-secs",
             &deadline,
         ],
     );
     let rss = RssWatch::start(service.child.id());
+    // All twelve queued at once (the queue holds 16): nothing waits for the sweep.
     for (id, key, ft) in &docs {
         aws.insert_pending(id, key, ft).await;
         assert_eq!(post_at(&service.base, &aws.record(id, key, ft)).await, 202);

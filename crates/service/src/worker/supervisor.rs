@@ -25,7 +25,7 @@ const STARTUP_ADDRESS_SPACE_MB: u64 = 4096;
 const ADDRESS_SPACE_MARGIN_MB: u64 = 48;
 /// Writable memory beyond (idle + room to the cap): what a worker's resident memory may pass its
 /// cap by when an allocation outruns the watch (budget.rs's CAP_OVERSHOOT_MB allows for it).
-pub const DATA_MARGIN_MB: u64 = 8;
+pub const DATA_MARGIN_MB: u64 = 6;
 /// Longest answer line read from a worker (results are bounded by the word limits far below).
 const MAX_ANSWER_BYTES: usize = 256 << 20;
 /// Time a fresh worker may take to build its engines.
