@@ -207,6 +207,26 @@ impl Drop for RssWatch {
     }
 }
 
+/// The service as a 512 MB task runs it: two workers, the test's short deadline, a queue holding
+/// `queue` documents.
+fn task_of_512_mb(aws: &Aws, endpoint: &str, queue: usize) -> ServiceProcess {
+    let (deadline, queue) = (DEADLINE_SECS.to_string(), queue.to_string());
+    ServiceProcess::start(
+        aws,
+        endpoint,
+        &[
+            "--workers",
+            "2",
+            "--memory-limit-mb",
+            &TASK_MB.to_string(),
+            "--queue-capacity",
+            &queue,
+            "--document-timeout-secs",
+            &deadline,
+        ],
+    )
+}
+
 /// Sends the hostile document and five innocent ones at once to a service with two workers; checks
 /// the hostile one's code, the innocents' results and attempts, and the memory of the whole tree.
 async fn contained(name: &str, hostile: Vec<u8>, file_type: &str, codes: &[&str]) {
@@ -219,19 +239,7 @@ async fn contained(name: &str, hostile: Vec<u8>, file_type: &str, codes: &[&str]
         aws.upload(&format!("in/{doc}"), std::fs::read(dir.join(doc)).unwrap())
             .await;
     }
-    let deadline = DEADLINE_SECS.to_string();
-    let service = ServiceProcess::start(
-        &aws,
-        &moto.endpoint,
-        &[
-            "--workers",
-            "2",
-            "--memory-limit-mb",
-            "512",
-            "--document-timeout-secs",
-            &deadline,
-        ],
-    );
+    let service = task_of_512_mb(&aws, &moto.endpoint, 8);
     let rss = RssWatch::start(service.child.id());
     let hostile_id = format!("hostile-{name}");
     aws.insert_pending(&hostile_id, &key, file_type).await;
@@ -383,21 +391,7 @@ async fn hostile_documents_together_never_take_the_task_over_its_memory() {
             docs.push((format!("together-innocent-{i}"), key, ft));
         }
     }
-    let deadline = DEADLINE_SECS.to_string();
-    let service = ServiceProcess::start(
-        &aws,
-        &moto.endpoint,
-        &[
-            "--workers",
-            "2",
-            "--memory-limit-mb",
-            "512",
-            "--queue-capacity",
-            "16",
-            "--document-timeout-secs",
-            &deadline,
-        ],
-    );
+    let service = task_of_512_mb(&aws, &moto.endpoint, 16);
     let rss = RssWatch::start(service.child.id());
     // All twelve queued at once (the queue holds 16): nothing waits for the sweep.
     for (id, key, ft) in &docs {

@@ -137,6 +137,18 @@ async fn a_frozen_emulator_mid_batch_leaves_nothing_stuck() {
     }
 }
 
+/// A string or number attribute of an item as its text ("" when absent).
+fn text_of(
+    item: &std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+    key: &str,
+) -> String {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    match item.get(key) {
+        Some(AttributeValue::S(s)) | Some(AttributeValue::N(s)) => s.clone(),
+        _ => String::new(),
+    }
+}
+
 /// A task SIGKILLed with a hundred documents in flight and a new one started in its place (ECS
 /// replacing a task): every document ends `completed`, none is lost, those completed before the
 /// kill are not processed again, an attempt is counted only for a claim that was cut off, and the
@@ -184,11 +196,7 @@ async fn a_task_killed_with_a_hundred_documents_in_flight_and_replaced_loses_not
     let mut before = Vec::new();
     for id in &ids {
         let item = aws.item(id).await.expect("record kept");
-        let s = |k: &str| match item.get(k) {
-            Some(AttributeValue::S(s)) => s.clone(),
-            Some(AttributeValue::N(n)) => n.clone(),
-            _ => String::new(),
-        };
+        let s = |k: &str| text_of(&item, k);
         before.push((s("status"), s("attempts"), s("completed_at")));
     }
     let cut_off = before.iter().filter(|b| b.0 == "processing").count();
@@ -223,17 +231,10 @@ async fn a_task_killed_with_a_hundred_documents_in_flight_and_replaced_loses_not
         let mut not_reclaimed = 0;
         for (i, id) in ids.iter().enumerate() {
             let item = aws.item(id).await.unwrap_or_default();
-            let status = match item.get("status") {
-                Some(AttributeValue::S(s)) => s.as_str(),
-                _ => "",
-            };
-            left += (status != "completed") as usize;
+            left += (text_of(&item, "status") != "completed") as usize;
             // A cut-off claim is taken again (by the new task, its attempts counted) once its
             // lease has run out.
-            let attempts = match item.get("attempts") {
-                Some(AttributeValue::N(n)) => n.as_str(),
-                _ => "",
-            };
+            let attempts = text_of(&item, "attempts");
             not_reclaimed += (before[i].0 == "processing" && attempts == before[i].1) as usize;
         }
         if cut_off_back.is_none() && not_reclaimed == 0 {
@@ -262,11 +263,7 @@ async fn a_task_killed_with_a_hundred_documents_in_flight_and_replaced_loses_not
     let (asked, bad) = health.await.unwrap();
     for (i, id) in ids.iter().enumerate() {
         let item = aws.item(id).await.unwrap();
-        let s = |k: &str| match item.get(k) {
-            Some(AttributeValue::S(s)) => s.clone(),
-            Some(AttributeValue::N(n)) => n.clone(),
-            _ => String::new(),
-        };
+        let s = |k: &str| text_of(&item, k);
         assert_eq!(s("status"), "completed", "{id}: {item:?}");
         let (status, attempts, completed_at) = &before[i];
         match status.as_str() {

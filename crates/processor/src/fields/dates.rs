@@ -76,6 +76,18 @@ pub struct Found {
 }
 
 impl Found {
+    /// A date whose text alone settles month and day (a year first, or a month's name).
+    fn settled(text: String, at: usize, year: i32, month: u32, day: u32) -> Found {
+        Found {
+            text,
+            at,
+            year,
+            settled: Some((month, day)),
+            numbers: None,
+            forces: None,
+        }
+    }
+
     /// ISO 8601, once the document's order is known (None: still ambiguous).
     pub fn iso(&self, order: Option<Order>) -> Option<String> {
         let (month, day) = match (self.settled, self.numbers, self.forces.or(order)) {
@@ -177,17 +189,7 @@ fn at(text: &str, t: &[(usize, &str)]) -> Option<(Found, usize)> {
     {
         if s1 == s2 && valid(y as i32, m, d) {
             let (at, text) = span(0, 4);
-            return Some((
-                Found {
-                    text,
-                    at,
-                    year: y as i32,
-                    settled: Some((m, d)),
-                    numbers: None,
-                    forces: None,
-                },
-                5,
-            ));
+            return Some((Found::settled(text, at, y as i32, m, d), 5));
         }
     }
     // a/b/yy(yy): the year last; which of a and b is the month is for the document to say.
@@ -234,17 +236,7 @@ fn at(text: &str, t: &[(usize, &str)]) -> Option<(Found, usize)> {
                 let year = year_of(t[k].1)?;
                 if valid(year, m, d) {
                     let (at, text) = span(0, k);
-                    return Some((
-                        Found {
-                            text,
-                            at,
-                            year,
-                            settled: Some((m, d)),
-                            numbers: None,
-                            forces: None,
-                        },
-                        k + 1,
-                    ));
+                    return Some((Found::settled(text, at, year, m, d), k + 1));
                 }
             }
         }
@@ -256,17 +248,7 @@ fn at(text: &str, t: &[(usize, &str)]) -> Option<(Found, usize)> {
             let year = year_of(t[k].1)?;
             if ld <= 2 && valid(year, m, d) {
                 let (at, text) = span(0, k);
-                return Some((
-                    Found {
-                        text,
-                        at,
-                        year,
-                        settled: Some((m, d)),
-                        numbers: None,
-                        forces: None,
-                    },
-                    k + 1,
-                ));
+                return Some((Found::settled(text, at, year, m, d), k + 1));
             }
         }
     }

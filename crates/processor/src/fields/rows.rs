@@ -324,14 +324,19 @@ fn plain(row: &Row, r: &std::ops::Range<usize>) -> bool {
     let text = row.piece_text(r);
     let letters = text.chars().filter(|c| c.is_alphabetic()).count();
     let confidence = row.span(r.start, r.end).confidence;
-    let tokens = &row.tokens[r.clone()];
     letters >= 3
         && confidence >= 0.5
         && !registration(row, r)
-        && !tokens
-            .iter()
-            .any(|t| labels::NOT_VENDOR.contains(&t.as_str()) || labelled_number(t))
-        && super::dates::find(&text).is_empty()
+        && no_label_date_or_amount(row, r, &text)
+}
+
+/// No label of what is not a vendor (a phone, a tax number, a title), no date and no amount in
+/// the piece `r` of a row (`text` is its text).
+fn no_label_date_or_amount(row: &Row, r: &std::ops::Range<usize>, text: &str) -> bool {
+    !row.tokens[r.clone()]
+        .iter()
+        .any(|t| labels::NOT_VENDOR.contains(&t.as_str()) || labelled_number(t))
+        && super::dates::find(text).is_empty()
         && !row.words[r.clone()]
             .iter()
             .any(|w| amounts::parse(&w.text, false).is_some_and(|a| a.has_cents))
@@ -469,13 +474,7 @@ fn plain_address(row: &Row, r: &std::ops::Range<usize>) -> bool {
     !phone
         && text.chars().filter(|c| c.is_alphanumeric()).count() >= 3
         && row.span(r.start, r.end).confidence >= 0.5
-        && !tokens
-            .iter()
-            .any(|t| labels::NOT_VENDOR.contains(&t.as_str()) || labelled_number(t))
-        && super::dates::find(&text).is_empty()
-        && !row.words[r.clone()]
-            .iter()
-            .any(|w| amounts::parse(&w.text, false).is_some_and(|a| a.has_cents))
+        && no_label_date_or_amount(row, r, &text)
         && !tokens
             .iter()
             .any(|t| t == "TO" || t == "BILL" || t == "SHIP")
