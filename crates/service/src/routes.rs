@@ -211,9 +211,12 @@ pub async fn process(
     let record = request.record;
     validate(&record, &state.allowed_buckets, &state.languages)?;
     tracing::Span::current().record("document_id", record.document_id.as_str());
-    let permit = state.queue.try_reserve().ok_or(ApiError::QueueFull {
-        retry_after_secs: 10,
-    })?;
+    let permit = state
+        .queue
+        .try_reserve()
+        .ok_or_else(|| ApiError::QueueFull {
+            retry_after_secs: state.queue.pace().retry_after_secs(state.workers),
+        })?;
     let claim = state
         .store
         .claim(

@@ -346,31 +346,59 @@ async fn a_full_queue_answers_503_with_retry_after_and_loses_nothing() {
     let Some(key) = upload_corpus(&app, "scan_letter_01.pdf").await else {
         return;
     };
-    let mut refused = Vec::new();
-    for i in 0..5 {
-        let id = format!("q{i}");
-        app.aws.insert_pending(&id, &key, "pdf").await;
-        let r = app.post(&app.aws.record(&id, &key, "pdf"), false).await;
-        match r.status().as_u16() {
-            202 => {}
-            503 => {
-                assert!(r.headers().get("retry-after").is_some());
-                let e: Value = r.json().await.unwrap();
-                assert_eq!(e["error"]["code"], "queue_full");
-                refused.push(id);
+    // Posts `ids`; the Retry-After of each refusal (503, queue_full).
+    let post_all = |ids: Vec<String>| {
+        let (app, key) = (&app, &key);
+        async move {
+            let mut refused = Vec::new();
+            for id in ids {
+                app.aws.insert_pending(&id, key, "pdf").await;
+                let r = app.post(&app.aws.record(&id, key, "pdf"), false).await;
+                match r.status().as_u16() {
+                    202 => {}
+                    503 => {
+                        let after: u64 = r.headers()["retry-after"]
+                            .to_str()
+                            .unwrap()
+                            .parse()
+                            .unwrap();
+                        let e: Value = r.json().await.unwrap();
+                        assert_eq!(e["error"]["code"], "queue_full");
+                        refused.push(after);
+                    }
+                    other => panic!("{id}: {other}"),
+                }
             }
-            other => panic!("{id}: {other}"),
+            refused
         }
-    }
+    };
+    let first: Vec<String> = (0..5).map(|i| format!("q{i}")).collect();
+    let refused = post_all(first.clone()).await;
     assert!(
         !refused.is_empty(),
         "one worker and a queue of one cannot take five documents at once"
     );
+    // Nothing has finished yet: the service cannot know how soon a place frees.
+    assert!(refused.iter().all(|&s| s == 2), "{refused:?}");
     // Refused records are still pending, and the sweep gets to every one of them.
-    for i in 0..5 {
-        let v = app
-            .wait_final(&format!("q{i}"), Duration::from_secs(240))
-            .await;
+    let mut longest = 0;
+    for id in &first {
+        let v = app.wait_final(id, Duration::from_secs(240)).await;
+        assert_eq!(v["status"], "completed", "{v}");
+        longest = longest.max(v["processing_ms"].as_u64().unwrap());
+    }
+    // Now it knows: a client is asked to come back when a document is likely done (one worker:
+    // about one document's time), not after a fixed 10 s.
+    let second: Vec<String> = (0..4).map(|i| format!("r{i}")).collect();
+    let refused = post_all(second.clone()).await;
+    assert!(!refused.is_empty());
+    let bound = longest.div_ceil(1000).clamp(1, 10) + 1;
+    assert!(
+        refused.iter().all(|&s| (1..=bound).contains(&s)),
+        "{refused:?}, longest {longest} ms"
+    );
+    for id in &second {
+        let v = app.wait_final(id, Duration::from_secs(240)).await;
         assert_eq!(v["status"], "completed", "{v}");
     }
     app.stop().await;

@@ -2,6 +2,7 @@
 //! one's pipeline ([`pipeline`]) under a renewed lease, a periodic sweep that re-claims what nobody
 //! is working on ([`sweep`]), and a shutdown that hands unfinished work back.
 
+pub mod pace;
 pub mod pipeline;
 pub mod queue;
 pub mod sweep;
@@ -9,6 +10,7 @@ pub mod sweep;
 use crate::aws::dynamo::Store;
 use crate::aws::s3::Blobs;
 use crate::worker::Supervisor;
+use pace::Pace;
 pub use queue::{Job, JobQueue};
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -80,6 +82,7 @@ impl Runner {
                     rx.clone(),
                     stop_rx.clone(),
                     in_flight.clone(),
+                    queue.pace().clone(),
                 ))
             })
             .collect();
@@ -159,6 +162,7 @@ async fn work(
     rx: Arc<tokio::sync::Mutex<mpsc::Receiver<Job>>>,
     mut stop: watch::Receiver<bool>,
     in_flight: Arc<Mutex<HashSet<String>>>,
+    pace: Arc<Pace>,
 ) {
     loop {
         let job = {
@@ -171,7 +175,9 @@ async fn work(
         let Some(job) = job else { break };
         let id = job.item.id.clone();
         in_flight.lock().expect("lock").insert(id.clone());
+        let started = std::time::Instant::now();
         pipeline::run(&deps, job).await;
+        pace.record(started.elapsed());
         in_flight.lock().expect("lock").remove(&id);
         if *stop.borrow() {
             break;

@@ -1,8 +1,10 @@
 //! The bounded queue of claimed records, and the lease each one keeps renewed while it waits and
 //! while it is processed.
 
+use super::pace::Pace;
 use crate::aws::dynamo::Store;
 use crate::record::DocumentItem;
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 pub struct Job {
@@ -28,6 +30,8 @@ pub struct JobQueue {
     tx: mpsc::Sender<Job>,
     capacity: usize,
     store: Store,
+    /// Recent documents' times: when a full queue will have room.
+    pace: Arc<Pace>,
 }
 
 impl JobQueue {
@@ -39,6 +43,7 @@ impl JobQueue {
                 tx,
                 capacity,
                 store,
+                pace: Arc::default(),
             },
             rx,
         )
@@ -70,6 +75,9 @@ impl JobQueue {
     }
     pub fn capacity(&self) -> usize {
         self.capacity
+    }
+    pub fn pace(&self) -> &Arc<Pace> {
+        &self.pace
     }
 }
 
