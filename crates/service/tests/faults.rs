@@ -503,7 +503,7 @@ impl S3Throttle {
         let refuse = if key == self.always_first_three {
             so_far < 3
         } else {
-            self.gets.fetch_add(1, Ordering::Relaxed) % 3 == 0
+            self.gets.fetch_add(1, Ordering::Relaxed).is_multiple_of(3)
         };
         if refuse {
             refused.insert(key.to_string(), so_far + 1);
