@@ -295,7 +295,13 @@ pub fn render(page: &PdfPage, facts: &PdfPageFacts, dpi: f32) -> Result<GrayImag
         .ok_or_else(too_large)?
         .div_ceil(4)
         * 4;
-    let mut buffer = vec![0u8; stride.checked_mul(h as usize).ok_or_else(too_large)?];
+    let len = stride.checked_mul(h as usize).ok_or_else(too_large)?;
+    // Refused memory is an error of this page, not an abort of the process.
+    let mut buffer = Vec::new();
+    buffer.try_reserve_exact(len).map_err(|_| {
+        ProcessError::new(ErrorCode::ImageTooLarge, "no memory for the page's bitmap")
+    })?;
+    buffer.resize(len, 0u8);
     {
         let mut bitmap = PdfBitmap::from_bytes(w, h, PdfBitmapFormat::BGR, &mut buffer)
             .map_err(|e| ProcessError::internal(format!("no bitmap for the page: {e}")))?;
