@@ -167,15 +167,9 @@ impl DocumentItem {
 pub struct Outcome {
     pub status: Status,
     pub page_count: u32,
-    pub text: String,
-    pub qr_codes: Vec<DocumentQr>,
-    pub codes: Vec<DocumentCode>,
-    /// None when the pages went to S3 (or the document failed).
-    pub pages: Option<Vec<PageResult>>,
-    /// Always on the item (small).
-    pub fields: Fields,
-    /// With the pages.
-    pub line_items: Option<Vec<LineItem>>,
+    /// The result's parts as the item's attributes, each converted to DynamoDB's form once: what
+    /// the item's size is counted on is what is written.
+    pub parts: ResultParts,
     pub error: Option<(FailureCode, String)>,
     pub processing_ms: u64,
     /// The full result JSON, to be stored at `results/{id}.json`.
@@ -186,69 +180,123 @@ pub struct Outcome {
     pub previews_s3_prefix: Option<String>,
 }
 
+/// The result's attributes on the item, by name; a part that is absent is removed from the item
+/// (an earlier attempt's must not outlive it).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ResultParts(Vec<(&'static str, AttributeValue)>);
+
+impl ResultParts {
+    /// Every attribute a result may write: `text`, `qr_codes` and `codes` always (empty on a
+    /// failure), `pages` and `line_items` when the whole result is on the item, `fields` when found.
+    pub const NAMES: [&'static str; 6] =
+        ["text", "qr_codes", "codes", "pages", "fields", "line_items"];
+
+    fn add<T: Serialize>(&mut self, name: &'static str, v: &T) -> Result<(), String> {
+        let av = serde_dynamo::to_attribute_value(v).map_err(|e| format!("{name}: {e}"))?;
+        self.0.push((name, av));
+        Ok(())
+    }
+
+    pub fn get(&self, name: &str) -> Option<&AttributeValue> {
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &(&'static str, AttributeValue)> {
+        self.0.iter()
+    }
+
+    /// Their weight in DynamoDB's count, names included.
+    fn bytes(&self) -> usize {
+        self.0.iter().map(|(n, v)| n.len() + av_bytes(v)).sum()
+    }
+
+    /// The attributes of a whole result, or of its summary (`pages` None: on S3).
+    fn of(
+        text: &str,
+        qr_codes: AttributeValue,
+        codes: AttributeValue,
+        pages: Option<&[PageResult]>,
+        fields: &Fields,
+        line_items: Option<&[LineItem]>,
+    ) -> Result<ResultParts, String> {
+        let mut parts = ResultParts::default();
+        parts.0.push(("text", AttributeValue::S(text.to_string())));
+        parts.0.push(("qr_codes", qr_codes));
+        parts.0.push(("codes", codes));
+        if let Some(pages) = pages {
+            parts.add("pages", &pages)?;
+        }
+        if !fields.is_empty() {
+            parts.add("fields", fields)?;
+        }
+        if let Some(items) = line_items.filter(|l| !l.is_empty()) {
+            parts.add("line_items", &items)?;
+        }
+        Ok(parts)
+    }
+}
+
 impl Outcome {
     /// The whole result on the item when it fits; else the result goes to S3 and the item keeps a
-    /// bounded summary (text excerpt, first QR codes), which always fits.
+    /// bounded summary (text excerpt, first codes), which always fits. Each part is converted to
+    /// an attribute once, and the JSON for S3 is the result's own serialisation.
     pub fn from_result(result: DocumentResult, processing_ms: u64) -> Outcome {
         if let Some(e) = result.error {
             return Outcome::failed(e.code, &e.message, processing_ms);
         }
-        let inline = Outcome {
-            status: Status::Completed,
-            page_count: result.page_count,
-            text: result.text,
-            qr_codes: result.qr_codes,
-            codes: result.codes,
-            pages: Some(result.pages),
-            fields: result.fields,
-            line_items: Some(result.line_items),
-            error: None,
-            processing_ms,
-            offload: None,
-            searchable_pdf_s3_key: None,
-            previews_s3_prefix: None,
-        };
-        if inline.item_bytes() <= ITEM_WRITE_BUDGET {
-            return inline;
-        }
-        let full = DocumentResult {
-            page_count: inline.page_count,
-            text: inline.text,
-            pages: inline.pages.unwrap_or_default(),
-            qr_codes: inline.qr_codes,
-            codes: inline.codes,
-            fields: inline.fields,
-            line_items: inline.line_items.unwrap_or_default(),
-            error: None,
-        };
-        let json = serde_json::to_vec(&full).expect("results serialise");
-        Outcome {
-            status: Status::Completed,
-            page_count: full.page_count,
-            text: truncate_bytes(&full.text, SUMMARY_TEXT_BYTES).to_string(),
-            qr_codes: first_within(full.qr_codes, SUMMARY_QR_BYTES),
-            codes: first_within(full.codes, SUMMARY_QR_BYTES),
-            pages: None,
-            fields: full.fields,
-            line_items: None,
-            error: None,
-            processing_ms,
-            offload: Some(json),
-            searchable_pdf_s3_key: None,
-            previews_s3_prefix: None,
-        }
+        let list = |items: Vec<AttributeValue>| AttributeValue::L(items);
+        let converted = (|| -> Result<Outcome, String> {
+            let qr = each_to_av(&result.qr_codes)?;
+            let codes = each_to_av(&result.codes)?;
+            let whole = ResultParts::of(
+                &result.text,
+                list(qr.clone()),
+                list(codes.clone()),
+                Some(&result.pages),
+                &result.fields,
+                Some(&result.line_items),
+            )?;
+            let mut outcome = Outcome {
+                status: Status::Completed,
+                page_count: result.page_count,
+                parts: whole,
+                error: None,
+                processing_ms,
+                offload: None,
+                searchable_pdf_s3_key: None,
+                previews_s3_prefix: None,
+            };
+            if outcome.item_bytes() <= ITEM_WRITE_BUDGET {
+                return Ok(outcome);
+            }
+            outcome.offload = Some(serde_json::to_vec(&result).map_err(|e| e.to_string())?);
+            outcome.parts = ResultParts::of(
+                truncate_bytes(&result.text, SUMMARY_TEXT_BYTES),
+                list(first_within(qr, SUMMARY_QR_BYTES)),
+                list(first_within(codes, SUMMARY_QR_BYTES)),
+                None,
+                &result.fields,
+                None,
+            )?;
+            Ok(outcome)
+        })();
+        converted.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the result cannot be written as attributes");
+            Outcome::failed(
+                ErrorCode::Internal,
+                "the result could not be stored",
+                processing_ms,
+            )
+        })
     }
 
     pub fn failed(code: impl Into<FailureCode>, message: &str, processing_ms: u64) -> Outcome {
+        let empty = AttributeValue::L(Vec::new());
         Outcome {
             status: Status::Failed,
             page_count: 0,
-            text: String::new(),
-            qr_codes: Vec::new(),
-            codes: Vec::new(),
-            pages: None,
-            fields: Fields::default(),
-            line_items: None,
+            parts: ResultParts::of("", empty.clone(), empty, None, &Fields::default(), None)
+                .expect("empty parts convert"),
             error: Some((code.into(), truncate_bytes(message, 4096).to_string())),
             processing_ms,
             offload: None,
@@ -259,49 +307,37 @@ impl Outcome {
 
     /// What the attributes this outcome writes weigh in DynamoDB's count (names included).
     pub fn item_bytes(&self) -> usize {
-        let mut total = 0;
-        let mut add = |name: &str, av: Option<AttributeValue>| {
-            if let Some(av) = av {
-                total += name.len() + av_bytes(&av);
-            }
-        };
-        add("text", Some(AttributeValue::S(self.text.clone())));
-        add("qr_codes", to_av(&self.qr_codes));
-        add("codes", to_av(&self.codes));
-        add("pages", self.pages.as_ref().and_then(to_av));
-        add("fields", to_av(&self.fields));
-        add("line_items", self.line_items.as_ref().and_then(to_av));
+        let mut total = self.parts.bytes();
         if let Some((code, message)) = &self.error {
-            add("error_code", Some(AttributeValue::S(code.as_str().into())));
-            add("error_message", Some(AttributeValue::S(message.clone())));
+            total += "error_code".len() + code.as_str().len();
+            total += "error_message".len() + message.len();
         }
         if let Some(key) = &self.searchable_pdf_s3_key {
-            add(
-                "searchable_pdf_s3_key",
-                Some(AttributeValue::S(key.clone())),
-            );
+            total += "searchable_pdf_s3_key".len() + key.len();
         }
         // status, timestamps, counts, lease removal, result key: small and fixed.
         total + 400
     }
 }
 
-/// The first items whose attributes stay within `budget` bytes.
-fn first_within<T: Serialize>(items: Vec<T>, budget: usize) -> Vec<T> {
+/// Each item of a list as an attribute value (a list's attribute is the list of these).
+fn each_to_av<T: Serialize>(items: &[T]) -> Result<Vec<AttributeValue>, String> {
+    items
+        .iter()
+        .map(|item| serde_dynamo::to_attribute_value(item).map_err(|e| e.to_string()))
+        .collect()
+}
+
+/// The first items whose attributes stay within `budget` bytes (each counted as a list element).
+fn first_within(items: Vec<AttributeValue>, budget: usize) -> Vec<AttributeValue> {
     let mut used = 0;
     items
         .into_iter()
         .take_while(|item| {
-            used += to_av(item)
-                .map(|av| av_bytes(&av))
-                .unwrap_or(usize::MAX / 2);
+            used += av_bytes(item);
             used <= budget
         })
         .collect()
-}
-
-fn to_av<T: Serialize>(v: &T) -> Option<AttributeValue> {
-    serde_dynamo::to_attribute_value(v).ok()
 }
 
 /// An attribute value's size as DynamoDB counts it: UTF-8 bytes of strings, about one byte per
@@ -430,12 +466,28 @@ mod tests {
         }
     }
 
+    /// A part of the outcome's attributes, read back.
+    fn part<T: serde::de::DeserializeOwned>(o: &Outcome, name: &str) -> Option<T> {
+        o.parts
+            .get(name)
+            .map(|av| serde_dynamo::from_attribute_value(av.clone()).unwrap())
+    }
+
+    #[test]
+    fn a_failure_writes_empty_text_and_codes_and_removes_the_rest() {
+        let o = Outcome::failed(ErrorCode::NotFound, "gone", 3);
+        let names: Vec<&str> = o.parts.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, ["text", "qr_codes", "codes"]);
+        assert_eq!(part::<String>(&o, "text").unwrap(), "");
+        assert!(part::<Vec<DocumentQr>>(&o, "qr_codes").unwrap().is_empty());
+    }
+
     #[test]
     fn small_results_stay_on_the_item() {
         let o = Outcome::from_result(DocumentResult::from_pages(vec![page(1, 10)]), 42);
         assert_eq!(o.status, Status::Completed);
         assert!(o.offload.is_none());
-        assert_eq!(o.pages.as_ref().unwrap().len(), 1);
+        assert_eq!(part::<Vec<PageResult>>(&o, "pages").unwrap().len(), 1);
         assert_eq!(o.processing_ms, 42);
     }
 
@@ -447,9 +499,12 @@ mod tests {
         let json = o.offload.clone().expect("offloaded");
         let back: DocumentResult = serde_json::from_slice(&json).unwrap();
         assert_eq!(back, full);
-        assert!(o.pages.is_none());
+        assert!(o.parts.get("pages").is_none());
         assert_eq!(o.page_count, 40);
-        assert_eq!(o.text.len(), SUMMARY_TEXT_BYTES);
+        assert_eq!(
+            part::<String>(&o, "text").unwrap().len(),
+            SUMMARY_TEXT_BYTES
+        );
         assert!(o.item_bytes() <= ITEM_WRITE_BUDGET);
     }
 
@@ -470,10 +525,12 @@ mod tests {
         let o = Outcome::from_result(full.clone(), 1);
         assert!(o.offload.is_some());
         assert!(o.item_bytes() <= ITEM_WRITE_BUDGET, "{}", o.item_bytes());
-        assert!(!o.qr_codes.is_empty() && o.qr_codes.len() < 3000);
-        assert_eq!(o.qr_codes[..], full.qr_codes[..o.qr_codes.len()]);
-        assert!(!o.codes.is_empty() && o.codes.len() < 3000);
-        assert!(full.text.starts_with(&o.text));
+        let qr: Vec<DocumentQr> = part(&o, "qr_codes").unwrap();
+        assert!(!qr.is_empty() && qr.len() < 3000);
+        assert_eq!(qr[..], full.qr_codes[..qr.len()]);
+        let codes: Vec<DocumentCode> = part(&o, "codes").unwrap();
+        assert!(!codes.is_empty() && codes.len() < 3000);
+        assert!(full.text.starts_with(&part::<String>(&o, "text").unwrap()));
     }
 
     #[test]

@@ -394,17 +394,15 @@ async fn status_json(
         return Ok(futures_util::stream::once(async { Ok(bytes::Bytes::from(body)) }).boxed());
     };
     let stored = stored_stream(state, &bucket, &key).await?;
-    // `{"document_id":…, <record fields>, "view_url":…, "result": <the stored JSON>}`
-    let mut head = serde_json::to_vec(&StatusBody {
-        document_id: item.id,
-        record: item.record,
-        view_url,
-        result: None,
+    // `{"document_id":…, <record fields>, "view_url":…, "result": <the stored JSON>}`: the head is
+    // serialised by serde as an object of its own and left open for the stored result.
+    let head = serde_json::to_vec(&StatusHead {
+        document_id: &item.id,
+        record: &item.record,
+        view_url: &view_url,
     })
     .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let tail = head.split_off(head.len() - b"null}".len());
-    debug_assert_eq!(tail, b"null}");
-    let head = bytes::Bytes::from(head);
+    let head = bytes::Bytes::from(open_for_one_more(head, "result"));
     Ok(
         futures_util::stream::once(async move { Ok::<_, std::io::Error>(head) })
             .chain(stored)
@@ -413,6 +411,29 @@ async fn status_json(
             }))
             .boxed(),
     )
+}
+
+/// [`StatusBody`] without its result: what precedes a result streamed from S3.
+#[derive(Serialize)]
+struct StatusHead<'a> {
+    document_id: &'a str,
+    #[serde(flatten)]
+    record: &'a RecordFields,
+    view_url: &'a str,
+}
+
+/// A serialised JSON object (never empty: it has a document_id) reopened for one more member
+/// `"key":`, whose value follows, then `}`.
+fn open_for_one_more(mut object: Vec<u8>, key: &str) -> Vec<u8> {
+    assert!(
+        object.len() > 2 && object.first() == Some(&b'{') && object.last() == Some(&b'}'),
+        "a non-empty JSON object"
+    );
+    object.pop();
+    object.push(b',');
+    serde_json::to_writer(&mut object, key).expect("a string serialises");
+    object.push(b':');
+    object
 }
 
 /// A fresh view link for the record.
@@ -569,6 +590,43 @@ pub async fn page_preview(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_streamed_status_is_the_status_serialised_whole() {
+        // The head, the stored result's bytes, `}`: the same JSON value as StatusBody's own
+        // serialisation, whatever the record holds (its optional fields, a result key).
+        let item = DocumentItem {
+            id: "doc-1".into(),
+            record: RecordFields {
+                status: Status::Completed,
+                bucket: Some("b".into()),
+                result_s3_key: Some("results/doc-1.json".into()),
+                page_count: Some(2),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let result = DocumentResult::from_pages(Vec::new());
+        let stored = serde_json::to_vec(&result).unwrap();
+        let head = serde_json::to_vec(&StatusHead {
+            document_id: &item.id,
+            record: &item.record,
+            view_url: "/v",
+        })
+        .unwrap();
+        let mut streamed = open_for_one_more(head, "result");
+        streamed.extend_from_slice(&stored);
+        streamed.push(b'}');
+        let whole = serde_json::to_value(StatusBody {
+            document_id: item.id.clone(),
+            record: item.record.clone(),
+            view_url: "/v".into(),
+            result: Some(result),
+        })
+        .unwrap();
+        let streamed: serde_json::Value = serde_json::from_slice(&streamed).unwrap();
+        assert_eq!(streamed, whole);
+    }
 
     fn record(bucket: &str, file_type: Option<&str>) -> DocumentRecord {
         DocumentRecord {

@@ -181,12 +181,14 @@ impl Row {
     /// The first amount after word `end` (a currency mark before it counts as its currency).
     pub fn amount_after(&self, end: usize, comma: bool) -> Option<(Amount, String, Span)> {
         let mut currency = None;
-        let mut from = end;
+        // Where the printed amount starts: at a currency mark written with it ("RM 12.50"), not
+        // at one that ends the label ("Total USD: 65.00" prints "65.00" in USD).
+        let mut from = None;
         for k in end..self.words.len() {
             let text = &self.words[k].text;
             if let Some(c) = amounts::currency_of(text) {
                 currency = Some(c);
-                from = k;
+                from = (!text.ends_with(':')).then_some(k);
                 continue;
             }
             // An amount OCR cut at its separator ("11. 80"): the two pieces as one.
@@ -206,7 +208,7 @@ impl Row {
                     .get(last + 1)
                     .and_then(|w| amounts::currency_of(&w.text));
                 a.currency = a.currency.or(currency).or(after);
-                let start = if currency.is_some() { from } else { k };
+                let start = from.unwrap_or(k);
                 let k = last;
                 let printed = self.words[start..=k]
                     .iter()

@@ -239,6 +239,25 @@ fn a_european_invoice_writes_day_first_and_decimal_commas() {
 }
 
 #[test]
+fn a_currency_that_ends_the_label_is_the_amounts_currency_not_its_text() {
+    let p = page(
+        1,
+        &[
+            ("Northwind Paper Co", 100, 100),
+            ("INVOICE", 800, 100),
+            ("Invoice No: NW-2026-0412", 650, 130),
+            ("Subtotal: 54,190.24", 650, 500),
+            ("Total USD: 65,028.29", 650, 560),
+        ],
+    );
+    let (f, _) = extract(&[p]);
+    let total = f.total.as_ref().unwrap();
+    assert_eq!(total.text, "65,028.29");
+    assert_eq!(total.currency.as_deref(), Some("USD"));
+    assert_eq!(value(&f.total), Some("65028.29"));
+}
+
+#[test]
 fn a_total_under_its_label_and_a_tip_before_the_payment() {
     let p = page(
         1,

@@ -1,6 +1,6 @@
 //! The status table: claims, leases and results, each one conditional UpdateItem.
 
-use crate::record::{self, DocumentItem, Outcome, Status};
+use crate::record::{self, DocumentItem, Outcome, ResultParts, Status};
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use aws_sdk_dynamodb::Client;
@@ -289,17 +289,6 @@ impl Store {
                 e.n("page_count"),
                 e.v("page_count", n(outcome.page_count))
             ),
-            format!("{} = {}", e.n("text"), e.v("text", s(&outcome.text))),
-            format!(
-                "{} = {}",
-                e.n("qr_codes"),
-                e.v("qr_codes", to_av(&outcome.qr_codes)?)
-            ),
-            format!(
-                "{} = {}",
-                e.n("codes"),
-                e.v("codes", to_av(&outcome.codes)?)
-            ),
             format!(
                 "{} = {}",
                 e.n("processing_ms"),
@@ -307,26 +296,14 @@ impl Store {
             ),
         ];
         let mut removes = vec![e.n("lease_expires_at"), e.n("lease_owner")];
-        match &outcome.pages {
-            Some(p) => sets.push(format!("{} = {}", e.n("pages"), e.v("pages", to_av(p)?))),
-            None => removes.push(e.n("pages")),
+        // The result's parts as converted once (and sized) by the outcome; the others removed.
+        for (name, value) in outcome.parts.iter() {
+            sets.push(format!("{} = {}", e.n(name), e.v(name, value.clone())));
         }
-        match &outcome.line_items {
-            Some(items) if !items.is_empty() => sets.push(format!(
-                "{} = {}",
-                e.n("line_items"),
-                e.v("line_items", to_av(items)?)
-            )),
-            _ => removes.push(e.n("line_items")),
-        }
-        if outcome.fields.is_empty() {
-            removes.push(e.n("fields"));
-        } else {
-            sets.push(format!(
-                "{} = {}",
-                e.n("fields"),
-                e.v("fields", to_av(&outcome.fields)?)
-            ));
+        for name in ResultParts::NAMES {
+            if outcome.parts.get(name).is_none() {
+                removes.push(e.n(name));
+            }
         }
         match &outcome.error {
             Some((code, message)) => {
