@@ -1,5 +1,6 @@
-//! Wire types shared by the service and the Lambda trigger: the `/process` request body.
-//! Serde only, so the Lambda carries none of the service's dependencies.
+//! Wire types shared by the service, the Lambda trigger and the relay: the `/process` request
+//! body and the record's status. Serde only, so the Lambda carries none of the service's
+//! dependencies.
 
 use serde::{Deserialize, Serialize};
 
@@ -17,8 +18,8 @@ pub struct DocumentRecord {
     pub document_id: String,
     pub bucket: String,
     pub key: String,
-    #[serde(default = "pending")]
-    pub status: String,
+    #[serde(default)]
+    pub status: Status,
     /// A hint only (pdf, png, jpg/jpeg, tif/tiff, bmp, gif, webp): the content decides.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_type: Option<String>,
@@ -34,13 +35,64 @@ pub struct DocumentRecord {
 /// The one extra output a record may ask for.
 pub const SEARCHABLE_PDF: &str = "searchable_pdf";
 
-fn pending() -> String {
-    "pending".to_string()
+/// A record's place in its lifecycle (DESIGN.md): pending -> processing -> completed | failed.
+/// One type for every crate that reads or writes it: a misspelt status does not compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    #[default]
+    Pending,
+    Processing,
+    Completed,
+    Failed,
+    /// A value the service never writes (a user's own); such a record is left alone.
+    #[serde(other)]
+    Unknown,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Processing => "processing",
+            Status::Completed => "completed",
+            Status::Failed => "failed",
+            Status::Unknown => "unknown",
+        }
+    }
+
+    pub fn is_final(self) -> bool {
+        matches!(self, Status::Completed | Status::Failed)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statuses_are_their_lowercase_names() {
+        for s in [
+            Status::Pending,
+            Status::Processing,
+            Status::Completed,
+            Status::Failed,
+        ] {
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", s.as_str())
+            );
+            assert_eq!(
+                serde_json::from_str::<Status>(&format!("\"{}\"", s.as_str())).unwrap(),
+                s
+            );
+        }
+        assert_eq!(
+            serde_json::from_str::<Status>("\"archived\"").unwrap(),
+            Status::Unknown
+        );
+    }
 
     #[test]
     fn body_round_trips_in_the_original_shape() {
@@ -68,7 +120,7 @@ mod tests {
         let body: ProcessRequest =
             serde_json::from_str(r#"{"record":{"document_id":"d","bucket":"b","key":"k"}}"#)
                 .unwrap();
-        assert_eq!(body.record.status, "pending");
+        assert_eq!(body.record.status, Status::Pending);
         assert_eq!(body.record.file_type, None);
         assert_eq!(body.record.outputs, None);
         assert!(

@@ -11,7 +11,7 @@ pub fn passes_filter(record: &EventRecord) -> bool {
     record.event_name == "INSERT"
         && matches!(
             record.change.new_image.get("status"),
-            Some(serde_dynamo::AttributeValue::S(s)) if s == "pending"
+            Some(serde_dynamo::AttributeValue::S(s)) if s == api::Status::Pending.as_str()
         )
 }
 

@@ -7,34 +7,7 @@ use processor::{
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// A record's place in its lifecycle (DESIGN.md): pending -> processing -> completed | failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    #[default]
-    Pending,
-    Processing,
-    Completed,
-    Failed,
-    /// A value this service never writes (a user's own); such a record is left alone.
-    #[serde(other)]
-    Unknown,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Pending => "pending",
-            Status::Processing => "processing",
-            Status::Completed => "completed",
-            Status::Failed => "failed",
-            Status::Unknown => "unknown",
-        }
-    }
-    pub fn is_final(self) -> bool {
-        matches!(self, Status::Completed | Status::Failed)
-    }
-}
+pub use api::Status;
 
 /// Why a record failed: an engine code, or a record-level one. Stored as its string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

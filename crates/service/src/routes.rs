@@ -633,7 +633,7 @@ mod tests {
             document_id: "d".into(),
             bucket: bucket.into(),
             key: "k.pdf".into(),
-            status: "pending".into(),
+            status: Status::Pending,
             file_type: file_type.map(String::from),
             outputs: None,
             languages: None,

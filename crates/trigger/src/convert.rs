@@ -1,6 +1,6 @@
 //! Stream record → `/process` body, or the reason it is not sent. Pure: no I/O.
 
-use api::{DocumentRecord, ProcessRequest};
+use api::{DocumentRecord, ProcessRequest, Status};
 use aws_lambda_events::event::dynamodb::EventRecord;
 use serde::Deserialize;
 
@@ -10,7 +10,7 @@ struct NewImage {
     id: String,
     bucket: Option<String>,
     key: Option<String>,
-    status: Option<String>,
+    status: Option<Status>,
     file_type: Option<String>,
     outputs: Option<Vec<String>>,
     languages: Option<Vec<String>>,
@@ -45,7 +45,7 @@ pub fn decide(record: &EventRecord) -> Decision {
             };
         }
     };
-    if image.status.as_deref() != Some("pending") {
+    if image.status != Some(Status::Pending) {
         return Decision::Ignore("status is not pending");
     }
     let (Some(bucket), Some(key)) = (image.bucket, image.key) else {
@@ -59,7 +59,7 @@ pub fn decide(record: &EventRecord) -> Decision {
             document_id: image.id,
             bucket,
             key,
-            status: "pending".into(),
+            status: Status::Pending,
             file_type: image.file_type,
             outputs: image.outputs,
             languages: image.languages,
