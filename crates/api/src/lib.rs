@@ -32,6 +32,69 @@ pub struct DocumentRecord {
     pub languages: Option<Vec<String>>,
 }
 
+/// The document record's attribute names in the table (DynamoDB), for every crate that reads or
+/// writes them by name. The service's item type serialises to exactly these (its tests check it),
+/// so a renamed field cannot quietly stop matching a query.
+pub mod attr {
+    pub const ID: &str = "id";
+    pub const STATUS: &str = "status";
+    pub const BUCKET: &str = "bucket";
+    pub const KEY: &str = "key";
+    pub const FILE_TYPE: &str = "file_type";
+    pub const CREATED_AT: &str = "created_at";
+    pub const UPDATED_AT: &str = "updated_at";
+    pub const PROCESSING_STARTED_AT: &str = "processing_started_at";
+    pub const COMPLETED_AT: &str = "completed_at";
+    pub const ATTEMPTS: &str = "attempts";
+    pub const PROCESSING_MS: &str = "processing_ms";
+    pub const PAGE_COUNT: &str = "page_count";
+    pub const ERROR_CODE: &str = "error_code";
+    pub const ERROR_MESSAGE: &str = "error_message";
+    pub const RESULT_S3_KEY: &str = "result_s3_key";
+    pub const OUTPUTS: &str = "outputs";
+    pub const LANGUAGES: &str = "languages";
+    pub const SEARCHABLE_PDF_S3_KEY: &str = "searchable_pdf_s3_key";
+    pub const PREVIEWS_S3_PREFIX: &str = "previews_s3_prefix";
+    pub const LEASE_OWNER: &str = "lease_owner";
+    pub const LEASE_EXPIRES_AT: &str = "lease_expires_at";
+    pub const TEXT: &str = "text";
+    pub const QR_CODES: &str = "qr_codes";
+    pub const CODES: &str = "codes";
+    pub const PAGES: &str = "pages";
+    pub const FIELDS: &str = "fields";
+    pub const LINE_ITEMS: &str = "line_items";
+    /// Every name above.
+    pub const ALL: &[&str] = &[
+        ID,
+        STATUS,
+        BUCKET,
+        KEY,
+        FILE_TYPE,
+        CREATED_AT,
+        UPDATED_AT,
+        PROCESSING_STARTED_AT,
+        COMPLETED_AT,
+        ATTEMPTS,
+        PROCESSING_MS,
+        PAGE_COUNT,
+        ERROR_CODE,
+        ERROR_MESSAGE,
+        RESULT_S3_KEY,
+        OUTPUTS,
+        LANGUAGES,
+        SEARCHABLE_PDF_S3_KEY,
+        PREVIEWS_S3_PREFIX,
+        LEASE_OWNER,
+        LEASE_EXPIRES_AT,
+        TEXT,
+        QR_CODES,
+        CODES,
+        PAGES,
+        FIELDS,
+        LINE_ITEMS,
+    ];
+}
+
 /// The one extra output a record may ask for.
 pub const SEARCHABLE_PDF: &str = "searchable_pdf";
 

@@ -10,7 +10,7 @@ use aws_lambda_events::event::streams::DynamoDbEventResponse;
 pub fn passes_filter(record: &EventRecord) -> bool {
     record.event_name == "INSERT"
         && matches!(
-            record.change.new_image.get("status"),
+            record.change.new_image.get(api::attr::STATUS),
             Some(serde_dynamo::AttributeValue::S(s)) if s == api::Status::Pending.as_str()
         )
 }

@@ -520,7 +520,16 @@ async fn a_relay_killed_mid_batch_and_restarted_delivers_every_record_once() {
         }
     }
     let deadline = Instant::now() + Duration::from_secs(300);
+    // The service stays up through it all: /health is asked at every poll.
+    let health = format!("http://127.0.0.1:{}/health", stack.service_port);
+    let (mut asked, mut unhealthy) = (0, 0);
     let after = loop {
+        asked += 1;
+        let ok = Command::new("curl")
+            .args(["-fsS", "-o", "/dev/null", "--max-time", "2", &health])
+            .status()
+            .is_ok_and(|s| s.success());
+        unhealthy += u32::from(!ok);
         let now = states(&ddb, table, &ids).await;
         if now.iter().all(|s| s[0] == "completed" || s[0] == "failed") {
             break now;
@@ -548,8 +557,9 @@ async fn a_relay_killed_mid_batch_and_restarted_delivers_every_record_once() {
         !stack.dir.path().join("dead-letter.jsonl").exists(),
         "records went to the dead-letter file"
     );
+    assert_eq!(unhealthy, 0, "/health failed {unhealthy} of {asked} times");
     eprintln!(
-        "FAULT relay: killed with {open} of 100 not yet completed; restarted, it read the stream again from its start; all 100 completed {:.1} s after the kill, each claimed once",
+        "FAULT relay: killed with {open} of 100 not yet completed; restarted, it read the stream again from its start; all 100 completed {:.1} s after the kill, each claimed once; /health {asked} times, all 200",
         all_done.as_secs_f64()
     );
 }

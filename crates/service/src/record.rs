@@ -7,7 +7,7 @@ use processor::{
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-pub use api::Status;
+pub use api::{attr, Status};
 
 /// Why a record failed: an engine code, or a record-level one. Stored as its string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,8 +161,14 @@ pub struct ResultParts(Vec<(&'static str, AttributeValue)>);
 impl ResultParts {
     /// Every attribute a result may write: `text`, `qr_codes` and `codes` always (empty on a
     /// failure), `pages` and `line_items` when the whole result is on the item, `fields` when found.
-    pub const NAMES: [&'static str; 6] =
-        ["text", "qr_codes", "codes", "pages", "fields", "line_items"];
+    pub const NAMES: [&'static str; 6] = [
+        attr::TEXT,
+        attr::QR_CODES,
+        attr::CODES,
+        attr::PAGES,
+        attr::FIELDS,
+        attr::LINE_ITEMS,
+    ];
 
     fn add<T: Serialize>(&mut self, name: &'static str, v: &T) -> Result<(), String> {
         let av = serde_dynamo::to_attribute_value(v).map_err(|e| format!("{name}: {e}"))?;
@@ -193,17 +199,19 @@ impl ResultParts {
         line_items: Option<&[LineItem]>,
     ) -> Result<ResultParts, String> {
         let mut parts = ResultParts::default();
-        parts.0.push(("text", AttributeValue::S(text.to_string())));
-        parts.0.push(("qr_codes", qr_codes));
-        parts.0.push(("codes", codes));
+        parts
+            .0
+            .push((attr::TEXT, AttributeValue::S(text.to_string())));
+        parts.0.push((attr::QR_CODES, qr_codes));
+        parts.0.push((attr::CODES, codes));
         if let Some(pages) = pages {
-            parts.add("pages", &pages)?;
+            parts.add(attr::PAGES, &pages)?;
         }
         if !fields.is_empty() {
-            parts.add("fields", fields)?;
+            parts.add(attr::FIELDS, fields)?;
         }
         if let Some(items) = line_items.filter(|l| !l.is_empty()) {
-            parts.add("line_items", &items)?;
+            parts.add(attr::LINE_ITEMS, &items)?;
         }
         Ok(parts)
     }
@@ -579,5 +587,55 @@ mod tests {
             serde_dynamo::to_item(&item).unwrap();
         let back: DocumentItem = serde_dynamo::from_item(av).unwrap();
         assert_eq!(back, item);
+    }
+
+    #[test]
+    fn the_attribute_names_are_the_items_own() {
+        // Every field filled: serde writes each attribute the item has, by the name it reads.
+        let some = || Some("x".to_string());
+        let item = DocumentItem {
+            id: "d1".into(),
+            record: RecordFields {
+                status: Status::Completed,
+                bucket: some(),
+                key: some(),
+                file_type: some(),
+                created_at: some(),
+                updated_at: some(),
+                processing_started_at: some(),
+                completed_at: some(),
+                attempts: Some(1),
+                processing_ms: Some(1),
+                page_count: Some(1),
+                error_code: some(),
+                error_message: some(),
+                result_s3_key: some(),
+                outputs: Some(vec!["searchable_pdf".into()]),
+                languages: Some(vec!["eng".into()]),
+                searchable_pdf_s3_key: some(),
+                previews_s3_prefix: some(),
+            },
+            lease_expires_at: Some(1),
+            lease_owner: some(),
+            text: some(),
+            qr_codes: Some(vec![qr(1, 3)]),
+            codes: Some(Vec::new()),
+            pages: Some(vec![page(1, 1)]),
+            fields: Some(Fields::default()),
+            line_items: Some(Vec::new()),
+        };
+        let written: std::collections::HashMap<String, AttributeValue> =
+            serde_dynamo::to_item(&item).unwrap();
+        let mut names: Vec<&str> = written.keys().map(String::as_str).collect();
+        names.sort();
+        let mut ours = attr::ALL.to_vec();
+        ours.sort();
+        assert_eq!(
+            names, ours,
+            "api::attr and the item's fields have drifted apart"
+        );
+        for name in ResultParts::NAMES {
+            assert!(attr::ALL.contains(&name), "{name}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The status table: claims, leases and results, each one conditional UpdateItem.
 
 use crate::record::{self, DocumentItem, Outcome, ResultParts, Status};
+use api::attr;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use aws_sdk_dynamodb::Client;
@@ -125,7 +126,7 @@ impl Store {
     }
 
     fn key(&self, id: &str) -> HashMap<String, AttributeValue> {
-        HashMap::from([("id".to_string(), s(id))])
+        HashMap::from([(attr::ID.to_string(), s(id))])
     }
 
     /// One conditional UpdateItem: pending, or processing with an expired lease (or, for a request
@@ -133,12 +134,16 @@ impl Store {
     pub async fn claim(&self, req: ClaimRequest<'_>, create: bool) -> Result<Claim, StoreError> {
         let now = SystemTime::now();
         let mut e = Expr::default();
-        let (status, lease, owner) = (e.n("status"), e.n("lease_expires_at"), e.n("lease_owner"));
+        let (status, lease, owner) = (
+            e.n(attr::STATUS),
+            e.n(attr::LEASE_EXPIRES_AT),
+            e.n(attr::LEASE_OWNER),
+        );
         let (attempts, created, started, updated) = (
-            e.n("attempts"),
-            e.n("created_at"),
-            e.n("processing_started_at"),
-            e.n("updated_at"),
+            e.n(attr::ATTEMPTS),
+            e.n(attr::CREATED_AT),
+            e.n(attr::PROCESSING_STARTED_AT),
+            e.n(attr::UPDATED_AT),
         );
         let processing = e.v("processing", s(Status::Processing.as_str()));
         let pending = e.v("pending", s(Status::Pending.as_str()));
@@ -156,23 +161,26 @@ impl Store {
             format!("{attempts} = if_not_exists({attempts}, {zero}) + {one}"),
             format!("{created} = if_not_exists({created}, {stamp})"),
         ];
-        for (attr, value) in [
-            ("bucket", req.bucket),
-            ("key", req.key),
-            ("file_type", req.file_type),
+        for (field, value) in [
+            (attr::BUCKET, req.bucket),
+            (attr::KEY, req.key),
+            (attr::FILE_TYPE, req.file_type),
         ] {
             if let Some(value) = value {
-                let (name, value) = (e.n(attr), e.v(attr, s(value)));
+                let (name, value) = (e.n(field), e.v(field, s(value)));
                 sets.push(format!("{name} = if_not_exists({name}, {value})"));
             }
         }
-        for (attr, value) in [("outputs", req.outputs), ("languages", req.languages)] {
+        for (field, value) in [
+            (attr::OUTPUTS, req.outputs),
+            (attr::LANGUAGES, req.languages),
+        ] {
             if let Some(value) = value {
-                let (name, value) = (e.n(attr), e.v(attr, to_av(&value)?));
+                let (name, value) = (e.n(field), e.v(field, to_av(&value)?));
                 sets.push(format!("{name} = if_not_exists({name}, {value})"));
             }
         }
-        let id = e.n("id");
+        let id = e.n(attr::ID);
         let claimable =
             format!("{status} = {pending} OR ({status} = {processing} AND {lease} < {now_ms})");
         let condition = if create {
@@ -224,7 +232,7 @@ impl Store {
     /// Extends our lease; false when it is no longer ours (expired and taken, or finished).
     pub async fn renew(&self, id: &str) -> Result<bool, StoreError> {
         let mut e = Expr::default();
-        let lease = e.n("lease_expires_at");
+        let lease = e.n(attr::LEASE_EXPIRES_AT);
         let until = e.v("lease", n(record::epoch_ms(SystemTime::now() + self.lease)));
         let ours = self.ours(&mut e);
         self.conditional_update(id, format!("SET {lease} = {until}"), ours, e)
@@ -233,7 +241,7 @@ impl Store {
 
     /// `status = processing AND lease_owner = <this task>`.
     fn ours(&self, e: &mut Expr) -> String {
-        let (status, owner) = (e.n("status"), e.n("lease_owner"));
+        let (status, owner) = (e.n(attr::STATUS), e.n(attr::LEASE_OWNER));
         let (processing, me) = (
             e.v("processing", s(Status::Processing.as_str())),
             e.v("owner", s(&self.owner)),
@@ -279,23 +287,23 @@ impl Store {
         let mut sets = vec![
             format!(
                 "{} = {}",
-                e.n("status"),
+                e.n(attr::STATUS),
                 e.v("status", s(outcome.status.as_str()))
             ),
-            format!("{} = {stamp}", e.n("updated_at")),
-            format!("{} = {stamp}", e.n("completed_at")),
+            format!("{} = {stamp}", e.n(attr::UPDATED_AT)),
+            format!("{} = {stamp}", e.n(attr::COMPLETED_AT)),
             format!(
                 "{} = {}",
-                e.n("page_count"),
+                e.n(attr::PAGE_COUNT),
                 e.v("page_count", n(outcome.page_count))
             ),
             format!(
                 "{} = {}",
-                e.n("processing_ms"),
+                e.n(attr::PROCESSING_MS),
                 e.v("processing_ms", n(outcome.processing_ms))
             ),
         ];
-        let mut removes = vec![e.n("lease_expires_at"), e.n("lease_owner")];
+        let mut removes = vec![e.n(attr::LEASE_EXPIRES_AT), e.n(attr::LEASE_OWNER)];
         // The result's parts as converted once (and sized) by the outcome; the others removed.
         for (name, value) in outcome.parts.iter() {
             sets.push(format!("{} = {}", e.n(name), e.v(name, value.clone())));
@@ -309,26 +317,29 @@ impl Store {
             Some((code, message)) => {
                 sets.push(format!(
                     "{} = {}",
-                    e.n("error_code"),
+                    e.n(attr::ERROR_CODE),
                     e.v("error_code", s(code.as_str()))
                 ));
                 sets.push(format!(
                     "{} = {}",
-                    e.n("error_message"),
+                    e.n(attr::ERROR_MESSAGE),
                     e.v("error_message", s(message))
                 ));
             }
-            None => removes.extend([e.n("error_code"), e.n("error_message")]),
+            None => removes.extend([e.n(attr::ERROR_CODE), e.n(attr::ERROR_MESSAGE)]),
         }
         // Where the result's other parts are: set when made, else removed (an earlier attempt's
         // must not outlive it).
         for (name, key) in [
-            ("result_s3_key", result_key),
+            (attr::RESULT_S3_KEY, result_key),
             (
-                "searchable_pdf_s3_key",
+                attr::SEARCHABLE_PDF_S3_KEY,
                 outcome.searchable_pdf_s3_key.as_deref(),
             ),
-            ("previews_s3_prefix", outcome.previews_s3_prefix.as_deref()),
+            (
+                attr::PREVIEWS_S3_PREFIX,
+                outcome.previews_s3_prefix.as_deref(),
+            ),
         ] {
             match key {
                 Some(k) => sets.push(format!("{} = {}", e.n(name), e.v(name, s(k)))),
@@ -347,17 +358,17 @@ impl Store {
         let mut e = Expr::default();
         let mut update = format!(
             "SET {} = {}, {} = {} REMOVE {}, {}",
-            e.n("status"),
+            e.n(attr::STATUS),
             e.v("pending", s(Status::Pending.as_str())),
-            e.n("updated_at"),
+            e.n(attr::UPDATED_AT),
             e.v("now", s(record::now_rfc3339())),
-            e.n("lease_expires_at"),
-            e.n("lease_owner"),
+            e.n(attr::LEASE_EXPIRES_AT),
+            e.n(attr::LEASE_OWNER),
         );
         if uncount {
             update.push_str(&format!(
                 " ADD {} {}",
-                e.n("attempts"),
+                e.n(attr::ATTEMPTS),
                 e.v("minus_one", n(-1))
             ));
         }
@@ -380,13 +391,13 @@ impl Store {
             .table_name(&self.table)
             .index_name(&self.status_index)
             .key_condition_expression("#status = :status")
-            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#status", attr::STATUS)
             .expression_attribute_values(":status", s(status.as_str()))
             .set_exclusive_start_key(start);
         if status == Status::Processing {
             query
                 .filter_expression("#lease < :now_ms")
-                .expression_attribute_names("#lease", "lease_expires_at")
+                .expression_attribute_names("#lease", attr::LEASE_EXPIRES_AT)
                 .expression_attribute_values(":now_ms", n(now_ms))
         } else {
             query
@@ -412,7 +423,7 @@ impl Store {
                     .await
                     .map_err(classify)?;
                 for item in out.items.unwrap_or_default() {
-                    if let Some(AttributeValue::S(id)) = item.get("id") {
+                    if let Some(AttributeValue::S(id)) = item.get(attr::ID) {
                         ids.push(id.clone());
                     }
                 }
