@@ -226,20 +226,28 @@ async fn insert_pending(
     }
 }
 
+/// A record as it is now (empty when absent).
+async fn item_of(
+    ddb: &aws_sdk_dynamodb::Client,
+    table: &str,
+    id: &str,
+) -> HashMap<String, AttributeValue> {
+    ddb.get_item()
+        .table_name(table)
+        .key("id", s(id))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap()
+        .item
+        .unwrap_or_default()
+}
+
 /// Each record's attributes that say what happened to it (status, attempts, completed_at).
 async fn states(ddb: &aws_sdk_dynamodb::Client, table: &str, ids: &[String]) -> Vec<[String; 3]> {
     let mut out = Vec::new();
     for id in ids {
-        let item = ddb
-            .get_item()
-            .table_name(table)
-            .key("id", s(id))
-            .consistent_read(true)
-            .send()
-            .await
-            .unwrap()
-            .item
-            .unwrap_or_default();
+        let item = item_of(ddb, table, id).await;
         let text = |k: &str| {
             item.get(k)
                 .and_then(|v| v.as_s().or_else(|_| v.as_n()).ok())
@@ -372,16 +380,7 @@ async fn whole_workflow_on_the_local_stack() {
             if final_items.contains_key(id) {
                 continue;
             }
-            let item = ddb
-                .get_item()
-                .table_name(table)
-                .key("id", s(id))
-                .consistent_read(true)
-                .send()
-                .await
-                .unwrap()
-                .item
-                .unwrap_or_default();
+            let item = item_of(&ddb, table, id).await;
             let status = item
                 .get("status")
                 .and_then(|v| v.as_s().ok())

@@ -176,6 +176,12 @@ impl ResultParts {
         Ok(())
     }
 
+    /// Takes a part out (the summary reuses the whole result's converted codes).
+    fn take(&mut self, name: &str) -> Option<AttributeValue> {
+        let at = self.0.iter().position(|(n, _)| *n == name)?;
+        Some(self.0.swap_remove(at).1)
+    }
+
     pub fn get(&self, name: &str) -> Option<&AttributeValue> {
         self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
@@ -225,14 +231,11 @@ impl Outcome {
         if let Some(e) = result.error {
             return Outcome::failed(e.code, &e.message, processing_ms);
         }
-        let list = |items: Vec<AttributeValue>| AttributeValue::L(items);
         let converted = (|| -> Result<Outcome, String> {
-            let qr = each_to_av(&result.qr_codes)?;
-            let codes = each_to_av(&result.codes)?;
             let whole = ResultParts::of(
                 &result.text,
-                list(qr.clone()),
-                list(codes.clone()),
+                AttributeValue::L(each_to_av(&result.qr_codes)?),
+                AttributeValue::L(each_to_av(&result.codes)?),
                 Some(&result.pages),
                 &result.fields,
                 Some(&result.line_items),
@@ -251,10 +254,18 @@ impl Outcome {
                 return Ok(outcome);
             }
             outcome.offload = Some(serde_json::to_vec(&result).map_err(|e| e.to_string())?);
+            // The summary's codes are the first of those converted for the whole result.
+            let mut first = |name| match outcome.parts.take(name) {
+                Some(AttributeValue::L(items)) => {
+                    AttributeValue::L(first_within(items, SUMMARY_QR_BYTES))
+                }
+                _ => AttributeValue::L(Vec::new()),
+            };
+            let (qr, codes) = (first(attr::QR_CODES), first(attr::CODES));
             outcome.parts = ResultParts::of(
                 truncate_bytes(&result.text, SUMMARY_TEXT_BYTES),
-                list(first_within(qr, SUMMARY_QR_BYTES)),
-                list(first_within(codes, SUMMARY_QR_BYTES)),
+                qr,
+                codes,
                 None,
                 &result.fields,
                 None,
@@ -290,11 +301,11 @@ impl Outcome {
     pub fn item_bytes(&self) -> usize {
         let mut total = self.parts.bytes();
         if let Some((code, message)) = &self.error {
-            total += "error_code".len() + code.as_str().len();
-            total += "error_message".len() + message.len();
+            total += attr::ERROR_CODE.len() + code.as_str().len();
+            total += attr::ERROR_MESSAGE.len() + message.len();
         }
         if let Some(key) = &self.searchable_pdf_s3_key {
-            total += "searchable_pdf_s3_key".len() + key.len();
+            total += attr::SEARCHABLE_PDF_S3_KEY.len() + key.len();
         }
         // status, timestamps, counts, lease removal, result key: small and fixed.
         total + 400

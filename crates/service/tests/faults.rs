@@ -310,15 +310,7 @@ struct Change {
 /// Reads the table's whole stream from its oldest record.
 async fn stream_changes(endpoint: &str, aws: &Aws) -> Vec<Change> {
     use aws_sdk_dynamodbstreams::types::{AttributeValue as V, ShardIteratorType};
-    let sdk = service::aws::config_loader()
-        .endpoint_url(endpoint)
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "testing", "testing", None, None, "test",
-        ))
-        .load()
-        .await;
-    let streams = aws_sdk_dynamodbstreams::Client::new(&sdk);
+    let streams = aws_sdk_dynamodbstreams::Client::new(&sdk_config(endpoint).await);
     let table = aws
         .ddb
         .describe_table()

@@ -136,6 +136,18 @@ pub fn env_for(endpoint: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The SDK's configuration for moto at `endpoint`, with the test's credentials.
+pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    service::aws::config_loader()
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        ))
+        .load()
+        .await
+}
+
 /// The AWS side of one test: its own table (with the status index) and bucket.
 #[derive(Clone)]
 pub struct Aws {
@@ -147,14 +159,7 @@ pub struct Aws {
 
 impl Aws {
     pub async fn create(endpoint: &str) -> Aws {
-        let sdk = service::aws::config_loader()
-            .endpoint_url(endpoint)
-            .region(aws_config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                "testing", "testing", None, None, "test",
-            ))
-            .load()
-            .await;
+        let sdk = sdk_config(endpoint).await;
         let s3 = aws_sdk_s3::Client::new(&sdk);
         let ddb = aws_sdk_dynamodb::Client::new(&sdk);
         let suffix = uuid::Uuid::new_v4().simple().to_string();
