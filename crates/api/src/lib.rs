@@ -1,5 +1,5 @@
 //! Wire types shared by the service, the Lambda trigger and the relay: the `/process` request
-//! body and the record's status. Serde only, so the Lambda carries none of the service's
+//! body and the record's vocabulary (status, outputs, languages, attribute names). Serde only, so the Lambda carries none of the service's
 //! dependencies.
 
 use serde::{Deserialize, Serialize};
@@ -25,11 +25,13 @@ pub struct DocumentRecord {
     pub file_type: Option<String>,
     /// Additive to the original's body: extra outputs to make (`searchable_pdf`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outputs: Option<Vec<String>>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<String>>, example = json!(["searchable_pdf"])))]
+    pub outputs: Option<Vec<Output>>,
     /// Additive to the original's body: Tesseract languages to read the document in, first the
     /// main one (`["deu", "eng"]`); the service's own languages when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub languages: Option<Vec<String>>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<String>>, example = json!(["deu", "eng"])))]
+    pub languages: Option<Languages>,
 }
 
 /// The document record's attribute names in the table (DynamoDB), for every crate that reads or
@@ -95,8 +97,89 @@ pub mod attr {
     ];
 }
 
-/// The one extra output a record may ask for.
+/// The one extra output a record may ask for, by name.
 pub const SEARCHABLE_PDF: &str = "searchable_pdf";
+
+/// An extra output a record asks for. A name the service does not make is kept as written
+/// (`Other`), so that a record carrying one still reads and fails with `invalid_record` naming it,
+/// rather than failing to deserialise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum Output {
+    /// `searchable_pdf`: the document as a PDF with its words as invisible text.
+    SearchablePdf,
+    Other(String),
+}
+
+impl Output {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Output::SearchablePdf => SEARCHABLE_PDF,
+            Output::Other(name) => name,
+        }
+    }
+}
+
+impl From<String> for Output {
+    fn from(name: String) -> Self {
+        match name.as_str() {
+            SEARCHABLE_PDF => Output::SearchablePdf,
+            _ => Output::Other(name),
+        }
+    }
+}
+
+impl From<Output> for String {
+    fn from(output: Output) -> Self {
+        match output {
+            Output::SearchablePdf => SEARCHABLE_PDF.to_string(),
+            Output::Other(name) => name,
+        }
+    }
+}
+
+/// Tesseract languages, main one first (`["deu", "eng"]`). A list on the wire and in the table;
+/// Tesseract's own `deu+eng` form only where the engine is configured ([`Languages::tesseract`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Languages(pub Vec<String>);
+
+impl Languages {
+    /// From Tesseract's form: `"deu+eng"` is `["deu", "eng"]`; empty names are dropped.
+    pub fn parse_tesseract(joined: &str) -> Self {
+        Languages(
+            joined
+                .split('+')
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect(),
+        )
+    }
+
+    /// Tesseract's form: `deu+eng`.
+    pub fn tesseract(&self) -> String {
+        self.0.join("+")
+    }
+
+    pub fn as_slice(&self) -> &[String] {
+        &self.0
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<S: Into<String>> FromIterator<S> for Languages {
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
+        Languages(iter.into_iter().map(Into::into).collect())
+    }
+}
 
 /// A record's place in its lifecycle (DESIGN.md): pending -> processing -> completed | failed.
 /// One type for every crate that reads or writes it: a misspelt status does not compile.
@@ -172,10 +255,39 @@ mod tests {
         let body: ProcessRequest = serde_json::from_str(json).unwrap();
         assert_eq!(
             body.record.outputs.as_deref(),
-            Some(&[SEARCHABLE_PDF.to_string()][..])
+            Some(&[Output::SearchablePdf][..])
         );
-        assert_eq!(body.record.languages.as_ref().map(Vec::len), Some(2));
+        assert_eq!(
+            body.record.languages,
+            Some(Languages::from_iter(["deu", "eng"]))
+        );
         assert_eq!(serde_json::to_string(&body).unwrap(), json);
+    }
+
+    #[test]
+    fn an_unknown_output_reads_and_keeps_its_name() {
+        let outputs: Vec<Output> = serde_json::from_str(r#"["searchable_pdf","hocr"]"#).unwrap();
+        assert_eq!(
+            outputs,
+            [Output::SearchablePdf, Output::Other("hocr".into())]
+        );
+        assert_eq!(outputs[1].as_str(), "hocr");
+        assert_eq!(
+            serde_json::to_string(&outputs).unwrap(),
+            r#"["searchable_pdf","hocr"]"#
+        );
+    }
+
+    #[test]
+    fn languages_are_a_list_and_tesseract_joins_them() {
+        let langs: Languages = serde_json::from_str(r#"["deu","eng"]"#).unwrap();
+        assert_eq!(langs.tesseract(), "deu+eng");
+        assert_eq!(Languages::parse_tesseract("deu+eng"), langs);
+        assert_eq!(
+            Languages::parse_tesseract(" eng+ "),
+            Languages::from_iter(["eng"])
+        );
+        assert_eq!(serde_json::to_string(&langs).unwrap(), r#"["deu","eng"]"#);
     }
 
     #[test]

@@ -44,8 +44,9 @@ pub fn installed(tessdata: Option<&Path>) -> Vec<String> {
     found
 }
 
-/// A record's languages as Tesseract takes them (`deu+eng`), or why they cannot be used.
-pub fn choose(requested: &[String], installed: &[String]) -> Result<String, String> {
+/// A record's languages checked against the installed ones, main one first, each once; or why
+/// they cannot be used.
+pub fn choose(requested: &[String], installed: &[String]) -> Result<Vec<String>, String> {
     if requested.is_empty() {
         return Err("languages is empty: name at least one, or leave it out".into());
     }
@@ -55,7 +56,7 @@ pub fn choose(requested: &[String], installed: &[String]) -> Result<String, Stri
             requested.len()
         ));
     }
-    let mut chosen: Vec<&str> = Vec::with_capacity(requested.len());
+    let mut chosen: Vec<String> = Vec::with_capacity(requested.len());
     for lang in requested {
         if !installed.iter().any(|l| l == lang) {
             return Err(format!(
@@ -63,11 +64,11 @@ pub fn choose(requested: &[String], installed: &[String]) -> Result<String, Stri
                 installed.join(", ")
             ));
         }
-        if !chosen.contains(&lang.as_str()) {
-            chosen.push(lang);
+        if !chosen.contains(lang) {
+            chosen.push(lang.clone());
         }
     }
-    Ok(chosen.join("+"))
+    Ok(chosen)
 }
 
 #[cfg(test)]
@@ -98,8 +99,11 @@ mod tests {
     #[test]
     fn a_choice_keeps_its_order_and_names_what_is_missing() {
         let have = langs(&["deu", "eng", "fra"]);
-        assert_eq!(choose(&langs(&["deu", "eng"]), &have).unwrap(), "deu+eng");
-        assert_eq!(choose(&langs(&["eng", "eng"]), &have).unwrap(), "eng");
+        assert_eq!(
+            choose(&langs(&["deu", "eng"]), &have).unwrap(),
+            ["deu", "eng"]
+        );
+        assert_eq!(choose(&langs(&["eng", "eng"]), &have).unwrap(), ["eng"]);
         let err = choose(&langs(&["eng", "klingon"]), &have).unwrap_err();
         assert!(err.contains("\"klingon\" is not installed") && err.contains("deu, eng, fra"));
         assert!(choose(&[], &have).is_err());

@@ -7,7 +7,7 @@ use processor::{
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-pub use api::{attr, Status};
+pub use api::{attr, Languages, Output, Status};
 
 /// Why a record failed: an engine code, or a record-level one. Stored as its string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,10 +89,12 @@ pub struct RecordFields {
     pub result_s3_key: Option<String>,
     /// Extra outputs the record asked for (`searchable_pdf`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outputs: Option<Vec<String>>,
+    #[schema(value_type = Option<Vec<String>>)]
+    pub outputs: Option<Vec<Output>>,
     /// Languages the record asked to be read in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub languages: Option<Vec<String>>,
+    #[schema(value_type = Option<Vec<String>>)]
+    pub languages: Option<Languages>,
     /// Where the searchable PDF is (`results/{id}.pdf`), when one was asked for and made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub searchable_pdf_s3_key: Option<String>,
@@ -382,29 +384,31 @@ pub fn previews_prefix(id: &str) -> String {
 /// What a record asks of the extraction beyond the defaults.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
-    /// Tesseract's form (`deu+eng`); None: the service's languages.
-    pub languages: Option<String>,
+    /// Checked against the installed ones, each once; None: the service's languages.
+    pub languages: Option<Languages>,
     pub searchable_pdf: bool,
 }
 
 /// A record's `outputs` and `languages` checked (against the installed languages), or why not.
 pub fn options(
-    outputs: Option<&[String]>,
-    languages: Option<&[String]>,
+    outputs: Option<&[Output]>,
+    languages: Option<&Languages>,
     installed: &[String],
 ) -> Result<Options, String> {
     let mut searchable_pdf = false;
     for output in outputs.unwrap_or_default() {
-        if output != api::SEARCHABLE_PDF {
-            return Err(format!(
-                "unknown output {output:?} (outputs: {})",
-                api::SEARCHABLE_PDF
-            ));
+        match output {
+            Output::SearchablePdf => searchable_pdf = true,
+            Output::Other(name) => {
+                return Err(format!(
+                    "unknown output {name:?} (outputs: {})",
+                    api::SEARCHABLE_PDF
+                ))
+            }
         }
-        searchable_pdf = true;
     }
     let languages = languages
-        .map(|l| processor::languages::choose(l, installed))
+        .map(|l| processor::languages::choose(l.as_slice(), installed).map(Languages))
         .transpose()?;
     Ok(Options {
         languages,
@@ -621,8 +625,8 @@ mod tests {
                 error_code: some(),
                 error_message: some(),
                 result_s3_key: some(),
-                outputs: Some(vec!["searchable_pdf".into()]),
-                languages: Some(vec!["eng".into()]),
+                outputs: Some(vec![Output::SearchablePdf]),
+                languages: Some(Languages::from_iter(["eng"])),
                 searchable_pdf_s3_key: some(),
                 previews_s3_prefix: some(),
             },

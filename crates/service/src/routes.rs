@@ -165,7 +165,7 @@ fn validate(
     }
     record::options(
         record.outputs.as_deref(),
-        record.languages.as_deref(),
+        record.languages.as_ref(),
         languages,
     )
     .map(|_| ())
@@ -226,7 +226,7 @@ pub async fn process(
                 key: Some(&record.key),
                 file_type: record.file_type.as_deref(),
                 outputs: record.outputs.as_deref(),
-                languages: record.languages.as_deref(),
+                languages: record.languages.as_ref(),
             },
             true,
         )
@@ -294,7 +294,7 @@ pub async fn searchable_pdf(
         .outputs
         .iter()
         .flatten()
-        .any(|o| o == api::SEARCHABLE_PDF);
+        .any(|o| *o == api::Output::SearchablePdf);
     let (Some(key), Some(bucket)) = (&item.record.searchable_pdf_s3_key, &item.record.bucket)
     else {
         return Err(ApiError::NoSuchOutput(match (asked, item.record.status) {
@@ -644,6 +644,14 @@ mod tests {
         Some(v.iter().map(|s| s.to_string()).collect())
     }
 
+    fn outputs(v: &[&str]) -> Option<Vec<api::Output>> {
+        Some(v.iter().map(|s| api::Output::from(s.to_string())).collect())
+    }
+
+    fn languages(v: &[&str]) -> Option<api::Languages> {
+        Some(v.iter().copied().collect())
+    }
+
     #[test]
     fn validation_rules() {
         let allowed = vec!["docs".to_string()];
@@ -660,22 +668,22 @@ mod tests {
             Err(ApiError::InvalidRecord(_))
         ));
         assert!(check(&record("anything", None), &[]).is_ok());
-        let with = |outputs: Option<Vec<String>>, languages: Option<Vec<String>>| DocumentRecord {
+        let with = |outputs, languages| DocumentRecord {
             outputs,
             languages,
             ..record("docs", None)
         };
         assert!(check(
-            &with(strings(&["searchable_pdf"]), strings(&["deu"])),
+            &with(outputs(&["searchable_pdf"]), languages(&["deu"])),
             &allowed
         )
         .is_ok());
-        let Err(ApiError::InvalidRecord(m)) = check(&with(strings(&["docx"]), None), &allowed)
+        let Err(ApiError::InvalidRecord(m)) = check(&with(outputs(&["docx"]), None), &allowed)
         else {
             panic!("an unknown output passed")
         };
         assert!(m.contains("unknown output \"docx\""), "{m}");
-        let Err(ApiError::InvalidRecord(m)) = check(&with(None, strings(&["xyz"])), &allowed)
+        let Err(ApiError::InvalidRecord(m)) = check(&with(None, languages(&["xyz"])), &allowed)
         else {
             panic!("an unknown language passed")
         };

@@ -1,6 +1,6 @@
 //! Stream record → `/process` body, or the reason it is not sent. Pure: no I/O.
 
-use api::{DocumentRecord, ProcessRequest, Status};
+use api::{DocumentRecord, Languages, Output, ProcessRequest, Status};
 use aws_lambda_events::event::dynamodb::EventRecord;
 use serde::Deserialize;
 
@@ -12,8 +12,8 @@ struct NewImage {
     key: Option<String>,
     status: Option<Status>,
     file_type: Option<String>,
-    outputs: Option<Vec<String>>,
-    languages: Option<Vec<String>>,
+    outputs: Option<Vec<Output>>,
+    languages: Option<Languages>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -92,13 +92,10 @@ mod tests {
         let Decision::Forward(body) = decide(&record) else {
             panic!("not forwarded")
         };
-        assert_eq!(
-            body.record.outputs,
-            Some(vec!["searchable_pdf".to_string()])
-        );
+        assert_eq!(body.record.outputs, Some(vec![Output::SearchablePdf]));
         assert_eq!(
             body.record.languages,
-            Some(vec!["deu".to_string(), "eng".to_string()])
+            Some(Languages::from_iter(["deu", "eng"]))
         );
         // Without them the body keeps the original's shape.
         let Decision::Forward(body) = decide(&insert(serde_json::json!({}))) else {

@@ -1,7 +1,7 @@
 //! The status table: claims, leases and results, each one conditional UpdateItem.
 
 use crate::record::{self, DocumentItem, Outcome, ResultParts, Status};
-use api::attr;
+use api::{attr, Languages, Output};
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use aws_sdk_dynamodb::Client;
@@ -61,8 +61,8 @@ pub struct ClaimRequest<'a> {
     pub bucket: Option<&'a str>,
     pub key: Option<&'a str>,
     pub file_type: Option<&'a str>,
-    pub outputs: Option<&'a [String]>,
-    pub languages: Option<&'a [String]>,
+    pub outputs: Option<&'a [Output]>,
+    pub languages: Option<&'a Languages>,
 }
 
 #[derive(Clone)]
@@ -171,12 +171,13 @@ impl Store {
                 sets.push(format!("{name} = if_not_exists({name}, {value})"));
             }
         }
-        for (field, value) in [
-            (attr::OUTPUTS, req.outputs),
-            (attr::LANGUAGES, req.languages),
-        ] {
+        let lists = [
+            (attr::OUTPUTS, req.outputs.map(to_av).transpose()?),
+            (attr::LANGUAGES, req.languages.map(to_av).transpose()?),
+        ];
+        for (field, value) in lists {
             if let Some(value) = value {
-                let (name, value) = (e.n(field), e.v(field, to_av(&value)?));
+                let (name, value) = (e.n(field), e.v(field, value));
                 sets.push(format!("{name} = if_not_exists({name}, {value})"));
             }
         }
@@ -468,6 +469,6 @@ fn parse(item: HashMap<String, AttributeValue>) -> Result<DocumentItem, StoreErr
     serde_dynamo::from_item(item).map_err(|e| StoreError::Malformed(e.to_string()))
 }
 
-fn to_av<T: serde::Serialize>(v: &T) -> Result<AttributeValue, StoreError> {
+fn to_av<T: serde::Serialize + ?Sized>(v: &T) -> Result<AttributeValue, StoreError> {
     serde_dynamo::to_attribute_value(v).map_err(|e| StoreError::Malformed(e.to_string()))
 }

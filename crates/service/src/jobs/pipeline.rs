@@ -74,7 +74,7 @@ async fn process(deps: &Deps, item: &DocumentItem) -> Result<Outcome, Retry> {
     }
     let options = match record::options(
         item.record.outputs.as_deref(),
-        item.record.languages.as_deref(),
+        item.record.languages.as_ref(),
         &deps.settings.languages,
     ) {
         Ok(options) => options,
@@ -118,7 +118,7 @@ async fn process(deps: &Deps, item: &DocumentItem) -> Result<Outcome, Retry> {
     };
     let ask = Ask {
         hint: item.record.file_type.as_deref(),
-        languages: options.languages.as_deref(),
+        languages: options.languages.as_ref(),
         searchable_pdf: pdf_spool.as_ref().map(|f| f.path()),
         previews: previews_dir.as_ref().map(|d| Previews {
             dir: d.path().to_path_buf(),

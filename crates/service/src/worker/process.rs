@@ -37,8 +37,11 @@ pub fn run() -> anyhow::Result<bool> {
         let request: Request = serde_json::from_str(&line?)?;
         #[cfg(feature = "fault-injection")]
         super::fault::trigger(&request.path);
-        let languages = request.languages.as_deref().unwrap_or(&base.languages);
-        let result = match engine_for(&mut engine, &base, languages) {
+        let languages = match &request.languages {
+            Some(languages) => languages.tesseract(),
+            None => base.languages.clone(),
+        };
+        let result = match engine_for(&mut engine, &base, &languages) {
             Ok(engine) => extract(engine, &request),
             Err(e) => DocumentResult::failed(e),
         };

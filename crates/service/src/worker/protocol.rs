@@ -25,9 +25,9 @@ pub struct Ready {
 pub struct Request {
     pub path: PathBuf,
     pub hint: Option<String>,
-    /// Tesseract languages for this document (`deu+eng`); None: the spec's.
+    /// Tesseract languages for this document; None: the spec's.
     #[serde(default)]
-    pub languages: Option<String>,
+    pub languages: Option<api::Languages>,
     /// Where to write the document's searchable PDF, when asked for.
     #[serde(default)]
     pub searchable_pdf: Option<PathBuf>,
@@ -52,7 +52,7 @@ mod tests {
         let request = Request {
             path: "/tmp/a\nb.pdf".into(),
             hint: Some("pdf".into()),
-            languages: Some("deu+eng".into()),
+            languages: Some(api::Languages::from_iter(["deu", "eng"])),
             searchable_pdf: Some("/tmp/out.pdf".into()),
             previews: Some(processor::preview::Previews {
                 dir: "/tmp/pages".into(),

@@ -5,6 +5,7 @@
 //! `timeout`. Other documents never notice.
 
 use super::protocol::{self, Ready, Request, Spec};
+use api::Languages;
 use processor::{DocumentResult, ErrorCode, ProcessError};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
@@ -57,15 +58,15 @@ struct Worker {
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
     /// The languages its engine has (it rebuilds its engine for a document in others).
-    languages: String,
+    languages: Languages,
 }
 
 /// What a document asks of its worker beyond the file.
 #[derive(Debug, Clone, Default)]
 pub struct Ask<'a> {
     pub hint: Option<&'a str>,
-    /// Tesseract's form (`deu+eng`); None: the service's languages.
-    pub languages: Option<&'a str>,
+    /// None: the service's languages.
+    pub languages: Option<&'a Languages>,
     /// Where the worker writes the searchable PDF.
     pub searchable_pdf: Option<&'a Path>,
     /// Where the worker writes the pages' previews.
@@ -114,10 +115,10 @@ impl Supervisor {
             .acquire_owned()
             .await
             .map_err(|e| e.to_string())?;
-        let languages = ask
-            .languages
-            .unwrap_or(&self.settings.spec.config.languages)
-            .to_string();
+        let languages = match ask.languages {
+            Some(languages) => languages.clone(),
+            None => Languages::parse_tesseract(&self.settings.spec.config.languages),
+        };
         // A free worker that has the document's languages already, else any free one.
         let taken = {
             let mut idle = self.idle.lock().expect("lock");
@@ -136,7 +137,7 @@ impl Supervisor {
         let request = Request {
             path: path.to_path_buf(),
             hint: ask.hint.map(str::to_string),
-            languages: ask.languages.map(str::to_string),
+            languages: ask.languages.cloned(),
             searchable_pdf: ask.searchable_pdf.map(Path::to_path_buf),
             previews: ask.previews,
         };
@@ -415,6 +416,6 @@ async fn launch(settings: &WorkerSettings) -> anyhow::Result<Worker> {
         child,
         stdin,
         stdout,
-        languages: settings.spec.config.languages.clone(),
+        languages: Languages::parse_tesseract(&settings.spec.config.languages),
     })
 }
