@@ -4,7 +4,7 @@
 //! document with one OCR thread (best of 3); and each preview's size.
 //!     cargo run --release -p processor --example preview_cost -- FILE...
 
-use processor::{format, image_input, pdf, plan, preview, Config, Engine, Input};
+use processor::{format, image_input, pdf, plan, preview, Config, Document, Engine, Input};
 use std::time::{Duration, Instant};
 
 fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
@@ -37,7 +37,7 @@ fn main() {
         (Duration::ZERO, Duration::ZERO, 0, Vec::new());
     for path in &files {
         let bytes = std::fs::read(path).expect("readable");
-        let (t_doc, result) = best(3, || engine.process(&bytes, None));
+        let (t_doc, result) = best(3, || engine.process(Document::bytes(&bytes)));
         assert!(result.is_ok(), "{path}: {:?}", result.error);
         let mut images = Vec::new();
         match format::sniff(&bytes).expect("a known format") {

@@ -28,6 +28,56 @@ pub enum Input<'a> {
     File(&'a Path),
 }
 
+/// One document to process, and what to make besides its result. Built from its input
+/// ([`Document::bytes`], [`Document::file`]), the rest optional:
+/// `engine.process(Document::file(path).hint(Some("pdf")).previews(previews))`.
+pub struct Document<'a> {
+    input: Input<'a>,
+    hint: Option<&'a str>,
+    progress: &'a dyn Fn(Progress),
+    previews: Option<Previews>,
+}
+
+fn no_progress(_: Progress) {}
+
+impl<'a> Document<'a> {
+    pub fn new(input: Input<'a>) -> Self {
+        Document {
+            input,
+            hint: None,
+            progress: &no_progress,
+            previews: None,
+        }
+    }
+
+    pub fn bytes(bytes: &'a [u8]) -> Self {
+        Document::new(Input::Bytes(bytes))
+    }
+
+    pub fn file(path: &'a Path) -> Self {
+        Document::new(Input::File(path))
+    }
+
+    /// The declared type (`pdf`, `png`, ...): named in the error when the content is neither;
+    /// the content decides the format.
+    pub fn hint(mut self, hint: impl Into<Option<&'a str>>) -> Self {
+        self.hint = hint.into();
+        self
+    }
+
+    /// Told the page count, then each page done.
+    pub fn progress(mut self, progress: &'a dyn Fn(Progress)) -> Self {
+        self.progress = progress;
+        self
+    }
+
+    /// Each page's preview is written too (see [`crate::preview`]).
+    pub fn previews(mut self, previews: Option<Previews>) -> Self {
+        self.previews = previews;
+        self
+    }
+}
+
 /// Progress of one document, for progress bars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Progress {
@@ -68,32 +118,15 @@ impl Engine {
         pdf::pdfium(self.config.pdfium_lib_path.as_deref()).map(|_| ())
     }
 
-    pub fn process(&self, bytes: &[u8], hint: Option<&str>) -> DocumentResult {
-        self.process_input(Input::Bytes(bytes), hint, &|_| {})
-    }
-
-    pub fn process_file(&self, path: &Path, hint: Option<&str>) -> DocumentResult {
-        self.process_input(Input::File(path), hint, &|_| {})
-    }
-
-    /// Never panics and never returns without a result: every failure is an `error` with its code.
-    pub fn process_input(
-        &self,
-        input: Input<'_>,
-        hint: Option<&str>,
-        progress: &dyn Fn(Progress),
-    ) -> DocumentResult {
-        self.process_with(input, hint, progress, None)
-    }
-
-    /// As [`Engine::process_input`], writing each page's preview (see [`crate::preview`]) too.
-    pub fn process_with(
-        &self,
-        input: Input<'_>,
-        hint: Option<&str>,
-        progress: &dyn Fn(Progress),
-        previews: Option<Previews>,
-    ) -> DocumentResult {
+    /// The one way in. Never panics and never returns without a result: every failure is an
+    /// `error` with its code.
+    pub fn process(&self, document: Document<'_>) -> DocumentResult {
+        let Document {
+            input,
+            hint,
+            progress,
+            previews,
+        } = document;
         let previews = previews.map(Arc::new);
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             self.run(input, hint, progress, previews)

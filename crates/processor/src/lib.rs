@@ -32,7 +32,7 @@ mod tess;
 pub mod text_layer;
 
 pub use config::{default_workers, Config, Limits, OcrMode};
-pub use engine::{Engine, Input, Progress};
+pub use engine::{Document, Engine, Input, Progress};
 pub use error::{ErrorCode, ProcessError};
 pub use format::Format;
 pub use result::{

@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use processor::{Config, Engine, ErrorCode, Limits, OcrMode, Source};
+use processor::{Config, Document, Engine, ErrorCode, Limits, OcrMode, Source};
 use std::io::Cursor;
 use std::time::Duration;
 
@@ -25,7 +25,7 @@ fn word_limits_per_page_and_per_document_are_too_large() {
     };
     let words =
         |r: &processor::DocumentResult| r.pages.iter().map(|p| p.words.len()).sum::<usize>();
-    let whole = engine_with(|_| {}).process(&letter, Some("pdf"));
+    let whole = engine_with(|_| {}).process(Document::bytes(&letter).hint(Some("pdf")));
     assert!(whole.error.is_none(), "{:?}", whole.error);
     let (total, first) = (words(&whole), whole.pages[0].words.len());
     assert!(
@@ -34,20 +34,23 @@ fn word_limits_per_page_and_per_document_are_too_large() {
     );
     // A page over its limit: refused from its character count, before any word is built.
     let e = engine_with(|c| c.limits.max_page_words = 5);
-    let r = e.process(&letter, Some("pdf"));
+    let r = e.process(Document::bytes(&letter).hint(Some("pdf")));
     let error = r.error.expect("too many words on a page");
     assert_eq!(error.code, ErrorCode::TooLarge);
     assert!(error.message.contains("page 1"), "{}", error.message);
     // Every page within its limit, the document over its own.
     let e = engine_with(|c| c.limits.max_document_words = total - 1);
     let error = e
-        .process(&letter, Some("pdf"))
+        .process(Document::bytes(&letter).hint(Some("pdf")))
         .error
         .expect("too many words");
     assert_eq!(error.code, ErrorCode::TooLarge);
     assert!(error.message.contains("per document"), "{}", error.message);
     let e = engine_with(|c| c.limits.max_document_words = total);
-    assert!(e.process(&letter, Some("pdf")).error.is_none());
+    assert!(e
+        .process(Document::bytes(&letter).hint(Some("pdf")))
+        .error
+        .is_none());
 }
 
 #[test]
@@ -62,7 +65,10 @@ fn limits_are_errors_with_their_codes() {
         }
     });
     assert_eq!(
-        e.process(&two_pages, Some("pdf")).error.unwrap().code,
+        e.process(Document::bytes(&two_pages).hint(Some("pdf")))
+            .error
+            .unwrap()
+            .code,
         ErrorCode::TooManyPages
     );
 
@@ -73,7 +79,10 @@ fn limits_are_errors_with_their_codes() {
         }
     });
     assert_eq!(
-        e.process(&two_pages, Some("pdf")).error.unwrap().code,
+        e.process(Document::bytes(&two_pages).hint(Some("pdf")))
+            .error
+            .unwrap()
+            .code,
         ErrorCode::TooLarge
     );
 
@@ -84,7 +93,10 @@ fn limits_are_errors_with_their_codes() {
         }
     });
     assert_eq!(
-        e.process(&two_pages, Some("pdf")).error.unwrap().code,
+        e.process(Document::bytes(&two_pages).hint(Some("pdf")))
+            .error
+            .unwrap()
+            .code,
         ErrorCode::Timeout
     );
 
@@ -96,7 +108,10 @@ fn limits_are_errors_with_their_codes() {
         }
     });
     assert_eq!(
-        e.process(&png, Some("png")).error.unwrap().code,
+        e.process(Document::bytes(&png).hint(Some("png")))
+            .error
+            .unwrap()
+            .code,
         ErrorCode::ImageTooLarge
     );
 }
@@ -111,7 +126,7 @@ fn timeout_during_ocr_gives_up_cleanly() {
     // pages still queued are dropped and the page being OCRed is cancelled at its next word.
     let e = engine_with(|c| c.limits.document_timeout = Duration::from_secs(5));
     let started = std::time::Instant::now();
-    let r = e.process(&long, Some("pdf"));
+    let r = e.process(Document::bytes(&long).hint(Some("pdf")));
     assert_eq!(r.error.unwrap().code, ErrorCode::Timeout);
     // Not a speed check: a hang would never return.
     assert!(
@@ -120,7 +135,7 @@ fn timeout_during_ocr_gives_up_cleanly() {
         started.elapsed()
     );
     let letter = corpus_bytes("bd_letter_01.pdf").expect("corpus file");
-    let after = e.process(&letter, None);
+    let after = e.process(Document::bytes(&letter));
     assert!(after.error.is_none(), "{:?}", after.error);
     assert!(norm(&after.text).len() > 200);
 }
@@ -130,12 +145,12 @@ fn ocr_modes_override_the_text_layer_decision() {
     let Some(bd) = corpus_bytes("bd_invoice_01.pdf") else {
         return;
     };
-    let always = engine_with(|c| c.ocr_mode = OcrMode::Always).process(&bd, None);
+    let always = engine_with(|c| c.ocr_mode = OcrMode::Always).process(Document::bytes(&bd));
     assert!(always.pages.iter().all(|p| p.source == Source::Ocr));
     assert!(norm(&always.text).contains("INVOICE"), "{}", always.text);
 
     let scan = corpus_bytes("scan_letter_01.pdf").unwrap();
-    let never = engine_with(|c| c.ocr_mode = OcrMode::Never).process(&scan, None);
+    let never = engine_with(|c| c.ocr_mode = OcrMode::Never).process(Document::bytes(&scan));
     assert!(never.error.is_none());
     assert!(never
         .pages
@@ -149,8 +164,8 @@ fn text_layer_boxes_agree_with_ocr_boxes() {
     let Some(bd) = corpus_bytes("bd_letter_01.pdf") else {
         return;
     };
-    let layer = engine().process(&bd, None);
-    let ocr = engine_with(|c| c.ocr_mode = OcrMode::Always).process(&bd, None);
+    let layer = engine().process(Document::bytes(&bd));
+    let ocr = engine_with(|c| c.ocr_mode = OcrMode::Always).process(Document::bytes(&bd));
     let (lp, op) = (&layer.pages[0], &ocr.pages[0]);
     assert_eq!(lp.source, Source::TextLayer);
     let scale = op.dpi.unwrap() as f64 / lp.dpi.unwrap() as f64;
@@ -182,10 +197,13 @@ fn one_engine_serves_several_threads() {
         return;
     };
     let b = corpus_bytes("bd_report_01.pdf").unwrap();
-    let sequential = (engine().process(&a, None), engine().process(&b, None));
+    let sequential = (
+        engine().process(Document::bytes(&a)),
+        engine().process(Document::bytes(&b)),
+    );
     let (ra, rb) = std::thread::scope(|s| {
-        let ta = s.spawn(|| engine().process(&a, None));
-        let tb = s.spawn(|| engine().process(&b, None));
+        let ta = s.spawn(|| engine().process(Document::bytes(&a)));
+        let tb = s.spawn(|| engine().process(Document::bytes(&b)));
         (ta.join().unwrap(), tb.join().unwrap())
     });
     assert_eq!(ra.text, sequential.0.text);
@@ -198,7 +216,7 @@ fn webp_bmp_gif_and_tiff_inputs_are_read() {
         return;
     };
     let img = image::load_from_memory(&png).unwrap();
-    let want = norm(&engine().process(&png, None).text);
+    let want = norm(&engine().process(Document::bytes(&png)).text);
     assert!(want.len() > 200);
     for fmt in [
         image::ImageFormat::WebP,
@@ -209,7 +227,7 @@ fn webp_bmp_gif_and_tiff_inputs_are_read() {
         let mut buf = Cursor::new(Vec::new());
         let rgb = image::DynamicImage::ImageRgb8(img.to_rgb8());
         rgb.write_to(&mut buf, fmt).unwrap();
-        let r = engine().process(buf.get_ref(), Some("png")); // a wrong hint does not matter
+        let r = engine().process(Document::bytes(buf.get_ref()).hint(Some("png"))); // a wrong hint does not matter
         assert!(r.error.is_none(), "{fmt:?}: {:?}", r.error);
         let cer = cer(&[(want.clone(), r.text.clone())]);
         assert!(cer < 0.02, "{fmt:?}: CER {cer}");
@@ -234,7 +252,7 @@ fn generated_qr_code_is_read_with_its_box() {
     }
     let mut png = Cursor::new(Vec::new());
     page.write_to(&mut png, image::ImageFormat::Png).unwrap();
-    let r = engine().process(png.get_ref(), None);
+    let r = engine().process(Document::bytes(png.get_ref()));
     assert_eq!(r.qr_codes.len(), 1, "{:?}", r.qr_codes);
     assert_eq!(r.qr_codes[0].data, "https://example.com/ü?x=1");
     let b = r.pages[0].qr_codes[0].bbox;
@@ -246,7 +264,8 @@ fn generated_qr_code_is_read_with_its_box() {
 
 #[test]
 fn unsupported_content_is_a_clear_error() {
-    let r = engine().process(b"PK\x03\x04 this is a zip, not a document", Some("pdf"));
+    let r = engine()
+        .process(Document::bytes(b"PK\x03\x04 this is a zip, not a document").hint(Some("pdf")));
     let e = r.error.unwrap();
     assert_eq!(e.code, ErrorCode::UnsupportedFormat);
     assert!(e.message.contains("declared as \"pdf\""), "{}", e.message);
@@ -257,15 +276,15 @@ fn file_input_matches_bytes_input() {
     let Some(dir) = corpus_dir() else { return };
     for name in ["bd_letter_02.pdf", "img_invoice_01.png"] {
         let path = dir.join(name);
-        let from_file = engine().process_file(&path, None);
-        let from_bytes = engine().process(&std::fs::read(&path).unwrap(), None);
+        let from_file = engine().process(Document::file(&path));
+        let from_bytes = engine().process(Document::bytes(&std::fs::read(&path).unwrap()));
         assert!(from_file.error.is_none(), "{name}: {:?}", from_file.error);
         assert_eq!(from_file, from_bytes, "{name}");
     }
-    let missing = engine().process_file(&dir.join("does-not-exist.pdf"), None);
+    let missing = engine().process(Document::file(&dir.join("does-not-exist.pdf")));
     assert_eq!(missing.error.unwrap().code, ErrorCode::NotFound);
     let e = engine_with(|c| c.limits.max_file_bytes = 10);
-    let big = e.process_file(&dir.join("bd_letter_02.pdf"), None);
+    let big = e.process(Document::file(&dir.join("bd_letter_02.pdf")));
     assert_eq!(big.error.unwrap().code, ErrorCode::TooLarge);
 }
 
@@ -284,7 +303,7 @@ fn pages_made_only_for_a_free_thread_read_the_same() {
                 ..test_config()
             })
             .unwrap()
-            .process(&bytes, None)
+            .process(Document::bytes(&bytes))
         };
         let (ahead, one_at_a_time) = (run(true), run(false));
         assert!(one_at_a_time.error.is_none(), "{:?}", one_at_a_time.error);

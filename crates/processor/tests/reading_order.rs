@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use processor::pdf;
-use processor::{Engine, Input};
+use processor::{Document, Engine, Input};
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
@@ -76,7 +76,7 @@ fn born_digital_papers_are_read_in_poppler_order_from_their_text_layer() {
             .unwrap();
         let (prefix, _) = name.rsplit_once('_').unwrap();
         let pdf = pdfs.join(format!("{prefix}_black.pdf"));
-        let r = engine().process_file(&pdf, None);
+        let r = engine().process(Document::file(&pdf));
         assert!(r.error.is_none(), "{name}: {:?}", r.error);
         let p = &r.pages[page];
         assert_eq!(p.source, processor::Source::TextLayer, "{name}");
@@ -149,7 +149,7 @@ fn png(img: &image::GrayImage) -> Vec<u8> {
 /// OCR text of a page image turned clockwise by `turn` degrees, and the rotation reported.
 fn read_turned(e: &Engine, img: &image::GrayImage, turn: u16) -> (String, u16) {
     let turned = processor::orientation::turn(img, turn);
-    let r = e.process(&png(&turned), None);
+    let r = e.process(Document::bytes(&png(&turned)));
     assert!(r.error.is_none(), "{:?}", r.error);
     (r.text.clone(), r.pages[0].rotation)
 }

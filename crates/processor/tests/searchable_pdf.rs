@@ -5,7 +5,7 @@
 mod common;
 
 use common::{corpus_dir, engine, norm, test_config};
-use processor::{BBox, Config, DocumentResult, Engine, Input, OcrMode, Source};
+use processor::{BBox, Config, Document, DocumentResult, Engine, Input, OcrMode, Source};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -43,7 +43,7 @@ fn cer(hyp: &str, reference: &str) -> f64 {
 }
 
 fn searchable(input: &Path) -> (DocumentResult, PathBuf) {
-    let result = engine().process_file(input, None);
+    let result = engine().process(Document::file(input));
     assert!(result.error.is_none(), "{:?}", result.error);
     let out = tmp(&format!(
         "{}.pdf",
@@ -181,7 +181,7 @@ fn a_scanned_pdf_gets_its_words_at_their_boxes_and_looks_the_same() {
     }
     assert!(checked >= 5, "too few words checked: {checked}");
     // pdfium opens it and finds the words as a text layer: the engine now reads it without OCR.
-    let again = engine().process_file(&out, None);
+    let again = engine().process(Document::file(&out));
     assert!(again.error.is_none(), "{:?}", again.error);
     assert!(again.pages.iter().all(|p| p.source == Source::TextLayer));
     // The same words (their order is the text-layer path's own reading, not the PDF's concern).
@@ -301,7 +301,7 @@ fn a_page_in_six_languages_is_read_with_them_as_tesseracts_cli_reads_it() {
         ..test_config()
     })
     .unwrap();
-    let ours = engine.process_file(&png, None);
+    let ours = engine.process(Document::file(&png));
     assert!(ours.error.is_none(), "{:?}", ours.error);
     let (ours_cer, cli_cer) = (cer(&ours.text, EUROTEXT), cer(&cli, EUROTEXT));
     assert!(

@@ -5,7 +5,7 @@ use crate::extract_inputs;
 use crate::tables_csv;
 use crate::view;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use processor::{DocumentResult, Engine, Input, Progress};
+use processor::{Document, DocumentResult, Engine, Input, Progress};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
@@ -134,7 +134,12 @@ fn process_file(
     progress: &dyn Fn(Progress),
 ) -> DocumentResult {
     let hint = path.extension().and_then(|e| e.to_str());
-    engine.process_with(Input::File(path), hint, progress, previews)
+    engine.process(
+        Document::file(path)
+            .hint(hint)
+            .progress(progress)
+            .previews(previews),
+    )
 }
 
 /// `--pdf` names one file: refused before any work for several inputs, or when it is an input.

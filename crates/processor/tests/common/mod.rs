@@ -76,7 +76,7 @@ pub fn test_config() -> Config {
 pub fn process_file(path: &std::path::Path) -> DocumentResult {
     let bytes = std::fs::read(path).expect("test file readable");
     let hint = path.extension().and_then(|e| e.to_str());
-    engine().process(&bytes, hint)
+    engine().process(processor::Document::bytes(&bytes).hint(hint))
 }
 
 /// score.py's normalisation: NFKC, whitespace runs to one space, trimmed.

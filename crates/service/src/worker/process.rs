@@ -3,7 +3,7 @@
 //! own stdout is pointed at stderr first, so a library that prints cannot corrupt an answer.
 
 use super::protocol::{self, Ready, Request, Spec};
-use processor::{Config, DocumentResult, Engine, Input};
+use processor::{Config, Document, DocumentResult, Engine, Input};
 use std::fs::File;
 use std::io::{BufRead, Write};
 use std::os::fd::FromRawFd;
@@ -58,11 +58,10 @@ pub fn run() -> anyhow::Result<bool> {
 /// the document: the record asked for it).
 fn extract(engine: &Engine, request: &Request) -> DocumentResult {
     let input = Input::File(&request.path);
-    let result = engine.process_with(
-        input,
-        request.hint.as_deref(),
-        &|_| {},
-        request.previews.clone(),
+    let result = engine.process(
+        Document::new(input)
+            .hint(request.hint.as_deref())
+            .previews(request.previews.clone()),
     );
     match (&request.searchable_pdf, &result.error) {
         (Some(out), None) => match engine.write_searchable_pdf(input, &result, out) {
