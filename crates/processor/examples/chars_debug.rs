@@ -6,7 +6,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("a PDF path");
     let page: i32 = args.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-    let pdfium = processor::pdf::pdfium(None).expect("libpdfium");
+    let pdfium = processor::input::pdf::pdfium(None).expect("libpdfium");
     let doc = pdfium
         .load_pdf_from_file(&path, None)
         .expect("a readable PDF");

@@ -3,7 +3,10 @@
 //! measure, the layout step, and how many pages needed the orientation check.
 //!     cargo run --release -p processor --example layout_cost -- ../shared/corpus/scan_long_20p.pdf
 
-use processor::{deskew, glyphs, layout, ocr::OcrEngine, pdf, plan, Input};
+use processor::input::pdf;
+use processor::page::{deskew, glyphs};
+use processor::recognition::ocr::OcrEngine;
+use processor::{layout, plan, Input};
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 

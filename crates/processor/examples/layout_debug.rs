@@ -3,7 +3,7 @@
 //!     cargo run --release --example layout_debug -- IMAGE [DPI]
 //! SHOW_LINE=word also prints the words (boxes, confidence) of every OCR line holding `word`.
 
-use processor::ocr::OcrEngine;
+use processor::recognition::ocr::OcrEngine;
 use std::sync::atomic::AtomicBool;
 
 fn main() {
@@ -11,9 +11,9 @@ fn main() {
     let path = args.next().expect("an image path");
     let dpi = args.next().and_then(|d| d.parse().ok());
     let bytes = std::fs::read(&path).expect("readable file");
-    let format = processor::format::sniff(&bytes).expect("an image format");
+    let format = processor::input::format::sniff(&bytes).expect("an image format");
     let mut ocr = OcrEngine::new(None, "eng").expect("tesseract");
-    processor::image_input::for_each_page(&bytes, format, &Default::default(), |_, page| {
+    processor::input::raster::for_each_page(&bytes, format, &Default::default(), |_, page| {
         if let Ok(out) = std::env::var("SAVE_GREY") {
             page.image.save(&out).expect("grey image written");
         }

@@ -4,7 +4,9 @@
 //! document with one OCR thread (best of 3); and each preview's size.
 //!     cargo run --release -p processor --example preview_cost -- FILE...
 
-use processor::{format, image_input, pdf, plan, preview, Config, Document, Engine, Input};
+use processor::input::{format, pdf, raster as image_input};
+use processor::page::preview;
+use processor::{plan, Config, Document, Engine, Input};
 use std::time::{Duration, Instant};
 
 fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {

@@ -3,14 +3,15 @@
 //!
 //!     cargo run --release -p processor --example qr_bench -- ../shared
 
-use processor::qr::{self, QrOptions};
-use processor::{image_input, pdf, Format, Input, Limits};
+use processor::codes::qr::{self, QrOptions};
+use processor::input::{pdf, raster as image_input};
+use processor::{Format, Input, Limits};
 use std::path::Path;
 use std::time::Instant;
 
 fn pages(path: &Path) -> Vec<image::GrayImage> {
     let bytes = std::fs::read(path).unwrap();
-    let format = processor::format::sniff(&bytes).unwrap();
+    let format = processor::input::format::sniff(&bytes).unwrap();
     let mut out = Vec::new();
     if format == Format::Pdf {
         let pdfium = pdf::pdfium(

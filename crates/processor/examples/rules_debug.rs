@@ -8,19 +8,19 @@ fn main() {
     let out = args.next();
     let img = image::open(&path).expect("an image").to_luma8();
     // Levelled first, as the page step does before OCR.
-    let mut img = match processor::deskew::measure(&img) {
+    let mut img = match processor::page::deskew::measure(&img) {
         Some(a) if a.abs() >= processor::plan::MIN_DESKEW_DEGREES => {
             println!("levelled by {a:.2} degrees");
-            processor::deskew::level(&img, a)
+            processor::page::deskew::level(&img, a)
         }
         _ => img,
     };
-    let found = processor::ruling::find(&img, dpi);
+    let found = processor::page::ruling::find(&img, dpi);
     for f in &found {
         println!("{:?} {} runs", f.rule, f.runs.len());
     }
     if let Some(out) = out {
-        processor::ruling::erase(&mut img, &found);
+        processor::page::ruling::erase(&mut img, &found);
         img.save(out).expect("written");
     }
 }

@@ -3,17 +3,17 @@
 //!     cargo run --example table_debug -- FILE.pdf PAGE
 
 use processor::layout::{self, Rule};
-use processor::result::{BBox, Word};
+use processor::output::result::{BBox, Word};
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("a PDF path");
     let page_no: i32 = args.next().and_then(|p| p.parse().ok()).unwrap_or(1);
-    let pdfium = processor::pdf::pdfium(None).expect("libpdfium");
+    let pdfium = processor::input::pdf::pdfium(None).expect("libpdfium");
     let bytes = std::fs::read(&path).expect("readable file");
-    let doc = processor::pdf::open(pdfium, processor::Input::Bytes(&bytes)).expect("a PDF");
+    let doc = processor::input::pdf::open(pdfium, processor::Input::Bytes(&bytes)).expect("a PDF");
     let page = doc.pages().get(page_no - 1).expect("the page");
-    let facts = processor::pdf::facts(&page);
+    let facts = processor::input::pdf::facts(&page);
     let (scale, h) = (150.0 / 72.0, facts.plan.height_pt);
     let lines: Vec<Vec<Word>> = facts
         .text

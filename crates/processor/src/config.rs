@@ -1,6 +1,6 @@
 //! Engine configuration. Loading it from env/flags is the binary's job; this is plain data.
 
-use crate::qr::QrOptions;
+use crate::codes::qr::QrOptions;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::str::FromStr;

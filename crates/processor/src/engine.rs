@@ -3,14 +3,14 @@
 
 use crate::config::{Config, OcrMode};
 use crate::error::{ErrorCode, ProcessError};
-use crate::format::{self, Format};
-use crate::image_input::{self, PageImage};
+use crate::input::format::{self, Format};
+use crate::input::pdf;
+use crate::input::raster::{self, PageImage};
 use crate::layout::Rule;
-use crate::pdf;
+use crate::output::result::{BBox, DocumentResult, PageResult, Source, Word};
+use crate::page::preview::Previews;
 use crate::plan;
 use crate::pool::{Done, Job, TextSource, WorkerPool};
-use crate::preview::Previews;
-use crate::result::{BBox, DocumentResult, PageResult, Source, Word};
 use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -71,7 +71,7 @@ impl<'a> Document<'a> {
         self
     }
 
-    /// Each page's preview is written too (see [`crate::preview`]).
+    /// Each page's preview is written too (see [`crate::page::preview`]).
     pub fn previews(mut self, previews: Option<Previews>) -> Self {
         self.previews = previews;
         self
@@ -186,7 +186,7 @@ impl Engine {
     }
 
     /// Writes the searchable PDF of a document this engine has processed into `result` (see
-    /// [`crate::searchable`]). Only a successful result has words to lay over.
+    /// [`crate::output::searchable`]). Only a successful result has words to lay over.
     pub fn write_searchable_pdf(
         &self,
         input: Input<'_>,
@@ -195,7 +195,7 @@ impl Engine {
     ) -> Result<(), ProcessError> {
         let format = format::sniff(&head_of(input)?)
             .ok_or_else(|| ProcessError::unsupported("the content is not a PDF or an image"))?;
-        crate::searchable::write(&self.config.limits, input, format, result, out)
+        crate::output::searchable::write(&self.config.limits, input, format, result, out)
     }
 
     fn produce_image(
@@ -204,10 +204,10 @@ impl Engine {
         format: Format,
         run: &mut DocRun,
     ) -> Result<(), ProcessError> {
-        let pages = image_input::page_count(bytes, format, &self.config.limits)?;
+        let pages = raster::page_count(bytes, format, &self.config.limits)?;
         (run.progress)(Progress::Pages(pages));
         let ocr = self.config.ocr_mode != OcrMode::Never;
-        image_input::for_each_page(bytes, format, &self.config.limits, |index, page| {
+        raster::for_each_page(bytes, format, &self.config.limits, |index, page| {
             let PageImage { image, dpi } = page;
             let shell = empty_page(index, image.width(), image.height(), dpi, source(ocr));
             let text = if ocr {

@@ -3,7 +3,7 @@
 //! when a page's orientation is worth checking.
 
 use crate::config::OcrMode;
-use crate::result::Word;
+use crate::output::result::Word;
 
 /// Rendering budget per page, whatever MAX_PAGE_PIXELS allows: Tesseract needs several times the
 /// page's size in working memory, and 36 Mpx is already a 20 x 20 inch page at 300 DPI.
@@ -200,7 +200,7 @@ pub fn looks_upright(words: &[&Word]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::result::BBox;
+    use crate::output::result::BBox;
 
     fn facts() -> PdfPageFacts {
         PdfPageFacts {

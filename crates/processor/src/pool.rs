@@ -1,16 +1,16 @@
 //! The OCR worker pool: a fixed set of OS threads, each owning one Tesseract engine initialised
 //! once, fed through a bounded channel so that rendered pages never pile up in memory.
 
+use crate::codes::qr::QrOptions;
 use crate::codes::{self, CodeFormats, CodeSearch};
 use crate::error::ProcessError;
 use crate::layout::Rule;
-use crate::ocr::OcrEngine;
-use crate::orientation::OrientationDetector;
-use crate::page_read::{self, PageRead, Readers};
-use crate::preview::Previews;
+use crate::output::result::{BBox, PageCode, PageQr, Word};
+use crate::page::orientation::OrientationDetector;
+use crate::page::preview::Previews;
+use crate::page::read::{self, PageRead, Readers};
 use crate::profile;
-use crate::qr::{self, QrOptions};
-use crate::result::{BBox, PageCode, PageQr, Word};
+use crate::recognition::ocr::OcrEngine;
 use crossbeam_channel::{bounded, Receiver, Sender};
 use image::GrayImage;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -154,64 +154,60 @@ fn work(mut readers: Readers, rx: Receiver<Job>, qr_opts: QrOptions, formats: &C
         if job.cancel.load(Ordering::Relaxed) {
             continue;
         }
-        let Job {
-            index,
-            mut image,
-            dpi,
-            text,
-            reply,
-            cancel,
-            preview,
-        } = job;
+        let (index, reply) = (job.index, job.reply.clone());
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            if let Some(previews) = &preview {
-                // A preview is for looking at the result: one that cannot be written leaves the
-                // viewer without this page's picture, never the document without its result.
-                if let Err(e) =
-                    profile::step("preview", || previews.write(index as u32 + 1, &image))
-                {
-                    tracing::warn!(page = index + 1, error = %e, "page preview not written");
-                }
-            }
-            let words: Option<Vec<BBox>> = match &text {
-                TextSource::Layer { lines, .. } => {
-                    Some(lines.iter().flatten().map(|w| w.bbox).collect())
-                }
-                TextSource::Ocr => None,
-            };
-            let codes = profile::step("codes", || search.page(&image, words.as_deref()));
-            let mut qr: Vec<PageQr> = codes
-                .iter()
-                .filter(|c| codes::is_qr(&c.format))
-                .map(|c| PageQr {
-                    data: c.data.clone(),
-                    bbox: c.bbox,
-                })
-                .collect();
-            if qr_opts.rqrr {
-                qr::merge(&mut qr, profile::step("qr rqrr", || qr::rqrr(&image)));
-            }
-            let read = match text {
-                TextSource::Ocr => {
-                    // A code is never text; left in, Tesseract reads it as a line of junk.
-                    for bbox in codes
-                        .iter()
-                        .map(|c| c.bbox)
-                        .chain(qr.iter().map(|q| q.bbox))
-                    {
-                        blank(&mut image, bbox);
-                    }
-                    page_read::ocr(&mut readers, &image, dpi, &cancel)?
-                }
-                TextSource::Layer { lines, rules } => {
-                    profile::step("layout", || page_read::from_layer(lines, &rules))
-                }
-            };
-            Ok(Analysis { read, qr, codes })
+            analyse(&mut readers, &search, qr_opts.rqrr, job)
         }))
         .unwrap_or_else(|_| Err(ProcessError::internal("page analysis panicked")));
         let _ = reply.send(Done { index, outcome });
         release_freed_memory();
+    }
+}
+
+/// One page: its preview, its codes, then its text (from its layer, or OCR of the page with the
+/// codes masked out).
+fn analyse(
+    readers: &mut Readers,
+    search: &CodeSearch,
+    rqrr: bool,
+    job: Job,
+) -> Result<Analysis, ProcessError> {
+    let Job {
+        index,
+        mut image,
+        dpi,
+        text,
+        cancel,
+        preview,
+        ..
+    } = job;
+    if let Some(previews) = &preview {
+        write_preview(previews, index, &image);
+    }
+    let words: Option<Vec<BBox>> = match &text {
+        TextSource::Layer { lines, .. } => Some(lines.iter().flatten().map(|w| w.bbox).collect()),
+        TextSource::Ocr => None,
+    };
+    let (codes, qr) = codes::on_page(search, rqrr, &image, words.as_deref());
+    let read = match text {
+        TextSource::Ocr => {
+            // A code is never text; left in, Tesseract reads it as a line of junk.
+            codes::mask(&mut image, codes.iter().map(|c| c.bbox));
+            codes::mask(&mut image, qr.iter().map(|q| q.bbox));
+            read::ocr(readers, &image, dpi, &cancel)?
+        }
+        TextSource::Layer { lines, rules } => {
+            profile::step("layout", || read::from_layer(lines, &rules))
+        }
+    };
+    Ok(Analysis { read, qr, codes })
+}
+
+/// A preview is for looking at the result: one that cannot be written leaves the viewer without
+/// this page's picture, never the document without its result.
+fn write_preview(previews: &Previews, index: usize, image: &GrayImage) {
+    if let Err(e) = profile::step("preview", || previews.write(index as u32 + 1, image)) {
+        tracing::warn!(page = index + 1, error = %e, "page preview not written");
     }
 }
 
@@ -222,43 +218,5 @@ fn release_freed_memory() {
     // SAFETY: malloc_trim only walks the allocator's own free lists; it has no preconditions.
     unsafe {
         libc::malloc_trim(0);
-    }
-}
-
-/// Paints a box (plus its quiet zone) white.
-fn blank(image: &mut GrayImage, bbox: BBox) {
-    let margin = bbox.width.max(bbox.height) / 8 + 2;
-    let (w, h) = image.dimensions();
-    let x0 = bbox.left.saturating_sub(margin);
-    let y0 = bbox.top.saturating_sub(margin);
-    let x1 = (bbox.left + bbox.width + margin).min(w);
-    let y1 = (bbox.top + bbox.height + margin).min(h);
-    for y in y0..y1 {
-        for x in x0..x1 {
-            image.put_pixel(x, y, image::Luma([255]));
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn blank_whitens_the_box_and_its_margin_only() {
-        let mut img = GrayImage::from_pixel(100, 100, image::Luma([0]));
-        blank(
-            &mut img,
-            BBox {
-                left: 40,
-                top: 40,
-                width: 16,
-                height: 16,
-            },
-        );
-        assert_eq!(img.get_pixel(48, 48).0[0], 255);
-        assert_eq!(img.get_pixel(37, 37).0[0], 255); // margin 16/8+2 = 4
-        assert_eq!(img.get_pixel(30, 30).0[0], 0);
-        assert_eq!(img.get_pixel(99, 99).0[0], 0);
     }
 }

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use processor::pdf;
+use processor::input::pdf;
 use processor::{Document, Engine, Input};
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -118,10 +118,10 @@ fn born_digital_papers_are_read_in_poppler_order_from_their_text_layer() {
 /// renders them.
 fn corpus_page_images(path: &Path) -> Vec<image::GrayImage> {
     let bytes = std::fs::read(path).unwrap();
-    let format = processor::format::sniff(&bytes).unwrap();
+    let format = processor::input::format::sniff(&bytes).unwrap();
     if format != processor::Format::Pdf {
         let mut out = Vec::new();
-        processor::image_input::for_each_page(&bytes, format, &Default::default(), |_, p| {
+        processor::input::raster::for_each_page(&bytes, format, &Default::default(), |_, p| {
             out.push(p.image);
             Ok(())
         })
@@ -148,7 +148,7 @@ fn png(img: &image::GrayImage) -> Vec<u8> {
 
 /// OCR text of a page image turned clockwise by `turn` degrees, and the rotation reported.
 fn read_turned(e: &Engine, img: &image::GrayImage, turn: u16) -> (String, u16) {
-    let turned = processor::orientation::turn(img, turn);
+    let turned = processor::page::orientation::turn(img, turn);
     let r = e.process(Document::bytes(&png(&turned)));
     assert!(r.error.is_none(), "{:?}", r.error);
     (r.text.clone(), r.pages[0].rotation)

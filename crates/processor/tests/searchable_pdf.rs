@@ -241,7 +241,7 @@ perezoso. A raposa marrom rápida\nsalta sobre o cão preguiçoso.";
 
 fn eurotext_png() -> PathBuf {
     use pdfium_render::prelude::*;
-    let pdfium = processor::pdf::pdfium(test_config().pdfium_lib_path.as_deref()).unwrap();
+    let pdfium = processor::input::pdf::pdfium(test_config().pdfium_lib_path.as_deref()).unwrap();
     let mut doc = pdfium.create_new_pdf().unwrap();
     let font = doc.fonts_mut().times_roman();
     let mut page = doc
@@ -278,7 +278,7 @@ fn a_page_in_six_languages_is_read_with_them_as_tesseracts_cli_reads_it() {
         return;
     }
     let languages = "eng+deu+fra+ita+spa+por";
-    let installed = processor::languages::installed(None);
+    let installed = processor::recognition::languages::installed(None);
     for lang in languages.split('+') {
         if !installed.iter().any(|l| l == lang) {
             assert!(
@@ -345,12 +345,17 @@ fn image_pages_keep_their_pixels_as_they_were_coded() {
             err * 100.0
         );
         let bytes = std::fs::read(&input).unwrap();
-        let format = processor::format::sniff(&bytes).unwrap();
+        let format = processor::input::format::sniff(&bytes).unwrap();
         let mut pages = Vec::new();
-        processor::image_input::for_each_page(&bytes, format, &Config::default().limits, |_, p| {
-            pages.push(p);
-            Ok(())
-        })
+        processor::input::raster::for_each_page(
+            &bytes,
+            format,
+            &Config::default().limits,
+            |_, p| {
+                pages.push(p);
+                Ok(())
+            },
+        )
         .unwrap();
         assert_eq!(pages.len(), result.pages.len());
         for (i, page) in pages.iter().enumerate() {

@@ -2,7 +2,7 @@
 //! `settings.rs` turns the serve arguments into typed settings, once.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use processor::qr::QrOptions;
+use processor::codes::qr::QrOptions;
 use processor::{Config, Limits, OcrMode};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -103,7 +103,7 @@ pub struct EngineArgs {
     pub barcode_formats: processor::codes::CodeFormats,
     /// Page previews for the viewer (WebP, longest side in pixels; 0: none). serve stores them at
     /// results/{id}/pages/N.webp; extract --html writes them beside the view.
-    #[arg(long, env = "PREVIEW_MAX_SIDE", default_value_t = processor::preview::DEFAULT_MAX_SIDE,
+    #[arg(long, env = "PREVIEW_MAX_SIDE", default_value_t = processor::page::preview::DEFAULT_MAX_SIDE,
         value_parser = clap::value_parser!(u32).range(0..=4000))]
     pub preview_max_side: u32,
     #[arg(long, env = "MAX_FILE_BYTES", default_value_t = Limits::default().max_file_bytes)]

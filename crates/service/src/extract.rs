@@ -130,7 +130,7 @@ fn view_name(item: &extract_inputs::Item) -> String {
 fn process_file(
     engine: &Engine,
     path: &Path,
-    previews: Option<processor::preview::Previews>,
+    previews: Option<processor::page::preview::Previews>,
     progress: &dyn Fn(Progress),
 ) -> DocumentResult {
     let hint = path.extension().and_then(|e| e.to_str());

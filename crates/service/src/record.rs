@@ -408,7 +408,7 @@ pub fn options(
         }
     }
     let languages = languages
-        .map(|l| processor::languages::choose(l.as_slice(), installed).map(Languages))
+        .map(|l| processor::recognition::languages::choose(l.as_slice(), installed).map(Languages))
         .transpose()?;
     Ok(Options {
         languages,

@@ -582,7 +582,7 @@ pub async fn page_preview(
              previews are made when PREVIEW_MAX_SIDE is not 0)"
         )));
     };
-    let key = format!("{prefix}{}", processor::preview::file_name(page));
+    let key = format!("{prefix}{}", processor::page::preview::file_name(page));
     let body = stored_stream(&state, bucket, &key).await?;
     Ok(viewer_response("image/webp", "private, max-age=300", body))
 }

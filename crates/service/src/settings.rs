@@ -83,7 +83,7 @@ impl Settings {
                 allowed_buckets: allowed,
                 spool_dir: args.spool_dir.clone().unwrap_or_else(std::env::temp_dir),
                 sweep_interval: Duration::from_secs(args.sweep_interval_secs.max(1)),
-                languages: processor::languages::installed(config.tessdata.as_deref()),
+                languages: processor::recognition::languages::installed(config.tessdata.as_deref()),
                 preview_max_side: args.engine.preview_max_side,
             },
             workers: WorkerSettings {

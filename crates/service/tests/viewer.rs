@@ -144,7 +144,7 @@ async fn a_scanned_invoice_is_seen_in_a_browser_with_its_words_blocks_and_code()
     let preview = image::load_from_memory_with_format(&webp, image::ImageFormat::WebP).unwrap();
     assert_eq!(
         preview.width().max(preview.height()),
-        processor::preview::DEFAULT_MAX_SIDE
+        processor::page::preview::DEFAULT_MAX_SIDE
     );
 
     // The view in Chromium, with a search for a word of the invoice in the link.

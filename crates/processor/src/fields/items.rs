@@ -2,7 +2,7 @@
 //! column; each of its rows below, until a total, is an item.
 
 use super::{amounts, labels, LineItem};
-use crate::result::{BBox, PageResult, Table};
+use crate::output::result::{BBox, PageResult, Table};
 
 /// Which column of the table holds what, from its header's labels.
 #[derive(Debug, Default, Clone, Copy)]

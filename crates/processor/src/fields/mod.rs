@@ -11,7 +11,7 @@ mod items;
 pub mod labels;
 mod rows;
 
-use crate::result::{BBox, PageResult};
+use crate::output::result::{BBox, PageResult};
 use amounts::Amount;
 use rows::Row;
 use serde::{Deserialize, Serialize};

@@ -3,7 +3,7 @@
 
 use super::amounts::{self, Amount};
 use super::labels;
-use crate::result::{BBox, PageResult, Word};
+use crate::output::result::{BBox, PageResult, Word};
 
 /// Words OCR is less sure of than this are left out (picture specks, junk).
 const MIN_WORD_CONFIDENCE: f32 = 30.0;

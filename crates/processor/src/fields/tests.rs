@@ -1,7 +1,7 @@
 //! Hand-made receipts and invoices: words 20 px high, 10 px a character, at the places given.
 
 use super::*;
-use crate::result::{Block, BlockKind, Source, Table, TableCell, Word};
+use crate::output::result::{Block, BlockKind, Source, Table, TableCell, Word};
 
 /// A page from (text, left, top) pieces; each piece's words 10 px a character, 10 px apart.
 fn page(n: u32, pieces: &[(&str, u32, u32)]) -> PageResult {

@@ -5,7 +5,7 @@
 //! reader order it. Pure: blocks in, blocks out.
 
 use super::geometry::{median, Rect};
-use crate::result::{Block, BlockKind};
+use crate::output::result::{Block, BlockKind};
 
 /// Type this much smaller than the page's (line heights, medians) is a note's.
 const NOTE_TYPE: f32 = 0.9;
@@ -166,7 +166,7 @@ fn line_heights(b: &Block) -> impl Iterator<Item = f32> + '_ {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::result::{BBox, Line};
+    use crate::output::result::{BBox, Line};
 
     fn block(left: u32, top: u32, right: u32, lines: u32, line_h: u32, tag: &str) -> Block {
         let pitch = line_h * 14 / 10;

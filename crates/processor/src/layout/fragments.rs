@@ -9,7 +9,7 @@
 
 use super::geometry::{bounds, gaps, median, word_rect, Rect};
 use super::order::{SCRIPT_SIZE, SCRIPT_TOUCH};
-use crate::result::Word;
+use crate::output::result::Word;
 
 /// Gaps at least this many text heights wide always split a line.
 const ALWAYS_SPLIT: f32 = 2.5;
@@ -270,7 +270,7 @@ fn is_channel(
 mod tests {
     use super::*;
     use crate::layout::tests::{column, text_line, words_at};
-    use crate::result::BBox;
+    use crate::output::result::BBox;
 
     #[test]
     fn a_line_across_a_narrow_gutter_is_cut_where_its_neighbours_leave_the_same_white() {

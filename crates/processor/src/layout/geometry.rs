@@ -1,6 +1,6 @@
 //! Boxes as float rectangles, and the projections the layout step cuts along.
 
-use crate::result::{BBox, Word};
+use crate::output::result::{BBox, Word};
 
 /// A box in page pixels: left, top, right, bottom (y grows downwards).
 #[derive(Debug, Clone, Copy, PartialEq)]

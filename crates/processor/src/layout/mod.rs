@@ -19,7 +19,7 @@ pub mod table;
 pub use noise::split_noise;
 pub use table::Rule;
 
-use crate::result::{BBox, Block, BlockKind, Line, Word};
+use crate::output::result::{BBox, Block, BlockKind, Line, Word};
 use fragments::Frag;
 use geometry::{bounds, median, word_rect, Rect};
 use order::Item;
@@ -281,7 +281,7 @@ pub fn explain(lines: Vec<Vec<Word>>) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::result::{BBox, Table};
+    use crate::output::result::{BBox, Table};
 
     /// Words 10 px high, 6 px a character, justified over `left..right` with spaces of 3 to 13
     /// px (a line too short to fill it with such spaces ends early, as a paragraph's last line).

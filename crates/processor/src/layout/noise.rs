@@ -2,7 +2,7 @@
 //! (runs of punctuation, stray letters). Such lines are kept out of the text and the layout (they
 //! would bridge gutters), and handed back so their words can still be listed.
 
-use crate::result::Word;
+use crate::output::result::Word;
 
 /// A line whose mean word confidence is below this is noise, whatever it holds.
 const NOISE_CONFIDENCE: f32 = 40.0;
@@ -45,7 +45,7 @@ fn is_noise(line: &[Word]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::result::BBox;
+    use crate::output::result::BBox;
 
     fn line(words: &[(&str, f32)]) -> Vec<Word> {
         words

@@ -5,7 +5,7 @@
 
 use super::geometry::{median, word_rect};
 use super::table::Rule;
-use crate::result::{BBox, Word};
+use crate::output::result::{BBox, Word};
 
 /// A line says something about skew when it has this many words ...
 const MIN_WORDS: usize = 3;

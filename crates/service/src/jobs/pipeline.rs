@@ -6,7 +6,7 @@ use crate::aws::dynamo::StoreError;
 use crate::aws::s3::BlobError;
 use crate::record::{self, DocumentItem, FailureCode, Outcome};
 use crate::worker::supervisor::Ask;
-use processor::preview::{self, Previews};
+use processor::page::preview::{self, Previews};
 use processor::ErrorCode;
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,7 @@
 //! its result inside) and `pages/N.webp`; it opens from the disk with no server.
 
 use super::ViewPage;
-use processor::preview::Previews;
+use processor::page::preview::Previews;
 use processor::DocumentResult;
 use serde::Serialize;
 use std::io::Write;

@@ -33,7 +33,7 @@ pub struct Request {
     pub searchable_pdf: Option<PathBuf>,
     /// Where and how large to write the pages' previews, when asked for.
     #[serde(default)]
-    pub previews: Option<processor::preview::Previews>,
+    pub previews: Option<processor::page::preview::Previews>,
 }
 
 /// One JSON value and its newline.
@@ -54,7 +54,7 @@ mod tests {
             hint: Some("pdf".into()),
             languages: Some(api::Languages::from_iter(["deu", "eng"])),
             searchable_pdf: Some("/tmp/out.pdf".into()),
-            previews: Some(processor::preview::Previews {
+            previews: Some(processor::page::preview::Previews {
                 dir: "/tmp/pages".into(),
                 max_side: 1000,
             }),

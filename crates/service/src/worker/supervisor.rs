@@ -70,7 +70,7 @@ pub struct Ask<'a> {
     /// Where the worker writes the searchable PDF.
     pub searchable_pdf: Option<&'a Path>,
     /// Where the worker writes the pages' previews.
-    pub previews: Option<processor::preview::Previews>,
+    pub previews: Option<processor::page::preview::Previews>,
 }
 
 /// Why a worker gave no answer.

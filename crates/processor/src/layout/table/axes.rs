@@ -4,7 +4,7 @@ use super::reach::{CONTINUATION_GAP, MIN_CHANNEL, MIN_CROSSED_CHANNEL, PHRASE_GA
 use super::rules::Rule;
 use super::{is_numeric, is_value};
 use crate::layout::geometry::{bounds, gaps, Rect};
-use crate::result::Word;
+use crate::output::result::Word;
 
 /// A line between two columns (or two rows).
 #[derive(Debug, Clone, PartialEq)]

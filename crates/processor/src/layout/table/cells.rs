@@ -4,7 +4,7 @@
 use super::axes::{column_of, find, line_rect, phrases, union, Rows, Sep};
 use super::{bbox_of, Grid};
 use crate::layout::geometry::{bounds, Rect};
-use crate::result::{Line, TableCell, Word};
+use crate::output::result::{Line, TableCell, Word};
 
 /// Rows and columns a cell covers: first row, last row, first column, last column.
 type Hull = (usize, usize, usize, usize);

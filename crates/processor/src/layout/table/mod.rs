@@ -16,7 +16,7 @@ pub mod rules;
 pub use rules::Rule;
 
 use super::geometry::{bounds, word_rect, Rect};
-use crate::result::{BBox, Block, BlockKind, Line, Table, TableCell, Word};
+use crate::output::result::{BBox, Block, BlockKind, Line, Table, TableCell, Word};
 
 /// A table's structure.
 #[derive(Debug, Clone, PartialEq)]

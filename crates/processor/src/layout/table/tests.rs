@@ -1,7 +1,7 @@
 //! Hand-made tables: words 10 px high, 6 px a character, and rules where the table draws them.
 
 use super::*;
-use crate::result::{BBox, Word};
+use crate::output::result::{BBox, Word};
 
 /// One phrase's words from `left` on the line whose top is `top` (a space is 4 px).
 fn phrase(text: &str, left: u32, top: u32) -> Vec<Word> {

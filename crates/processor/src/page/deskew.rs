@@ -3,8 +3,8 @@
 //! A scan turned by a degree or two makes Tesseract's page segmentation miss whole paragraphs;
 //! levelled, it reads them.
 
-use crate::glyphs::otsu;
-use crate::result::BBox;
+use crate::output::result::BBox;
+use crate::page::glyphs::otsu;
 use image::GrayImage;
 
 /// Largest skew looked for, in degrees.
@@ -328,7 +328,7 @@ mod tests {
                 img.put_pixel(x, y, Luma([0]));
             }
         }
-        let seen = crate::orientation::ink_box(&level(&img, 2.0));
+        let seen = crate::page::orientation::ink_box(&level(&img, 2.0));
         let b = unlevel_box(seen, 2.0, 1000, 800);
         assert!(
             b.left.abs_diff(600) <= 6 && b.top.abs_diff(300) <= 6,

@@ -7,8 +7,8 @@ use super::content::{self, PageMap};
 use super::{compressed, font, text_lines};
 use crate::config::Limits;
 use crate::error::ProcessError;
-use crate::format::Format;
-use crate::result::DocumentResult;
+use crate::input::format::Format;
+use crate::output::result::DocumentResult;
 use image::DynamicImage;
 use lopdf::{dictionary, Document, Object, ObjectId, Stream};
 use std::io::Write;
@@ -43,12 +43,14 @@ pub fn write(
                 )]
             }),
             Format::Png => png_stream(bytes).map(|s| vec![(s, page.height)]),
-            Format::Tiff => crate::image_input::tiff_g4_page(bytes, limits, index).map(g4_streams),
+            Format::Tiff => {
+                crate::input::raster::tiff_g4_page(bytes, limits, index).map(g4_streams)
+            }
             _ => None,
         }
         .map_or_else(
             || {
-                crate::image_input::page_pixels(bytes, format, limits, index)
+                crate::input::raster::page_pixels(bytes, format, limits, index)
                     .map(|pixels| vec![(pixels_stream(pixels), page.height)])
             },
             Ok,
@@ -200,7 +202,7 @@ fn png_stream(bytes: &[u8]) -> Option<Stream> {
 /// be joined, and an image object per strip costs its dictionary and cross-reference entry (a
 /// scanner's 17 strips a page made the PDF 21% larger than its TIFF). One strip, or strips that
 /// do not decode, go in as they are coded: the PDF's CCITT filter reads that code.
-fn g4_streams(page: crate::image_input::G4Page<'_>) -> Vec<(Stream, u32)> {
+fn g4_streams(page: crate::input::raster::G4Page<'_>) -> Vec<(Stream, u32)> {
     if page.strips.len() > 1 {
         if let Some(code) = g4_joined(&page) {
             return vec![(g4_stream(&page, page.height, code), page.height)];
@@ -214,7 +216,7 @@ fn g4_streams(page: crate::image_input::G4Page<'_>) -> Vec<(Stream, u32)> {
 
 /// The strips decoded row by row and coded as one Group 4 image; None if a strip does not hold
 /// its rows.
-fn g4_joined(page: &crate::image_input::G4Page<'_>) -> Option<Vec<u8>> {
+fn g4_joined(page: &crate::input::raster::G4Page<'_>) -> Option<Vec<u8>> {
     let width = u16::try_from(page.width).ok()?;
     let mut encoder = fax::encoder::Encoder::new(fax::VecWriter::new());
     for &(data, rows) in &page.strips {
@@ -236,7 +238,7 @@ fn g4_joined(page: &crate::image_input::G4Page<'_>) -> Option<Vec<u8>> {
     encoder.finish().ok().map(fax::VecWriter::finish)
 }
 
-fn g4_stream(page: &crate::image_input::G4Page<'_>, rows: u32, code: Vec<u8>) -> Stream {
+fn g4_stream(page: &crate::input::raster::G4Page<'_>, rows: u32, code: Vec<u8>) -> Stream {
     let mut dict = image_dict(page.width, rows, "DeviceGray", 1);
     dict.set("Filter", "CCITTFaxDecode");
     dict.set(
@@ -370,7 +372,7 @@ mod tests {
             })
             .collect();
         let (top, bottom) = (g4(&rows[..5]), g4(&rows[5..]));
-        let page = crate::image_input::G4Page {
+        let page = crate::input::raster::G4Page {
             width: 40,
             height: 12,
             strips: vec![(&top, 5), (&bottom, 7)],
@@ -391,7 +393,7 @@ mod tests {
         assert_eq!(streams.len(), 1, "one image for the page");
         assert_eq!(streams[0].1, 12);
         // A strip that does not hold its rows: the strips go in as they are.
-        let short = crate::image_input::G4Page {
+        let short = crate::input::raster::G4Page {
             width: 40,
             height: 12,
             strips: vec![(&top[..1], 5), (&bottom, 7)],

@@ -4,8 +4,8 @@
 //! leptess does not wrap OSD: this is a second Tesseract handle per worker, initialised once with
 //! the `osd` model.
 
-use crate::result::BBox;
-use crate::tess::TessHandle;
+use crate::output::result::BBox;
+use crate::recognition::tess::TessHandle;
 use image::GrayImage;
 use leptess::capi;
 use std::path::Path;

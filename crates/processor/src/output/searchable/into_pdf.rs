@@ -5,7 +5,7 @@
 use super::content::{self, PageMap};
 use super::{font, text_lines};
 use crate::error::ProcessError;
-use crate::result::{DocumentResult, Source};
+use crate::output::result::{DocumentResult, Source};
 use lopdf::{Dictionary, Document, IncrementalDocument, Object, ObjectId, Stream};
 use std::io::Write;
 

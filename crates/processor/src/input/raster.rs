@@ -2,9 +2,9 @@
 //! Dimensions are checked from the headers before any pixel buffer is allocated.
 
 use crate::config::Limits;
-use crate::dpi;
 use crate::error::{ErrorCode, ProcessError};
-use crate::format::Format;
+use crate::input::dpi;
+use crate::input::format::Format;
 use image::{DynamicImage, GrayImage, ImageReader};
 use std::io::Cursor;
 

@@ -2,7 +2,7 @@
 //! contrast), at a third of rqrr's time per page (examples/qr_bench.rs, BENCHMARKS.md), so it is the
 //! default; rqrr can be added as a second pass. A panic in a decoder is a miss, never a crash.
 
-use crate::result::{BBox, PageQr};
+use crate::output::result::{BBox, PageQr};
 use image::GrayImage;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 

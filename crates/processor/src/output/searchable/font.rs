@@ -7,7 +7,7 @@ use super::content::{ASCENT, DESCENT, TO_UNICODE};
 use lopdf::{dictionary, Document, Object, ObjectId, Stream};
 
 /// Tesseract's glyphless font (one empty glyph), copied from its tessdata (`pdf.ttf`).
-const GLYPHLESS_TTF: &[u8] = include_bytes!("../../assets/glyphless.ttf");
+const GLYPHLESS_TTF: &[u8] = include_bytes!("../../../assets/glyphless.ttf");
 
 /// Adds the font's objects to `doc`; the Type0 font's id.
 pub fn add(doc: &mut Document) -> ObjectId {

@@ -5,8 +5,11 @@
 //! a GS1 code keeps its raw element string with GS separators); a GS1 code's human-readable
 //! `(01)...` form comes in `gs1`. Format names are zxing-cpp's own ("EAN-13", "QR Code").
 
+pub mod qr;
+
 use crate::layout::geometry::Rect;
-use crate::result::{BBox, PageCode};
+use crate::output::result::{BBox, PageCode, PageQr};
+use crate::profile;
 use serde::{Deserialize, Serialize};
 use zxingcpp::{BarcodeFormat, ContentType, TextMode};
 
@@ -177,6 +180,47 @@ pub fn is_qr(format: &str) -> bool {
     format.starts_with("QR Code") || format == "Micro QR Code" || format == "rMQR Code"
 }
 
+/// A page's codes, and those of the QR family apart (what `qr_codes` lists), with rqrr's finds
+/// merged in when it is on as a second decoder.
+pub fn on_page(
+    search: &CodeSearch,
+    rqrr: bool,
+    img: &image::GrayImage,
+    words: Option<&[BBox]>,
+) -> (Vec<PageCode>, Vec<PageQr>) {
+    let codes = profile::step("codes", || search.page(img, words));
+    let mut found: Vec<PageQr> = codes
+        .iter()
+        .filter(|c| is_qr(&c.format))
+        .map(|c| PageQr {
+            data: c.data.clone(),
+            bbox: c.bbox,
+        })
+        .collect();
+    if rqrr {
+        qr::merge(&mut found, profile::step("qr rqrr", || qr::rqrr(img)));
+    }
+    (codes, found)
+}
+
+/// Paints each box (plus its quiet zone) white: a code is never text, and left on the page
+/// Tesseract reads it as a line of junk.
+pub fn mask(image: &mut image::GrayImage, boxes: impl IntoIterator<Item = BBox>) {
+    let (w, h) = image.dimensions();
+    for bbox in boxes {
+        let margin = bbox.width.max(bbox.height) / 8 + 2;
+        let x0 = bbox.left.saturating_sub(margin);
+        let y0 = bbox.top.saturating_sub(margin);
+        let x1 = (bbox.left + bbox.width + margin).min(w);
+        let y1 = (bbox.top + bbox.height + margin).min(h);
+        for y in y0..y1 {
+            for x in x0..x1 {
+                image.put_pixel(x, y, image::Luma([255]));
+            }
+        }
+    }
+}
+
 /// Every code of `formats` on the image.
 pub fn read(img: &image::GrayImage, formats: &[BarcodeFormat]) -> Vec<PageCode> {
     if formats.is_empty() {
@@ -236,7 +280,8 @@ fn scan(img: &image::GrayImage, formats: &[BarcodeFormat], mode: TextMode) -> Ve
         .filter_map(|c| {
             let p = c.position();
             let pts = [p.top_left, p.top_right, p.bottom_right, p.bottom_left];
-            let bbox = crate::qr::bbox_of(pts.iter().map(|q| (q.x as i64, q.y as i64)), w, h);
+            let bbox =
+                crate::codes::qr::bbox_of(pts.iter().map(|q| (q.x as i64, q.y as i64)), w, h);
             let symbology = c.symbology();
             if is_sliver(symbology, bbox, w, h) {
                 return None;
@@ -427,6 +472,22 @@ pub fn read_regions(
 mod tests {
     use super::*;
     use image::GrayImage;
+
+    #[test]
+    fn mask_whitens_the_box_and_its_margin_only() {
+        let mut img = GrayImage::from_pixel(100, 100, image::Luma([0]));
+        let bbox = BBox {
+            left: 40,
+            top: 40,
+            width: 16,
+            height: 16,
+        };
+        mask(&mut img, [bbox]);
+        assert_eq!(img.get_pixel(48, 48).0[0], 255);
+        assert_eq!(img.get_pixel(37, 37).0[0], 255); // margin 16/8+2 = 4
+        assert_eq!(img.get_pixel(30, 30).0[0], 0);
+        assert_eq!(img.get_pixel(99, 99).0[0], 0);
+    }
 
     fn symbol(format: BarcodeFormat, content: &[u8], gs1: bool) -> GrayImage {
         let mut creator = zxingcpp::create(format);

@@ -2,8 +2,8 @@
 //! cancelled between words (a timed-out document frees its worker at once).
 
 use crate::error::{ErrorCode, ProcessError};
-use crate::result::{BBox, Word};
-use crate::tess::TessHandle;
+use crate::output::result::{BBox, Word};
+use crate::recognition::tess::TessHandle;
 use image::GrayImage;
 use leptess::capi;
 use std::ffi::CStr;

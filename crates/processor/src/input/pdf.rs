@@ -4,8 +4,8 @@
 
 use crate::engine::Input;
 use crate::error::{ErrorCode, ProcessError};
+use crate::input::text_layer::{self, PdfChar, TextLayer};
 use crate::plan::PdfPageFacts;
-use crate::text_layer::{self, PdfChar, TextLayer};
 use image::GrayImage;
 use pdfium_render::prelude::*;
 use std::path::{Path, PathBuf};

@@ -10,9 +10,9 @@ mod into_pdf;
 
 use crate::config::Limits;
 use crate::error::ProcessError;
-use crate::format::Format;
+use crate::input::format::Format;
 use crate::layout::geometry::median;
-use crate::result::{BBox, DocumentResult, PageResult};
+use crate::output::result::{BBox, DocumentResult, PageResult};
 use crate::Input;
 use std::path::Path;
 
@@ -258,7 +258,7 @@ const MAX_SLOPE: f32 = 0.1;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::result::Source;
+    use crate::output::result::Source;
 
     /// The frames of a line of these word boxes.
     fn frames_of(words: &[BBox], rotation: u16, common: Option<f32>) -> Vec<[(f32, f32); 3]> {
@@ -304,7 +304,7 @@ mod tests {
 
     #[test]
     fn picture_noise_is_not_laid_over() {
-        use crate::result::{Block, BlockKind, Line, Word};
+        use crate::output::result::{Block, BlockKind, Line, Word};
         let word = |t: &str, left: u32| Word {
             text: t.into(),
             confidence: 90.0,
