@@ -4,7 +4,7 @@
 //! document with one OCR thread (best of 3); and each preview's size.
 //!     cargo run --release -p processor --example preview_cost -- FILE...
 
-use processor::input::{format, pdf, raster as image_input};
+use processor::input::{format, pdf, raster};
 use processor::page::preview;
 use processor::{plan, Config, Document, Engine, Input};
 use std::time::{Duration, Instant};
@@ -57,7 +57,7 @@ fn main() {
                     images.push(pdf::render(&page, &facts.plan, p.dpi).expect("rendered"));
                 }
             }
-            f => image_input::for_each_page(&bytes, f, &config.limits, |_, page| {
+            f => raster::for_each_page(&bytes, f, &config.limits, |_, page| {
                 images.push(page.image);
                 Ok(())
             })

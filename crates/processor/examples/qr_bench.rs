@@ -4,7 +4,7 @@
 //!     cargo run --release -p processor --example qr_bench -- ../shared
 
 use processor::codes::qr::{self, QrOptions};
-use processor::input::{pdf, raster as image_input};
+use processor::input::{pdf, raster};
 use processor::{Format, Input, Limits};
 use std::path::Path;
 use std::time::Instant;
@@ -26,7 +26,7 @@ fn pages(path: &Path) -> Vec<image::GrayImage> {
             out.push(pdf::render(&page, &facts.plan, 150.0).unwrap());
         }
     } else {
-        image_input::for_each_page(&bytes, format, &Limits::default(), |_, p| {
+        raster::for_each_page(&bytes, format, &Limits::default(), |_, p| {
             out.push(p.image);
             Ok(())
         })

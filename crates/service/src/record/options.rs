@@ -36,3 +36,40 @@ pub fn options(
         searchable_pdf,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn installed() -> Vec<String> {
+        vec!["deu".into(), "eng".into()]
+    }
+
+    #[test]
+    fn outputs_and_languages_are_checked_and_kept_as_asked() {
+        let none = options(None, None, &installed()).unwrap();
+        assert_eq!(none, Options::default());
+        let asked = options(
+            Some(&[Output::SearchablePdf]),
+            Some(&Languages::from_iter(["deu", "eng", "deu"])),
+            &installed(),
+        )
+        .unwrap();
+        assert!(asked.searchable_pdf);
+        // Main language first, each once: what the worker's engine is built with.
+        assert_eq!(asked.languages.unwrap().tesseract(), "deu+eng");
+    }
+
+    #[test]
+    fn an_unknown_output_or_language_is_named() {
+        let why = options(
+            Some(&[Output::SearchablePdf, Output::Other("hocr".into())]),
+            None,
+            &installed(),
+        )
+        .unwrap_err();
+        assert!(why.contains("unknown output \"hocr\""), "{why}");
+        let why = options(None, Some(&Languages::from_iter(["fra"])), &installed()).unwrap_err();
+        assert!(why.contains("\"fra\" is not installed"), "{why}");
+    }
+}
