@@ -6,7 +6,6 @@ use crate::codes::{self, CodeFormats, CodeSearch};
 use crate::error::ProcessError;
 use crate::layout::Rule;
 use crate::output::result::{BBox, PageCode, PageQr, Word};
-use crate::page::orientation::OrientationDetector;
 use crate::page::preview::Previews;
 use crate::page::read::{self, PageRead, Readers};
 use crate::profile;
@@ -72,7 +71,9 @@ impl WorkerPool {
         formats: CodeFormats,
     ) -> Result<Self, ProcessError> {
         let size = size.max(1);
-        let (tx, rx) = bounded::<Job>(size);
+        // A rendezvous: a page rendered ahead waits in its sender until a thread takes it, and no
+        // page waits in a queue besides (one page image less in memory, no thread ever idle for it).
+        let (tx, rx) = bounded::<Job>(0);
         let (ready_tx, ready_rx) = bounded::<Result<(), ProcessError>>(size);
         let mut handles = Vec::with_capacity(size);
         for i in 0..size {
@@ -86,10 +87,9 @@ impl WorkerPool {
                 .spawn(
                     move || match OcrEngine::new(tessdata.as_deref(), &languages) {
                         Ok(tesseract) => {
-                            let osd = OrientationDetector::new(tessdata.as_deref());
                             let _ = ready.send(Ok(()));
                             drop(ready);
-                            work(Readers { tesseract, osd }, rx, qr, &formats);
+                            work(Readers::new(tesseract, tessdata), rx, qr, &formats);
                         }
                         Err(e) => {
                             let _ = ready.send(Err(e));

@@ -228,3 +228,36 @@ fn pages_turned_sideways_or_upside_down_read_as_upright() {
         worst.1
     );
 }
+
+#[test]
+fn orientation_detection_is_loaded_only_by_a_page_that_needs_it() {
+    use processor::page::orientation;
+    use processor::page::read::{self, Readers};
+    use processor::recognition::ocr::OcrEngine;
+    use std::sync::atomic::AtomicBool;
+    let Some(corpus) = corpus_dir() else { return };
+    let page = image::open(corpus.join("img_letter_01.jpg"))
+        .unwrap()
+        .to_luma8();
+    let cancel = AtomicBool::new(false);
+    let mut readers = Readers::new(OcrEngine::new(None, "eng").unwrap(), None);
+    // An upright page reads without it: a worker that only sees such pages never carries its model.
+    let upright = read::ocr(&mut readers, &page, None, &cancel).unwrap();
+    assert!(!readers.osd_loaded());
+    assert_eq!(upright.rotation, 0);
+    // A sideways page loads it, and reads as the upright one did.
+    let sideways = orientation::turn(&page, 90);
+    let turned = read::ocr(&mut readers, &sideways, None, &cancel).unwrap();
+    assert!(readers.osd_loaded());
+    assert_eq!(
+        turned.rotation, 270,
+        "turned back by a quarter turn the other way"
+    );
+    let differ = cer(&[(upright.text.clone(), turned.text.clone())]);
+    assert!(
+        differ < 0.02,
+        "the sideways page read differently (CER {differ}):\n{}\n---\n{}",
+        upright.text,
+        turned.text
+    );
+}

@@ -13,6 +13,7 @@ use crate::profile;
 use crate::recognition::ocr::OcrEngine;
 use image::GrayImage;
 use std::borrow::Cow;
+use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 /// What a page's reading gives the page result.
@@ -30,10 +31,47 @@ pub struct PageRead {
     pub dpi: Option<u32>,
 }
 
-/// A worker's engines: Tesseract for text, and OSD for orientation when its model is installed.
+/// A worker's engines: Tesseract for text, and OSD for orientation when its model is installed,
+/// loaded on the first page that needs it: OSD's legacy model costs a worker ~33 MB (BENCHMARKS.md),
+/// and most pages read upright without it.
 pub struct Readers {
     pub tesseract: OcrEngine,
-    pub osd: Option<OrientationDetector>,
+    osd: Osd,
+}
+
+enum Osd {
+    /// Not needed yet: where its model is.
+    Unloaded(Option<PathBuf>),
+    /// Loaded; None when its model is not installed.
+    Loaded(Option<OrientationDetector>),
+}
+
+impl Readers {
+    /// `tessdata`: where OSD's model is looked for when a page first needs it.
+    pub fn new(tesseract: OcrEngine, tessdata: Option<PathBuf>) -> Self {
+        Readers {
+            tesseract,
+            osd: Osd::Unloaded(tessdata),
+        }
+    }
+
+    /// Whether OSD has been loaded (by a page that needed it).
+    pub fn osd_loaded(&self) -> bool {
+        matches!(self.osd, Osd::Loaded(_))
+    }
+
+    fn osd(&mut self) -> Option<&mut OrientationDetector> {
+        if let Osd::Unloaded(tessdata) = &self.osd {
+            let detector = profile::step("orientation load", || {
+                OrientationDetector::new(tessdata.as_deref())
+            });
+            self.osd = Osd::Loaded(detector);
+        }
+        match &mut self.osd {
+            Osd::Loaded(detector) => detector.as_mut(),
+            Osd::Unloaded(_) => None,
+        }
+    }
 }
 
 /// A text layer's lines and the page's ruling lines (already in page pixels) through the layout
@@ -155,8 +193,7 @@ fn read_upright(
 ) -> Result<Reading, ProcessError> {
     let osd = |readers: &mut Readers| {
         readers
-            .osd
-            .as_mut()
+            .osd()
             .and_then(|osd| profile::step("orientation", || osd.detect(scaled, dpi)))
             .filter(|o| o.turn != 0 && o.confidence >= plan::MIN_OSD_CONFIDENCE)
             .map(|o| o.turn)

@@ -30,7 +30,8 @@ pub const CAP_OVERSHOOT_MB: u64 = 12;
 /// A worker's resident memory before its engines (libraries, pdfium). Measured with
 /// `scripts/bench.sh workers memory` (BENCHMARKS.md, "Worker processes").
 pub const WORKER_BASE_MB: u64 = 32;
-/// Each OCR thread's Tesseract engines (recognition and orientation), resident.
+/// Each OCR thread's Tesseract engines (recognition and orientation), resident. Orientation is
+/// loaded only once a page needs it (~33 MB of this), but a worker that has met one keeps it: counted.
 pub const PER_THREAD_MB: u64 = 45;
 /// Resident bytes one page pixel costs at the peak of its analysis (pdfium's bitmap, the grey
 /// image, the levelled copy, Tesseract's binarised and scaled copies; measured ~13).
