@@ -49,6 +49,15 @@ fn token(text: &str) -> String {
     }
 }
 
+/// A word that is a total's label on its own ("TOTAL", "JUMLAH"): kept whatever Tesseract's
+/// confidence in it (a short word in large bold print can read right at 22), as junk that spells
+/// exactly that is rare.
+fn is_total_word(token: &str) -> bool {
+    labels::TOTAL
+        .iter()
+        .any(|label| !label.contains(' ') && *label == token)
+}
+
 /// A token that is a phone's or a tax number's label glued to its value ("Tel:03-9054", "GST:00").
 fn labelled_number(token: &str) -> bool {
     ["TEL", "FAX", "GST", "H/P", "HP", "PHONE", "SST"]
@@ -77,7 +86,10 @@ pub fn of_page(page: &PageResult) -> Vec<Row> {
     let mut words: Vec<&Word> = page
         .words
         .iter()
-        .filter(|w| w.confidence >= MIN_WORD_CONFIDENCE && !w.text.trim().is_empty())
+        .filter(|w| {
+            !w.text.trim().is_empty()
+                && (w.confidence >= MIN_WORD_CONFIDENCE || is_total_word(&token(&w.text)))
+        })
         .collect();
     words.sort_by_key(|w| w.bbox.top + w.bbox.height / 2);
     let mut rows: Vec<Vec<Word>> = Vec::new();

@@ -361,3 +361,25 @@ fn a_total_including_its_tax_is_the_total_and_the_tax_named_after_it_is_not_a_ta
     assert_eq!(value(&f.total), Some("11.80"));
     assert_eq!(value(&f.tax), Some("1.70"));
 }
+
+#[test]
+fn a_total_label_read_unsure_still_labels_its_amount_but_other_unsure_words_do_not_count() {
+    // Tesseract can be unsure of a short word in large print that it read right ("Total" at 22).
+    let unsure = |mut page: PageResult, word: &str, top: u32| {
+        for w in page.words.iter_mut() {
+            if w.text == word && w.bbox.top == top {
+                w.confidence = 22.0;
+            }
+        }
+        page
+    };
+    let (f, _) = extract(&[unsure(receipt(), "Total", 560)]);
+    assert_eq!(value(&f.total), Some("30.00"));
+    assert_eq!(f.total.as_ref().unwrap().bbox.top, 560);
+    // An unsure word that is not a total's label stays out: the cash line no longer checks
+    // the total, and no "Cash" row is read.
+    let (f, _) = extract(&[unsure(receipt(), "Cash", 590)]);
+    assert_eq!(value(&f.total), Some("30.00"));
+    let rows = rows::of_page(&unsure(receipt(), "Cash", 590));
+    assert!(rows.iter().all(|r| r.find(&["CASH"]).is_none()));
+}
