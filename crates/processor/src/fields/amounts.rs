@@ -58,7 +58,11 @@ pub fn currency_of(token: &str) -> Option<&'static str> {
 /// Reads `token` as an amount. `decimal_comma`: the document writes "1.234,50" (a comma before
 /// two final digits then means cents; without it, "1,234" is a thousand and "12,50" still cents).
 pub fn parse(token: &str, decimal_comma: bool) -> Option<Amount> {
-    let mut t = token.trim().trim_end_matches([':', ';']);
+    // Quote marks OCR reads into a number's edge ("“109.70") are not part of it.
+    let mut t = token
+        .trim()
+        .trim_matches(['“', '”', '"', '‘', '’', '\'', '«', '»'])
+        .trim_end_matches([':', ';']);
     let mut negative = false;
     if let Some(inner) = t.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
         negative = true;
@@ -223,6 +227,9 @@ mod tests {
         assert_eq!(v("1,234").as_deref(), Some("1234.00"));
         assert!(!parse("1,234", false).unwrap().has_cents);
         assert_eq!(v("0.5").as_deref(), Some("0.50"));
+        // A quote mark OCR read at its edge.
+        assert_eq!(v("“109.70").as_deref(), Some("109.70"));
+        assert_eq!(v("'12.00'").as_deref(), Some("12.00"));
     }
 
     #[test]
