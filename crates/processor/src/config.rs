@@ -81,6 +81,11 @@ pub struct Config {
     /// letter page ~40 MB more).
     #[serde(default = "yes")]
     pub render_ahead: bool,
+    /// Whether each OCR thread loads orientation detection (OSD, ~33 MB) at start rather than on
+    /// the first page that needs it. `serve`'s workers do: their hard memory limit is set from
+    /// what they hold idle, and a model loaded later, near that limit, was seen to pass their cap.
+    #[serde(default)]
+    pub osd_at_start: bool,
 }
 
 fn yes() -> bool {
@@ -100,6 +105,7 @@ impl Default for Config {
             qr: QrOptions::default(),
             barcode_formats: Default::default(),
             render_ahead: true,
+            osd_at_start: false,
         }
     }
 }

@@ -101,6 +101,7 @@ impl Engine {
             &config.languages,
             config.qr,
             config.barcode_formats.clone(),
+            config.osd_at_start,
         )?;
         Ok(Engine { config, pool })
     }

@@ -69,11 +69,10 @@ impl WorkerPool {
         languages: &str,
         qr: QrOptions,
         formats: CodeFormats,
+        osd_at_start: bool,
     ) -> Result<Self, ProcessError> {
         let size = size.max(1);
-        // A rendezvous: a page rendered ahead waits in its sender until a thread takes it, and no
-        // page waits in a queue besides (one page image less in memory, no thread ever idle for it).
-        let (tx, rx) = bounded::<Job>(0);
+        let (tx, rx) = bounded::<Job>(size);
         let (ready_tx, ready_rx) = bounded::<Result<(), ProcessError>>(size);
         let mut handles = Vec::with_capacity(size);
         for i in 0..size {
@@ -87,9 +86,13 @@ impl WorkerPool {
                 .spawn(
                     move || match OcrEngine::new(tessdata.as_deref(), &languages) {
                         Ok(tesseract) => {
+                            let mut readers = Readers::new(tesseract, tessdata);
+                            if osd_at_start {
+                                readers.load_osd();
+                            }
                             let _ = ready.send(Ok(()));
                             drop(ready);
-                            work(Readers::new(tesseract, tessdata), rx, qr, &formats);
+                            work(readers, rx, qr, &formats);
                         }
                         Err(e) => {
                             let _ = ready.send(Err(e));

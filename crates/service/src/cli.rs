@@ -146,6 +146,7 @@ impl EngineArgs {
             qr: self.qr_decoders,
             barcode_formats: self.barcode_formats.clone(),
             render_ahead: true,
+            osd_at_start: false,
         }
     }
 }

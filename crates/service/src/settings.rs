@@ -50,6 +50,8 @@ impl Settings {
         config.limits.max_page_pixels = sizing.max_page_pixels;
         // The budget counts one page per OCR thread: none rendered ahead of a free thread.
         config.render_ahead = false;
+        // The hard memory limit is set from what a worker holds idle: its engines all loaded.
+        config.osd_at_start = true;
         let allowed_clients = args
             .allowed_client_cidrs
             .iter()

@@ -55,9 +55,14 @@ impl Readers {
         }
     }
 
-    /// Whether OSD has been loaded (by a page that needed it).
+    /// Whether OSD has been loaded (by a page that needed it, or by [`Readers::load_osd`]).
     pub fn osd_loaded(&self) -> bool {
         matches!(self.osd, Osd::Loaded(_))
+    }
+
+    /// Loads OSD now rather than on the first page that needs it.
+    pub fn load_osd(&mut self) {
+        self.osd();
     }
 
     fn osd(&mut self) -> Option<&mut OrientationDetector> {
