@@ -165,14 +165,6 @@ impl Languages {
     pub fn as_slice(&self) -> &[String] {
         &self.0
     }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 impl<S: Into<String>> FromIterator<S> for Languages {

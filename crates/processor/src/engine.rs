@@ -95,14 +95,7 @@ pub struct Engine {
 impl Engine {
     pub fn new(config: Config) -> Result<Self, ProcessError> {
         warn_if_openmp_unbounded();
-        let pool = WorkerPool::start(
-            config.workers,
-            config.tessdata.clone(),
-            &config.languages,
-            config.qr,
-            config.barcode_formats.clone(),
-            config.osd_at_start,
-        )?;
+        let pool = WorkerPool::start(&config)?;
         Ok(Engine { config, pool })
     }
 

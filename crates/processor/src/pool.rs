@@ -3,6 +3,7 @@
 
 use crate::codes::qr::QrOptions;
 use crate::codes::{self, CodeFormats, CodeSearch};
+use crate::config::Config;
 use crate::error::ProcessError;
 use crate::layout::Rule;
 use crate::output::result::{BBox, PageCode, PageQr, Word};
@@ -13,7 +14,6 @@ use crate::recognition::ocr::OcrEngine;
 use crossbeam_channel::{bounded, Receiver, Sender};
 use image::GrayImage;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -61,26 +61,20 @@ pub struct WorkerPool {
 }
 
 impl WorkerPool {
-    /// Starts `size` workers and waits until every engine has loaded (so a missing language
-    /// fails here, at start-up, not on the first page).
-    pub fn start(
-        size: usize,
-        tessdata: Option<PathBuf>,
-        languages: &str,
-        qr: QrOptions,
-        formats: CodeFormats,
-        osd_at_start: bool,
-    ) -> Result<Self, ProcessError> {
-        let size = size.max(1);
+    /// Starts the configured workers and waits until every engine has loaded (so a missing
+    /// language fails here, at start-up, not on the first page).
+    pub fn start(config: &Config) -> Result<Self, ProcessError> {
+        let size = config.workers.max(1);
+        let (qr, osd_at_start) = (config.qr, config.osd_at_start);
         let (tx, rx) = bounded::<Job>(size);
         let (ready_tx, ready_rx) = bounded::<Result<(), ProcessError>>(size);
         let mut handles = Vec::with_capacity(size);
         for i in 0..size {
             let rx = rx.clone();
             let ready = ready_tx.clone();
-            let tessdata = tessdata.clone();
-            let languages = languages.to_string();
-            let formats = formats.clone();
+            let tessdata = config.tessdata.clone();
+            let languages = config.languages.clone();
+            let formats = config.barcode_formats.clone();
             let handle = std::thread::Builder::new()
                 .name(format!("ocr-{i}"))
                 .spawn(

@@ -50,6 +50,8 @@ pub struct WorkerSettings {
 /// memory over its limit).
 pub struct Supervisor {
     settings: WorkerSettings,
+    /// The spec's languages as a list, what a document that names none is read in.
+    default_languages: Languages,
     idle: Mutex<Vec<Worker>>,
     slots: Arc<Semaphore>,
     deadline: Duration,
@@ -95,6 +97,7 @@ impl Supervisor {
         Ok(Arc::new(Supervisor {
             slots: Arc::new(Semaphore::new(settings.workers)),
             idle: Mutex::new(idle),
+            default_languages: Languages::parse_tesseract(&settings.spec.config.languages),
             settings,
             deadline,
         }))
@@ -117,10 +120,7 @@ impl Supervisor {
             .acquire_owned()
             .await
             .map_err(|e| e.to_string())?;
-        let languages = match ask.languages {
-            Some(languages) => languages.clone(),
-            None => Languages::parse_tesseract(&self.settings.spec.config.languages),
-        };
+        let languages = ask.languages.unwrap_or(&self.default_languages).clone();
         // A free worker that has the document's languages already, else any free one.
         let taken = {
             let mut idle = self.idle.lock().expect("lock");
