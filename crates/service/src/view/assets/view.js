@@ -206,6 +206,11 @@
     section.appendChild(side);
     app.appendChild(section);
   });
+  // The first pages are fetched at once: they are on screen when the view opens, and a
+  // headless browser under load may dump the page before its first intersection callback.
+  var EAGER = 3;
+  lazy.slice(0, EAGER).forEach(function (l) { show(l.picture); });
+  lazy = lazy.slice(EAGER);
   if (typeof IntersectionObserver === "function") {
     var watcher = new IntersectionObserver(function (entries) {
       entries.forEach(function (entry) {
