@@ -22,12 +22,12 @@ pub const DEFAULT_BUDGET_MB: u64 = 512;
 /// The service process itself: runtime, AWS clients, a few results in flight (its peak was 36-38 MB
 /// in every hostile-document test, `tests/hostile.rs`).
 pub const SERVICE_RESERVE_MB: u64 = 56;
-/// How far a worker's resident memory passes its cap: an allocation faster than the 50 ms watch
-/// runs on until its writable-memory limit stops it (the supervisor's DATA_MARGIN_MB, 2, plus what
-/// grows outside that limit: the main thread's stack, pages of libraries touched; 12 MB past the
-/// cap at most in 8 runs of `tests/hostile.rs`). Kept out of the
-/// cap, so two workers at their worst and the service stay inside the budget.
-pub const CAP_OVERSHOOT_MB: u64 = 12;
+/// How far a worker's resident memory may pass its cap: its writable-memory limit leaves room for
+/// the library pages it may still fault in (the supervisor's LIBRARY_PAGES_MB), and the watch stops
+/// it once it presses that limit, so only what grows outside both is left (the main thread's stack,
+/// library pages past the allowance). Kept out of the cap, so two workers at their worst and the
+/// service stay inside the budget.
+pub const CAP_OVERSHOOT_MB: u64 = 4;
 /// A worker's resident memory before its engines (libraries, pdfium). Measured with
 /// `scripts/bench.sh workers memory` (BENCHMARKS.md, "Worker processes").
 pub const WORKER_BASE_MB: u64 = 32;

@@ -24,11 +24,13 @@ const WATCH_EVERY: Duration = Duration::from_millis(50);
 const STARTUP_ADDRESS_SPACE_MB: u64 = 4096;
 /// Address space beyond (idle mapping + room to the cap): stacks and arena reservations.
 const ADDRESS_SPACE_MARGIN_MB: u64 = 48;
-/// Writable memory beyond (idle + room to the cap): what a worker's resident memory may pass its
-/// cap by when an allocation outruns the watch (budget.rs's CAP_OVERSHOOT_MB allows for it, with
-/// what grows outside the data limit: the main thread's stack, library pages). 6 let a worker of
-/// `tests/hostile.rs` reach 232 MB against its 216 + 12 in some runs; 2 kept 8 runs within 228.
-pub const DATA_MARGIN_MB: u64 = 2;
+/// Library pages (code, read-only data) a document can still fault in after the worker went idle:
+/// resident memory the writable-memory limit does not see, so it is kept out of that limit's room.
+/// `tests/hostile.rs` saw a worker's file-backed resident memory grow 5-12 MB from idle to its peak
+/// (anonymous memory stopped at the limit): with no allowance workers peaked at up to cap + 12.
+pub const LIBRARY_PAGES_MB: u64 = 12;
+/// A worker whose writable memory is this close to its limit has allocations failing: stopped.
+const PRESSED_MB: u64 = 1;
 /// Longest answer line read from a worker (results are bounded by the word limits far below).
 const MAX_ANSWER_BYTES: usize = 256 << 20;
 /// Time a fresh worker may take to build its engines.
@@ -63,6 +65,8 @@ struct Worker {
     stdout: BufReader<ChildStdout>,
     /// The languages its engine has (it rebuilds its engine for a document in others).
     languages: Languages,
+    /// Its writable-memory limit (RLIMIT_DATA), when it could be set.
+    data_limit: Option<u64>,
 }
 
 /// What a document asks of its worker beyond the file.
@@ -184,7 +188,7 @@ impl Supervisor {
                 Err(e) => Err(Lost::Protocol(e)),
             },
             _ = tokio::time::sleep(self.deadline) => Err(Lost::Deadline),
-            used = watch_memory(pid, cap_bytes) => Err(Lost::OverCap(used)),
+            used = watch_memory(pid, cap_bytes, worker.data_limit) => Err(Lost::OverCap(used)),
         }
     }
 
@@ -281,29 +285,50 @@ async fn read_line(
     Ok(n)
 }
 
-/// Resolves with the resident size once the process passes `cap` bytes.
-async fn watch_memory(pid: Option<u32>, cap: u64) -> u64 {
+/// Resolves with the resident size once the process passes `cap` bytes, or presses against its
+/// writable-memory limit: its allocations fail there, and a library that survives failed
+/// allocations (pdfium skips a bitmap it cannot get) would otherwise spin below the cap until the
+/// deadline.
+async fn watch_memory(pid: Option<u32>, cap: u64, data_limit: Option<u64>) -> u64 {
     let Some(pid) = pid else {
         return std::future::pending().await;
     };
+    let pressed = data_limit.map_or(u64::MAX, |l| l.saturating_sub(PRESSED_MB << 20));
     let mut tick = tokio::time::interval(WATCH_EVERY);
     loop {
         tick.tick().await;
-        if let Some(rss) = resident_bytes(pid) {
-            if rss > cap {
-                return rss;
+        if let Some(m) = statm(pid) {
+            if m.resident > cap || m.data >= pressed {
+                return m.resident;
             }
         }
     }
 }
 
-/// A process's resident memory from /proc (statm's second field, in pages).
-pub fn resident_bytes(pid: u32) -> Option<u64> {
+/// A process's memory from /proc/<pid>/statm, in bytes.
+struct Statm {
+    resident: u64,
+    /// Writable private memory and stack.
+    data: u64,
+}
+
+fn statm(pid: u32) -> Option<Statm> {
     let statm = std::fs::read_to_string(format!("/proc/{pid}/statm")).ok()?;
-    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    let mut fields = statm.split_whitespace();
+    let pages = |f: Option<&str>| -> Option<u64> { f?.parse().ok() };
+    let resident = pages(fields.nth(1))?;
+    let data = pages(fields.nth(3))?;
     // SAFETY: sysconf has no preconditions.
     let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(4096) as u64;
-    Some(pages * page)
+    Some(Statm {
+        resident: resident * page,
+        data: data * page,
+    })
+}
+
+/// A process's resident memory from /proc (statm's second field).
+pub fn resident_bytes(pid: u32) -> Option<u64> {
+    statm(pid).map(|m| m.resident)
 }
 
 /// The hard stop behind the resident-memory watch (which polls, and a runaway allocation outruns a
@@ -311,17 +336,27 @@ pub fn resident_bytes(pid: u32) -> Option<u64> {
 /// part of malloc's reserved arenas it makes writable) is capped at what it holds idle plus the
 /// room its resident memory has to the cap, so an allocation past the cap fails in the worker at
 /// once. The address space gets a looser cap beside it (reservations that are never resident).
-fn tighten_limits(pid: u32, cap_mb: u64) {
-    let Some(vm) = vm_sizes(pid) else {
-        return;
-    };
+/// Answers the data limit set.
+fn tighten_limits(pid: u32, cap_mb: u64) -> Option<u64> {
+    let vm = vm_sizes(pid)?;
     let room = (cap_mb << 20).saturating_sub(vm.rss);
+    // Writable memory the worker holds but has not touched (malloc's freed tops, untouched
+    // buffers) turns resident without raising its data size: the limit leaves it out of the room.
+    let untouched = vm.data.saturating_sub(vm.rss_anon);
+    let data_limit = (vm.data + room)
+        .saturating_sub(untouched)
+        .saturating_sub(LIBRARY_PAGES_MB << 20)
+        .max(vm.data);
+    tracing::debug!(
+        pid,
+        rss_mb = vm.rss >> 20,
+        data_mb = vm.data >> 20,
+        untouched_mb = untouched >> 20,
+        data_limit_mb = data_limit >> 20,
+        "worker limits"
+    );
     for (resource, limit, what) in [
-        (
-            libc::RLIMIT_DATA,
-            vm.data + room + (DATA_MARGIN_MB << 20),
-            "data",
-        ),
+        (libc::RLIMIT_DATA, data_limit, "data"),
         (
             libc::RLIMIT_AS,
             vm.size + room + (ADDRESS_SPACE_MARGIN_MB << 20),
@@ -336,14 +371,20 @@ fn tighten_limits(pid: u32, cap_mb: u64) {
         let rc = unsafe { libc::prlimit(pid as i32, resource, &rl, std::ptr::null_mut()) };
         if rc != 0 {
             tracing::warn!(error = %std::io::Error::last_os_error(), "could not cap a worker's {what}");
+            if resource == libc::RLIMIT_DATA {
+                return None;
+            }
         }
     }
+    Some(data_limit)
 }
 
 /// A process's memory from /proc/<pid>/status, in bytes.
 struct VmSizes {
     size: u64,
     rss: u64,
+    /// Resident anonymous memory (heap, stacks): what of `data` is touched.
+    rss_anon: u64,
     data: u64,
 }
 
@@ -357,6 +398,7 @@ fn vm_sizes(pid: u32) -> Option<VmSizes> {
     Some(VmSizes {
         size: field("VmSize:")?,
         rss: field("VmRSS:")?,
+        rss_anon: field("RssAnon:")?,
         data: field("VmData:")?,
     })
 }
@@ -411,13 +453,14 @@ async fn launch(settings: &WorkerSettings) -> anyhow::Result<Worker> {
             ready.error.unwrap_or_default()
         );
     }
-    if let Some(pid) = child.id() {
-        tighten_limits(pid, settings.memory_cap_mb);
-    }
+    let data_limit = child
+        .id()
+        .and_then(|pid| tighten_limits(pid, settings.memory_cap_mb));
     Ok(Worker {
         child,
         stdin,
         stdout,
         languages: Languages::parse_tesseract(&settings.spec.config.languages),
+        data_limit,
     })
 }
