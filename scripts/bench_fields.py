@@ -5,6 +5,10 @@ field against what they print, and the documents that are neither (the corpus's 
 reports, the DocBank pages) checked for fields they must not get.
 
     scripts/bench_fields.py [--bin target/release/document-processor] [--shared ../shared] [--out DIR]
+
+`--again DIR` reads nothing again: it runs the fields step alone on the results an earlier run wrote
+to DIR (`cargo build --release -p processor --example fields_again` first), so that a rule change
+is measured in seconds on the same words.
 """
 import argparse, json, os, re, subprocess, sys, time
 from pathlib import Path
@@ -12,9 +16,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+AGAIN = None
+
+
 def extract(binary, files, dest):
     dest.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
+    if AGAIN:
+        subprocess.run([str(ROOT / "target/release/examples/fields_again"), str(AGAIN / dest.name), str(dest)],
+                       check=True)
+        return time.monotonic() - start
     subprocess.run([binary, "extract", "--quiet", "--workers", "1", "--out-dir", str(dest), *map(str, files)],
                    env=dict(os.environ, OMP_THREAD_LIMIT="1"), check=False)
     return time.monotonic() - start
@@ -42,7 +53,10 @@ def main():
     ap.add_argument("--bin", default=str(ROOT / "target/release/document-processor"))
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
     ap.add_argument("--out", default=str(ROOT / "target/bench-fields"))
+    ap.add_argument("--again", help="an earlier run's --out: its words, the fields step run again")
     a = ap.parse_args()
+    global AGAIN
+    AGAIN = Path(a.again) if a.again else None
     shared, out = Path(a.shared), Path(a.out)
     py = ROOT / ".local/venv/bin/python"
 

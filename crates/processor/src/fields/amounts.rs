@@ -58,10 +58,13 @@ pub fn currency_of(token: &str) -> Option<&'static str> {
 /// Reads `token` as an amount. `decimal_comma`: the document writes "1.234,50" (a comma before
 /// two final digits then means cents; without it, "1,234" is a thousand and "12,50" still cents).
 pub fn parse(token: &str, decimal_comma: bool) -> Option<Amount> {
-    // Quote marks OCR reads into a number's edge ("“109.70") are not part of it.
+    // Quote marks and strokes OCR reads into a number's edge ("“109.70", "<RM_34.80") are not
+    // part of it.
     let mut t = token
         .trim()
-        .trim_matches(['“', '”', '"', '‘', '’', '\'', '«', '»'])
+        .trim_matches([
+            '“', '”', '"', '‘', '’', '\'', '«', '»', '<', '>', '_', '|', '~',
+        ])
         .trim_end_matches([':', ';']);
     let mut negative = false;
     if let Some(inner) = t.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
@@ -72,7 +75,7 @@ pub fn parse(token: &str, decimal_comma: bool) -> Option<Amount> {
     for (mark, iso) in CURRENCIES {
         if let Some(rest) = strip_prefix_ci(t, mark) {
             currency = Some(iso);
-            t = rest.trim_start();
+            t = rest.trim_start_matches([' ', '_', ':']);
             break;
         }
     }

@@ -145,13 +145,21 @@ pub fn find(text: &str) -> Vec<Found> {
     out
 }
 
-/// Runs of alphanumerics and single separators, with their offsets.
+/// Runs of letters or of digits and single separators, with their offsets: a date OCR glued to the
+/// next word ("21/05/2018Time") is still one.
 fn split(text: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
-    let mut start = None;
+    let mut start: Option<usize> = None;
+    let mut digits = false;
     for (i, c) in text.char_indices() {
         if c.is_alphanumeric() {
+            let d = c.is_ascii_digit();
+            if let Some(s) = start.filter(|_| d != digits) {
+                out.push((s, &text[s..i]));
+                start = None;
+            }
             start.get_or_insert(i);
+            digits = d;
         } else {
             if let Some(s) = start.take() {
                 out.push((s, &text[s..i]));

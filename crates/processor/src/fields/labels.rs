@@ -321,6 +321,13 @@ pub const ITEM_AMOUNT: &[&str] = &[
 
 /// Company forms that end a vendor's name ("... SDN BHD"): a name running on to the next line ends
 /// with one.
+/// Company forms that end a name and never begin one: a line starting with one ("CO. (M) SDN
+/// BHD") is the end of the name printed on the line above ("POPULAR BOOK").
+pub const TRAILING_FORMS: &[&str] = &[
+    "CO", "CO.", "(M)", "SDN", "SDN.", "BHD", "BHD.", "S/B", "LTD", "LTD.", "LIMITED", "LLC",
+    "INC", "INC.", "CORP", "CORP.", "GMBH", "PLC",
+];
+
 pub const COMPANY_FORMS: &[&str] = &[
     "SDN BHD",
     "SDN. BHD.",

@@ -101,6 +101,7 @@ mod sure {
     pub const FIRST_DATE: f32 = 0.8;
     pub const VENDOR: f32 = 0.7;
     pub const ADDRESS: f32 = 0.6;
+    pub const PAID: f32 = 0.75;
 }
 
 /// The fields and line items of a document.
@@ -139,6 +140,7 @@ pub fn extract(pages: &[PageResult]) -> (Fields, Vec<LineItem>) {
                 .find_map(amounts::currency_of)
         });
     fields.total = pick_total(&rows, &totals, subtotal.as_ref(), tax.as_ref(), comma)
+        .or_else(|| paid_total(&rows, comma).map(|c| (c, sure::PAID)))
         .map(|(c, sure)| c.field(currency, sure));
     fields.subtotal = subtotal.map(|c| c.field(currency, sure::LABELLED));
     fields.tax = tax.map(|c| c.field(currency, sure::LABELLED));
@@ -275,6 +277,51 @@ fn amounts_labelled(rows: &[Row], list: &[&str], comma: bool, totals: bool) -> V
     out
 }
 
+/// Cents of a normalised amount ("12.30" -> 1230).
+fn cents(v: &str) -> Option<i64> {
+    let (i, f) = v.split_once('.')?;
+    Some(i.parse::<i64>().ok()? * 100 + f.parse::<i64>().ok()?)
+}
+
+/// The amount after the first row labelled `label`.
+fn paid(rows: &[Row], label: &str, comma: bool) -> Option<(usize, i64)> {
+    rows.iter().enumerate().find_map(|(i, r)| {
+        let (_, _, end) = r.find(&[label])?;
+        r.amount_after(end, comma)
+            .and_then(|(a, _, _)| cents(&a.value))
+            .map(|c| (i, c))
+    })
+}
+
+/// No total read under its label (OCR garbled the label, or the amount stands apart from it):
+/// the cash tendered less the change is what was paid, taken when the receipt prints that amount
+/// above its payment lines.
+fn paid_total(rows: &[Row], comma: bool) -> Option<Labelled> {
+    let (cash_row, cash) = paid(rows, "CASH", comma)?;
+    let (_, change) = paid(rows, "CHANGE", comma)?;
+    let total = cash - change;
+    if total <= 0 {
+        return None;
+    }
+    rows[..cash_row]
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(i, r)| {
+            (0..r.words.len()).rev().find_map(|k| {
+                let (amount, text, span) = r.amount_after(k, comma)?;
+                (amount.has_cents && cents(&amount.value) == Some(total)).then(|| Labelled {
+                    strength: usize::MAX,
+                    amount,
+                    text,
+                    row: i,
+                    span,
+                    below: false,
+                })
+            })
+        })
+}
+
 /// The total that pays: consistent with what was paid (cash less change) or with the subtotal and
 /// tax if the document shows them, before the payment lines, the strongest label, the last one
 /// (a total after rounding).
@@ -285,19 +332,9 @@ fn pick_total(
     tax: Option<&Labelled>,
     comma: bool,
 ) -> Option<(Labelled, f32)> {
-    let cents = |v: &str| -> Option<i64> {
-        let (i, f) = v.split_once('.')?;
-        let n = i.parse::<i64>().ok()? * 100 + f.parse::<i64>().ok()?;
-        Some(n)
-    };
-    let paid = |label: &str| {
-        rows.iter().find_map(|r| {
-            let (_, _, end) = r.find(&[label])?;
-            r.amount_after(end, comma)
-                .and_then(|(a, _, _)| cents(&a.value))
-        })
-    };
-    let tendered = paid("CASH").zip(paid("CHANGE")).map(|(c, ch)| c - ch);
+    let tendered = paid(rows, "CASH", comma)
+        .zip(paid(rows, "CHANGE", comma))
+        .map(|((_, c), (_, ch))| c - ch);
     let computed = subtotal
         .and_then(|s| cents(&s.amount.value))
         .map(|s| s + tax.and_then(|t| cents(&t.amount.value)).unwrap_or(0));

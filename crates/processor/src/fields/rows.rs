@@ -11,6 +11,8 @@ const MIN_WORD_CONFIDENCE: f32 = 30.0;
 const VENDOR_ZONE: f32 = 0.45;
 /// An address has at most this many lines.
 const MAX_ADDRESS_LINES: usize = 5;
+/// Lines that are not an address (a date, a tax number) passed over between a name and its address.
+const MAX_LINES_BEFORE_ADDRESS: usize = 2;
 /// The vendor's name is among the first this many plain lines of the page.
 const VENDOR_CANDIDATES: usize = 4;
 /// Words OCR is this unsure of at either end of a name are a logo's specks, not the name.
@@ -49,13 +51,27 @@ fn token(text: &str) -> String {
     }
 }
 
+/// Whether a row's token is a label's word: the same, or the same but for the letters OCR most
+/// often takes for one another in a word of four letters or more ("TOTAI", "INVOLCE", "T0TAL").
+fn same_word(label: &str, token: &str) -> bool {
+    let fold = |c: char| match c {
+        'I' | '1' | '|' | '!' => 'L',
+        '0' => 'O',
+        c => c,
+    };
+    label == token
+        || (label.len() >= 4
+            && label.len() == token.len()
+            && label.chars().map(fold).eq(token.chars().map(fold)))
+}
+
 /// A word that is a total's label on its own ("TOTAL", "JUMLAH"): kept whatever Tesseract's
 /// confidence in it (a short word in large bold print can read right at 22), as junk that spells
 /// exactly that is rare.
 fn is_total_word(token: &str) -> bool {
     labels::TOTAL
         .iter()
-        .any(|label| !label.contains(' ') && *label == token)
+        .any(|label| !label.contains(' ') && same_word(label, token))
 }
 
 /// A token that is a phone's or a tax number's label glued to its value ("Tel:03-9054", "GST:00").
@@ -158,7 +174,10 @@ impl Row {
             (0..self.tokens.len())
                 .find(|&s| {
                     s + want.len() <= self.tokens.len()
-                        && want.iter().zip(&self.tokens[s..]).all(|(a, b)| a == b)
+                        && want
+                            .iter()
+                            .zip(&self.tokens[s..])
+                            .all(|(a, b)| same_word(a, b))
                 })
                 .map(|s| (i, s, s + want.len()))
         })
@@ -172,7 +191,10 @@ impl Row {
             let want: Vec<&str> = label.split(' ').collect();
             (0..self.tokens.len()).any(|s| {
                 s + want.len() <= self.tokens.len()
-                    && want.iter().zip(&self.tokens[s..]).all(|(a, b)| a == b)
+                    && want
+                        .iter()
+                        .zip(&self.tokens[s..])
+                        .all(|(a, b)| same_word(a, b))
                     && self.words[s]
                         .text
                         .chars()
@@ -367,21 +389,41 @@ fn registration(row: &Row, r: &std::ops::Range<usize>) -> bool {
 
 /// A piece without the unsure words at its ends.
 fn trimmed(row: &Row, r: std::ops::Range<usize>) -> std::ops::Range<usize> {
-    let sure = |k: &usize| row.words[*k].confidence >= MIN_NAME_WORD_CONFIDENCE;
+    // A rule or a frame read as "|" is not part of a name either.
+    let sure = |k: &usize| {
+        row.words[*k].confidence >= MIN_NAME_WORD_CONFIDENCE
+            && row.words[*k].text.chars().any(char::is_alphanumeric)
+    };
     let start = r.clone().find(sure).unwrap_or(r.start);
     let end = r.clone().rev().find(sure).map_or(r.end, |k| k + 1);
     start..end.max(start + 1)
 }
 
-/// A name without the registration number printed after it ("AEON CO. (M) BHD (126926-H)").
+/// A name without the registration number printed after it ("AEON CO. (M) BHD (126926-H)",
+/// "... SDN BHD (139386 X)"): a registration-like word, or a group in brackets of up to three words
+/// holding five digits or more (a bracketed "(M)" or "(KL)" is part of the name).
 fn without_registration(row: &Row, r: std::ops::Range<usize>) -> std::ops::Range<usize> {
     let mut end = r.end;
-    while end > r.start + 1 && {
-        let t = &row.words[end - 1].text;
-        registration_number(t)
-            || (t.starts_with('(') && t.chars().filter(char::is_ascii_digit).count() >= 5)
-    } {
-        end -= 1;
+    while end > r.start + 1 {
+        let group = (r.start + 1..end)
+            .rev()
+            .take(3)
+            .find(|&k| row.words[k].text.starts_with('('))
+            .filter(|&k| {
+                row.words[k..end]
+                    .iter()
+                    .flat_map(|w| w.text.chars())
+                    .filter(char::is_ascii_digit)
+                    .count()
+                    >= 5
+            });
+        if let Some(k) = group {
+            end = k;
+        } else if registration_number(&row.words[end - 1].text) {
+            end -= 1;
+        } else {
+            break;
+        }
     }
     r.start..end
 }
@@ -432,6 +474,24 @@ pub fn vendor(rows: &[Row]) -> (Option<(String, Span)>, Option<(String, Span)>) 
     let mut name = row.piece_text(&piece);
     let mut span = row.span(piece.start, piece.end);
     let mut next = at + 1;
+    // "CO. (M) SDN BHD" under "POPULAR BOOK": the name began on the line above.
+    let continues = row.words[piece.start].text.to_uppercase();
+    if at > 0 && labels::TRAILING_FORMS.contains(&continues.as_str()) {
+        let above = top[at - 1];
+        if let Some(p) = above
+            .pieces()
+            .into_iter()
+            .find(|p| beneath(above, p, &span))
+            .map(|p| trimmed(above, p))
+        {
+            let s = above.span(p.start, p.end);
+            let gap = span.bbox.top.saturating_sub(s.bbox.top + s.bbox.height);
+            if plain(above, &p) && gap <= s.bbox.height {
+                name = format!("{} {name}", above.piece_text(&p));
+                span = join(s, span);
+            }
+        }
+    }
     if !ends_in_form(&name) {
         if let Some(r) = top.get(at + 1) {
             if let Some(p) = r.pieces().into_iter().find(|p| beneath(r, p, &span)) {
@@ -448,6 +508,7 @@ pub fn vendor(rows: &[Row]) -> (Option<(String, Span)>, Option<(String, Span)>) 
     let mut address: Vec<String> = Vec::new();
     let mut address_span: Option<Span> = None;
     let mut last_bottom = span.bbox.top + span.bbox.height;
+    let mut passed = 0;
     for r in top.iter().skip(next) {
         let Some(p) = r.pieces().into_iter().find(|p| beneath(r, p, &span)) else {
             continue;
@@ -462,6 +523,11 @@ pub fn vendor(rows: &[Row]) -> (Option<(String, Span)>, Option<(String, Span)>) 
             continue;
         }
         if !plain_address(r, &p) {
+            // Between a name and its address a receipt may print its date or its tax number.
+            if address.is_empty() && passed < MAX_LINES_BEFORE_ADDRESS {
+                passed += 1;
+                continue;
+            }
             break;
         }
         address.push(r.piece_text(&p));

@@ -383,3 +383,105 @@ fn a_total_label_read_unsure_still_labels_its_amount_but_other_unsure_words_do_n
     let rows = rows::of_page(&unsure(receipt(), "Cash", 590));
     assert!(rows.iter().all(|r| r.find(&["CASH"]).is_none()));
 }
+
+/// The hand-made receipt with every word spelled `from` spelled `to` (same place), and pieces added.
+fn receipt_with(replace: &[(&str, &str)], add: &[(&str, u32, u32)]) -> PageResult {
+    let mut page = receipt();
+    for (from, to) in replace {
+        let mut found = false;
+        for w in page.words.iter_mut().filter(|w| w.text == *from) {
+            w.text = to.to_string();
+            found = true;
+        }
+        assert!(found, "{from} is on the receipt");
+    }
+    let extra = self::page(1, add);
+    page.words.extend(extra.words);
+    page
+}
+
+#[test]
+fn a_name_printed_over_two_lines_with_its_registration_and_a_date_before_the_address() {
+    let mut page = page(
+        1,
+        &[
+            ("| POPULAR BOOK", 200, 60),
+            ("CO. (M) SDN BHD (139386 X)", 160, 100),
+            ("09 Apr 2018 18:26", 200, 130),
+            ("5-7, JALAN MAHAGONI 7/1", 230, 160),
+            ("BATANG KALI, SELANGOR", 230, 190),
+            ("03-60571377", 280, 220),
+        ],
+    );
+    page.words
+        .extend(receipt().words.into_iter().filter(|w| w.bbox.top >= 300));
+    let (f, _) = extract(&[page]);
+    assert_eq!(text(&f.vendor_name), Some("POPULAR BOOK CO. (M) SDN BHD"));
+    assert_eq!(
+        text(&f.vendor_address),
+        Some("5-7, JALAN MAHAGONI 7/1 BATANG KALI, SELANGOR")
+    );
+    // A bracketed part of the name stays ("(M)"); a bracketed number goes.
+    let (f, _) = extract(&[receipt_with(&[("(1125830-V)", "(M)")], &[])]);
+    assert_eq!(text(&f.vendor_name), Some("SWC ENTERPRISE SDN BHD"));
+}
+
+#[test]
+fn labels_and_dates_as_ocr_misreads_them_still_count() {
+    // "Totai" for Total, "INVOLCE" for INVOICE, a date glued to the next word.
+    let (f, _) = extract(&[receipt_with(
+        &[("Total", "Totai"), ("10:36:13", "10:36:13AM")],
+        &[],
+    )]);
+    assert_eq!(f.total.as_ref().unwrap().bbox.top, 560);
+    assert_eq!(value(&f.total), Some("30.00"));
+    let page = page(
+        1,
+        &[
+            ("TAX INVOLCE", 100, 40),
+            ("ACME TRADING", 100, 80),
+            ("Date: 21/05/2018Time: 11:12:56", 100, 300),
+            ("Amount", 100, 400),
+            ("<RM_34.80", 400, 400),
+        ],
+    );
+    let (f, _) = extract(&[page]);
+    assert_eq!(value(&f.date), Some("2018-05-21"));
+    assert_eq!(text(&f.date), Some("21/05/2018"));
+    assert_eq!(text(&f.vendor_name), Some("ACME TRADING"));
+    // A word that only looks like a label in part is none: "TOTE" is not "TOTAL" (the total then
+    // comes from the payment, less sure).
+    let (f, _) = extract(&[receipt_with(&[("Total", "Tote")], &[])]);
+    assert!(f.total.as_ref().unwrap().confidence < 0.8, "{:?}", f.total);
+    let (f, _) = extract(&[receipt_with(&[("Total", "Totai")], &[])]);
+    assert!(f.total.as_ref().unwrap().confidence > 0.85, "{:?}", f.total);
+}
+
+#[test]
+fn a_total_whose_label_is_unreadable_is_what_was_paid_when_it_is_printed() {
+    // The total's label lost to OCR, the subtotal's too: cash 50.00 less change 20.00.
+    let (f, _) = extract(&[receipt_with(
+        &[("Total", "Tc#@l"), ("SubTotal", "5ubT@t")],
+        &[],
+    )]);
+    let total = f
+        .total
+        .as_ref()
+        .expect("the paid amount, printed above the cash");
+    assert_eq!(total.value.as_deref(), Some("30.00"));
+    assert_eq!(
+        total.bbox.top, 560,
+        "the lowest printing above the cash line"
+    );
+    assert!(total.confidence < 0.8, "less sure than a labelled total");
+    // Not printed anywhere above the payment: no total.
+    let (f, _) = extract(&[receipt_with(
+        &[
+            ("Total", "Tc#@l"),
+            ("SubTotal", "5ubT@t"),
+            ("20.00", "21.00"),
+        ],
+        &[],
+    )]);
+    assert_eq!(f.total, None);
+}
