@@ -151,3 +151,18 @@ fn ocrmypdf_samples() {
     let text = norm(&hard.text);
     assert!(text.contains("tip-toeing along a path"), "{text}");
 }
+
+/// A faint till receipt whose ink the orientation step takes for sideways, and whose orientation
+/// detection then answers a half turn: it was read upside down ("QNNd3Y HSYD" for REFUND CASH).
+/// A half turn must win against the upright reading, not be taken on OSD's word.
+#[test]
+fn a_faint_upright_receipt_is_not_turned_over() {
+    let Some(dir) = realworld_dir() else { return };
+    let result = process_file(&dir.join("sroie_keys/615.jpg"));
+    assert!(result.error.is_none(), "{:?}", result.error);
+    let page = &result.pages[0];
+    assert_eq!(page.rotation, 0, "{}", result.text);
+    assert!(result.text.contains("KEMBANGAN"), "{}", result.text);
+    let total = result.fields.total.as_ref().expect("its total");
+    assert_eq!(total.value.as_deref(), Some("7.15"));
+}

@@ -203,8 +203,11 @@ fn read_upright(
             .filter(|o| o.turn != 0 && o.confidence >= plan::MIN_OSD_CONFIDENCE)
             .map(|o| o.turn)
     };
+    // Ink running sideways is righted by a quarter turn; OSD answering a half turn for it
+    // contradicts the ink (a faint receipt's upright page was turned over), so it waits for
+    // the reading to be compared below.
     let first_turn = if ink.is_sideways() {
-        osd(readers).unwrap_or(0)
+        osd(readers).filter(|t| t % 180 == 90).unwrap_or(0)
     } else {
         0
     };
