@@ -278,6 +278,8 @@ pub const ITEM_DESCRIPTION: &[&str] = &[
     "ARTIKEL",
     "DÉSIGNATION",
     "DESIGNATION",
+    "BESCHREIBUNG",
+    "LEISTUNG",
     "DESCRIPCIÓN",
     "DESCRIZIONE",
     "OMSCHRIJVING",
@@ -289,6 +291,8 @@ pub const ITEM_QUANTITY: &[&str] = &[
     "QTE",
     "QTÉ",
     "MENGE",
+    "QUANTITÉ",
+    "QUANTITE",
     "CANTIDAD",
     "QUANTITÀ",
     "AANTAL",
@@ -311,6 +315,8 @@ pub const ITEM_AMOUNT: &[&str] = &[
     "TOTAL",
     "AMT",
     "LINE TOTAL",
+    "NET",
+    "NET AMOUNT",
     "BETRAG",
     "GESAMT",
     "MONTANT",
@@ -319,8 +325,6 @@ pub const ITEM_AMOUNT: &[&str] = &[
     "BEDRAG",
 ];
 
-/// Company forms that end a vendor's name ("... SDN BHD"): a name running on to the next line ends
-/// with one.
 /// Company forms that end a name and never begin one: a line starting with one ("CO. (M) SDN
 /// BHD") is the end of the name printed on the line above ("POPULAR BOOK").
 pub const TRAILING_FORMS: &[&str] = &[
@@ -328,6 +332,8 @@ pub const TRAILING_FORMS: &[&str] = &[
     "INC", "INC.", "CORP", "CORP.", "GMBH", "PLC",
 ];
 
+/// Company forms that end a vendor's name ("... SDN BHD"): a name running on to the next line ends
+/// with one.
 pub const COMPANY_FORMS: &[&str] = &[
     "SDN BHD",
     "SDN. BHD.",

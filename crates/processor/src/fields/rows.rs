@@ -236,6 +236,10 @@ impl Row {
                 .and_then(|j| amounts::parse(j, comma).map(|a| (a, k + 1)))
                 .or_else(|| amounts::parse(text, comma).map(|a| (a, k)))
             {
+                // A rate is no amount ("TVA 5,5 % : 14,30 €").
+                if self.words.get(last + 1).is_some_and(|w| w.text.starts_with('%')) {
+                    continue;
+                }
                 // A currency mark before it, or right after it ("1.234,50 €").
                 let after = self
                     .words
@@ -371,11 +375,21 @@ fn plain(row: &Row, r: &std::ops::Range<usize>) -> bool {
 fn no_label_date_or_amount(row: &Row, r: &std::ops::Range<usize>, text: &str) -> bool {
     !row.tokens[r.clone()]
         .iter()
-        .any(|t| labels::NOT_VENDOR.contains(&t.as_str()) || labelled_number(t))
+        .any(|t| labels::NOT_VENDOR.contains(&t.as_str()) || labelled_number(t) || title_word(t))
         && super::dates::find(text).is_empty()
         && !row.words[r.clone()]
             .iter()
             .any(|w| amounts::parse(&w.text, false).is_some_and(|a| a.has_cents))
+}
+
+/// A document's title or its number's label in one word ("RECHNUNG", "FACTURE",
+/// "RECHNUNGSNUMMER"): a line holding one is not the vendor's. Short ones ("BON") are left out:
+/// they are words of street names too.
+fn title_word(token: &str) -> bool {
+    labels::KIND
+        .iter()
+        .chain(labels::INVOICE_ID)
+        .any(|l| l.len() >= 5 && !l.contains(' ') && same_word(l, token))
 }
 
 /// A registration number under a name ("(1125830-V)", "CO. NO. 373665-A", "COMPANY NO:

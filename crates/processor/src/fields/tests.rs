@@ -485,3 +485,28 @@ fn a_total_whose_label_is_unreadable_is_what_was_paid_when_it_is_printed() {
     )]);
     assert_eq!(f.total, None);
 }
+
+#[test]
+fn a_french_invoice_keeps_its_title_out_of_the_address_and_its_vat_rate_out_of_the_tax() {
+    let page = page(
+        1,
+        &[
+            ("Boulangerie Lefèvre SARL", 100, 60),
+            ("8 rue des Lilas", 100, 100),
+            ("69003 Lyon", 100, 130),
+            ("Facture", 100, 160),
+            ("Facture n° F-2026-112", 100, 220),
+            ("Date : 21/09/2026", 100, 250),
+            ("Total HT : 260,00 €", 700, 500),
+            ("TVA 5,5 % : 14,30 €", 700, 530),
+            ("Total TTC : 274,30 €", 700, 560),
+        ],
+    );
+    let (f, _) = extract(&[page]);
+    assert_eq!(text(&f.vendor_name), Some("Boulangerie Lefèvre SARL"));
+    assert_eq!(text(&f.vendor_address), Some("8 rue des Lilas 69003 Lyon"));
+    assert_eq!(text(&f.invoice_receipt_id), Some("F-2026-112"));
+    assert_eq!(value(&f.tax), Some("14.30"));
+    assert_eq!(value(&f.total), Some("274.30"));
+    assert_eq!(value(&f.date), Some("2026-09-21"));
+}
