@@ -237,7 +237,11 @@ impl Row {
                 .or_else(|| amounts::parse(text, comma).map(|a| (a, k)))
             {
                 // A rate is no amount ("TVA 5,5 % : 14,30 €").
-                if self.words.get(last + 1).is_some_and(|w| w.text.starts_with('%')) {
+                if self
+                    .words
+                    .get(last + 1)
+                    .is_some_and(|w| w.text.starts_with('%'))
+                {
                     continue;
                 }
                 // A currency mark before it, or right after it ("1.234,50 €").
