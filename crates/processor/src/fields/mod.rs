@@ -310,7 +310,7 @@ fn paid_total(rows: &[Row], comma: bool) -> Option<Labelled> {
         .find_map(|(i, r)| {
             (0..r.words.len()).rev().find_map(|k| {
                 let (amount, text, span) = r.amount_after(k, comma)?;
-                (amount.has_cents && cents(&amount.value) == Some(total)).then(|| Labelled {
+                (amount.has_cents && cents(&amount.value) == Some(total)).then_some(Labelled {
                     strength: usize::MAX,
                     amount,
                     text,
