@@ -303,13 +303,9 @@ async fn contained(name: &str, hostile: Vec<u8>, file_type: &str, codes: &[&str]
 
 #[tokio::test(flavor = "multi_thread")]
 async fn form_xobjects_that_draw_each_other_cost_one_document() {
-    contained(
-        "xobjects",
-        recursive_xobjects(),
-        "pdf",
-        &["timeout", "engine_crashed"],
-    )
-    .await;
+    // Stopped once it presses its memory limit: pdfium survives its failed allocations, and a
+    // worker held below its cap without that check spun on to the deadline ("timeout").
+    contained("xobjects", recursive_xobjects(), "pdf", &["engine_crashed"]).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

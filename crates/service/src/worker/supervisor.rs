@@ -224,7 +224,7 @@ impl Supervisor {
             Lost::OverCap(used) => ProcessError::new(
                 ErrorCode::EngineCrashed,
                 format!(
-                    "the document needed more than the worker's memory cap of {} MB ({} MB in use) and was stopped",
+                    "the document needed more than the worker's memory cap of {} MB and was stopped ({} MB resident then)",
                     self.settings.memory_cap_mb,
                     used >> 20
                 ),
