@@ -5,6 +5,8 @@
 //!
 //!     cargo run --release -p processor --example fields_again -- IN_DIR OUT_DIR
 
+mod common;
+
 use processor::{DocumentResult, PageResult};
 
 fn main() {
@@ -13,23 +15,9 @@ fn main() {
         eprintln!("usage: fields_again IN_DIR OUT_DIR");
         std::process::exit(64);
     };
-    std::fs::create_dir_all(output).expect("output folder");
-    for entry in std::fs::read_dir(input).expect("input folder") {
-        let path = entry.expect("entry").path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        if !name.ends_with(".json") {
-            continue;
-        }
-        let mut read: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(&path).expect("readable")).expect("json");
-        let Ok(pages) = serde_json::from_value::<Vec<PageResult>>(read["pages"].take()) else {
-            eprintln!("{name}: not a document result");
-            continue;
-        };
-        let result = DocumentResult::from_pages(pages);
-        let out = std::path::Path::new(output).join(name);
-        std::fs::write(out, serde_json::to_vec(&result).expect("serialises")).expect("written");
-    }
+    common::each_json(input, output, |_, bytes| {
+        let mut read: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+        let pages: Vec<PageResult> = serde_json::from_value(read["pages"].take()).ok()?;
+        Some(DocumentResult::from_pages(pages))
+    });
 }

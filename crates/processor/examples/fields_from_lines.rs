@@ -6,6 +6,8 @@
 //!
 //!     cargo run --release -p processor --example fields_from_lines -- LINES_DIR OUT_DIR
 
+mod common;
+
 use processor::layout;
 use processor::{BBox, DocumentResult, PageResult, Source, Word};
 use serde::Deserialize;
@@ -57,17 +59,8 @@ fn main() {
         eprintln!("usage: fields_from_lines LINES_DIR OUT_DIR");
         std::process::exit(64);
     };
-    std::fs::create_dir_all(output).expect("output folder");
-    for entry in std::fs::read_dir(input).expect("input folder") {
-        let path = entry.expect("entry").path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        if !name.ends_with(".json") {
-            continue;
-        }
-        let read: Lines =
-            serde_json::from_slice(&std::fs::read(&path).expect("readable")).expect("lines");
+    common::each_json(input, output, |_, bytes| {
+        let read: Lines = serde_json::from_slice(bytes).ok()?;
         let width = read.lines.iter().map(|l| l.right).fold(1.0, f64::max) as u32;
         let height = read.lines.iter().map(|l| l.bottom).fold(1.0, f64::max) as u32;
         let lines: Vec<Vec<Word>> = read.lines.iter().map(words).collect();
@@ -87,8 +80,6 @@ fn main() {
             qr_codes: Vec::new(),
             codes: Vec::new(),
         };
-        let result = DocumentResult::from_pages(vec![page]);
-        let out = std::path::Path::new(output).join(name);
-        std::fs::write(out, serde_json::to_vec(&result).expect("serialises")).expect("written");
-    }
+        Some(DocumentResult::from_pages(vec![page]))
+    });
 }

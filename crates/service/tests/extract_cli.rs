@@ -2,20 +2,10 @@
 
 mod common;
 
-use common::corpus;
+use common::{cli, corpus};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::{Command, Output};
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_document-processor"));
-    if let Some(p) = std::env::var_os("PDFIUM_LIB_PATH")
-        .or_else(|| option_env!("PDFIUM_LIB_PATH").map(Into::into))
-    {
-        c.env("PDFIUM_LIB_PATH", p);
-    }
-    c
-}
 
 fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
@@ -29,7 +19,7 @@ fn json(out: &Output) -> Value {
 #[test]
 fn one_file_prints_only_its_json_on_stdout() {
     let Some(dir) = corpus() else { return };
-    let out = succeed(bin().args(["extract"]).arg(dir.join("bd_invoice_01.pdf")));
+    let out = succeed(cli().args(["extract"]).arg(dir.join("bd_invoice_01.pdf")));
     let r = json(&out);
     assert_eq!(r["page_count"], 1);
     assert_eq!(r["error"], Value::Null);
@@ -42,7 +32,7 @@ fn one_file_prints_only_its_json_on_stdout() {
 fn out_dir_gets_one_json_per_file_and_a_bad_file_fails_the_run() {
     let Some(dir) = corpus() else { return };
     let out_dir = tempdir("out-dir");
-    let out = bin()
+    let out = cli()
         .args(["extract", "--out-dir"])
         .arg(&out_dir)
         .arg(dir.join("bad_encrypted.pdf"))
@@ -76,7 +66,7 @@ fn out_dir_gets_one_json_per_file_and_a_bad_file_fails_the_run() {
 #[test]
 fn several_files_without_out_dir_print_json_lines() {
     let Some(dir) = corpus() else { return };
-    let out = bin()
+    let out = cli()
         .args(["extract", "--ocr-mode", "never"])
         .arg(dir.join("bd_letter_01.pdf"))
         .arg(dir.join("bad_zero_bytes.pdf"))
@@ -95,7 +85,7 @@ fn several_files_without_out_dir_print_json_lines() {
 
 #[test]
 fn the_binary_sets_omp_thread_limit_itself() {
-    let out = bin()
+    let out = cli()
         .arg("doctor")
         .env_remove("OMP_THREAD_LIMIT")
         .output()
@@ -107,7 +97,7 @@ fn the_binary_sets_omp_thread_limit_itself() {
     );
     assert_eq!(r["tesseract"], "ok");
     // A value the user chose is kept.
-    let out = bin()
+    let out = cli()
         .arg("doctor")
         .env("OMP_THREAD_LIMIT", "2")
         .output()
@@ -118,7 +108,7 @@ fn the_binary_sets_omp_thread_limit_itself() {
 #[test]
 fn limits_come_from_the_environment() {
     let Some(dir) = corpus() else { return };
-    let out = bin()
+    let out = cli()
         .args(["extract"])
         .arg(dir.join("bd_report_01.pdf"))
         .env("MAX_PAGES", "2")
@@ -141,7 +131,7 @@ fn results_that_would_overwrite_each_other_are_refused_before_any_work() {
         .unwrap();
     }
     let out_dir = tempdir("clash-out");
-    let out = bin()
+    let out = cli()
         .args(["extract", "--out-dir"])
         .arg(&out_dir)
         .arg(inputs.join("a/1.jpg"))
@@ -159,7 +149,7 @@ fn results_that_would_overwrite_each_other_are_refused_before_any_work() {
 
     // The folder instead: its files keep their relative paths, both results are there.
     succeed(
-        bin()
+        cli()
             .args(["extract", "--out-dir"])
             .arg(&out_dir)
             .arg(&inputs),
@@ -177,7 +167,7 @@ fn results_that_would_overwrite_each_other_are_refused_before_any_work() {
 fn a_binary_built_in_the_checkout_finds_libpdfium_without_a_variable() {
     let Some(dir) = corpus() else { return };
     let out = succeed(
-        bin()
+        cli()
             .env_remove("PDFIUM_LIB_PATH")
             .args(["extract", "--ocr-mode", "never"])
             .arg(dir.join("bd_letter_01.pdf")),
@@ -209,7 +199,7 @@ fn pdf_writes_one_searchable_pdf_and_refuses_what_would_lose_a_file() {
     let out_dir = tempdir("pdf");
     let target = out_dir.join("letter.pdf");
     let out = succeed(
-        bin()
+        cli()
             .args(["extract", "--quiet", "--pdf"])
             .arg(&target)
             .arg(dir.join("img_letter_01.jpg")),
@@ -238,7 +228,7 @@ fn pdf_writes_one_searchable_pdf_and_refuses_what_would_lose_a_file() {
         } else {
             out_dir.join("two.pdf")
         };
-        let out = bin()
+        let out = cli()
             .args(["extract", "--quiet", "--pdf"])
             .arg(&pdf)
             .args(&args)
@@ -258,7 +248,7 @@ fn pdf_writes_one_searchable_pdf_and_refuses_what_would_lose_a_file() {
     );
     // A document that fails gets no PDF, and says so.
     let failed = out_dir.join("bad.pdf");
-    let out = bin()
+    let out = cli()
         .args(["extract", "--quiet", "--pdf"])
         .arg(&failed)
         .arg(dir.join("bad_truncated.pdf"))
@@ -273,7 +263,7 @@ fn tables_dir_gets_each_table_as_csv_and_refuses_names_that_clash() {
     let Some(dir) = corpus() else { return };
     let out_dir = tempdir("tables");
     let out = succeed(
-        bin()
+        cli()
             .args(["extract", "--quiet", "--tables"])
             .arg(&out_dir)
             .arg(dir.join("bd_invoice_01.pdf")),
@@ -319,7 +309,7 @@ fn tables_dir_gets_each_table_as_csv_and_refuses_names_that_clash() {
     // Two inputs of one name would write the same CSV files: refused before any work.
     let twin = tempdir("tables-twin").join("bd_invoice_01.pdf");
     std::fs::copy(dir.join("bd_invoice_01.pdf"), &twin).unwrap();
-    let out = bin()
+    let out = cli()
         .args(["extract", "--quiet", "--tables"])
         .arg(tempdir("tables-clash"))
         .arg(dir.join("bd_invoice_01.pdf"))

@@ -5,31 +5,13 @@
 
 mod common;
 
-use common::{corpus, repo_root, TestApp};
+use common::{chromium, cli, corpus, repo_root, TestApp};
 use serde_json::Value;
 use service::view::token::{now_secs, ViewTokens};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const SECRET: &str = "viewer-test-secret";
-
-/// Chromium, or None off CI when it is not installed (on CI its absence is a failure).
-fn chromium() -> Option<PathBuf> {
-    let found = std::env::var_os("CHROMIUM").map(PathBuf::from).or_else(|| {
-        ["chromium", "chromium-browser", "google-chrome"]
-            .iter()
-            .map(|n| Path::new("/usr/bin").join(n))
-            .find(|p| p.exists())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but chromium is missing (scripts/setup.sh installs it)"
-        );
-        eprintln!("SKIPPED: no chromium");
-    }
-    found
-}
 
 /// What the browser made of a page: the DOM after its script ran, and the console lines.
 struct Browsed {
@@ -346,15 +328,7 @@ fn extract_html_writes_a_view_that_opens_from_the_disk() {
     // A longer document's preview from an earlier run must not show up in this one's view.
     std::fs::create_dir_all(one.join("pages")).unwrap();
     std::fs::write(one.join("pages/7.webp"), b"stale").unwrap();
-    let extract = |args: &[&std::ffi::OsStr]| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_document-processor"));
-        if let Some(p) = std::env::var_os("PDFIUM_LIB_PATH")
-            .or_else(|| option_env!("PDFIUM_LIB_PATH").map(Into::into))
-        {
-            c.env("PDFIUM_LIB_PATH", p);
-        }
-        c.arg("extract").args(args).output().unwrap()
-    };
+    let extract = |args: &[&std::ffi::OsStr]| cli().arg("extract").args(args).output().unwrap();
     let letter = corpus.join("scan_letter_01.pdf");
     let out = extract(&["--html".as_ref(), one.as_os_str(), letter.as_os_str()]);
     assert!(out.status.success(), "{out:?}");

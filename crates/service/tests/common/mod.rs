@@ -41,6 +41,35 @@ pub fn corpus() -> Option<PathBuf> {
     }
 }
 
+/// The real binary, as a user runs it, with the pdfium the build was given.
+pub fn cli() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_document-processor"));
+    if let Some(p) = std::env::var_os("PDFIUM_LIB_PATH")
+        .or_else(|| option_env!("PDFIUM_LIB_PATH").map(Into::into))
+    {
+        c.env("PDFIUM_LIB_PATH", p);
+    }
+    c
+}
+
+/// Chromium, or None off CI when it is not installed (on CI its absence is a failure).
+pub fn chromium() -> Option<PathBuf> {
+    let found = std::env::var_os("CHROMIUM").map(PathBuf::from).or_else(|| {
+        ["chromium", "chromium-browser", "google-chrome"]
+            .iter()
+            .map(|n| std::path::Path::new("/usr/bin").join(n))
+            .find(|p| p.exists())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but chromium is missing (scripts/setup.sh installs it)"
+        );
+        eprintln!("SKIPPED: no chromium");
+    }
+    found
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
