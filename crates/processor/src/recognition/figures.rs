@@ -1,0 +1,291 @@
+//! A second reader for the figures of a till receipt: PaddleOCR's English PP-OCRv4 text
+//! recogniser (an 8 MB ONNX model) on ONNX Runtime, both loaded at run time from one folder
+//! (`FIGURE_READER_DIR`, filled by `scripts/setup.sh` from their PyPI wheels). Tesseract's LSTM
+//! misreads the digits of faint thermal print; this model reads them far better (BENCHMARKS.md
+//! "Fields": a receipt's total right 0.94 of the time, not 0.82) but loses the spaces between
+//! words, so it re-reads figures only and Tesseract keeps the names and addresses.
+
+use crate::output::result::{BBox, Word};
+use image::GrayImage;
+use ort::environment::Environment;
+use ort::session::Session;
+use ort::value::Tensor;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// ONNX Runtime's library, the model and its characters, as the folder holds them.
+pub const LIBRARY: &str = "libonnxruntime.so";
+pub const MODEL: &str = "en_PP-OCRv4_rec_infer.onnx";
+pub const KEYS: &str = "en_dict.txt";
+
+/// The model's input height; the width follows the crop's shape.
+const HEIGHT: u32 = 48;
+/// Widest input (a word 30 times as wide as tall is no figure: its cost is bounded).
+const MAX_WIDTH: u32 = HEIGHT * 30;
+
+/// ONNX Runtime allows one environment per process; the workers' sessions share it.
+static ENVIRONMENT: OnceLock<Result<Environment, String>> = OnceLock::new();
+
+fn environment(library: &Path) -> Result<&'static Environment, String> {
+    ENVIRONMENT
+        .get_or_init(|| {
+            ort::init_from(library)
+                .map_err(text)?
+                .with_name("figures")
+                .with_telemetry(false)
+                .build()
+                .map_err(text)
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// One worker's recogniser.
+pub struct FigureReader {
+    session: Session,
+    keys: Vec<String>,
+}
+
+impl FigureReader {
+    /// Loads the folder's library, model and characters; an error says what is missing.
+    pub fn load(dir: &Path) -> Result<Self, String> {
+        let keys = std::fs::read_to_string(dir.join(KEYS))
+            .map_err(|e| format!("{}: {e}", dir.join(KEYS).display()))?;
+        let environment = environment(&dir.join(LIBRARY))?;
+        // One thread, as Tesseract runs in each worker; no arena or memory pattern: inputs vary
+        // in width, and a worker's memory is capped.
+        let cpu = ort::ep::CPU::default().with_arena_allocator(false).build();
+        let session = Session::builder(environment)
+            .map_err(text)?
+            .with_intra_threads(1)
+            .map_err(text)?
+            .with_inter_threads(1)
+            .map_err(text)?
+            .with_memory_pattern(false)
+            .map_err(text)?
+            .with_execution_providers([cpu])
+            .map_err(text)?
+            .commit_from_file(dir.join(MODEL))
+            .map_err(|e| format!("{}: {e}", dir.join(MODEL).display()))?;
+        Ok(FigureReader {
+            session,
+            keys: keys_of(&keys),
+        })
+    }
+
+    /// The text in `bbox` of `image`, and how sure the model is of it (0-1).
+    pub fn read(&mut self, image: &GrayImage, bbox: BBox) -> Result<(String, f32), String> {
+        let Some(crop) = crop(image, bbox) else {
+            return Ok((String::new(), 0.0));
+        };
+        let (width, pixels) = input(&crop);
+        let tensor = Tensor::from_array(([1usize, 3, HEIGHT as usize, width as usize], pixels))
+            .map_err(text)?;
+        let outputs = self.session.run(ort::inputs![tensor]).map_err(text)?;
+        let (shape, probabilities) = outputs[0].try_extract_tensor::<f32>().map_err(text)?;
+        let classes = shape.last().copied().unwrap_or(0).max(0) as usize;
+        Ok(decode(probabilities, classes, &self.keys))
+    }
+}
+
+fn text(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// Where the folder is: as configured, else `figures/` next to the executable.
+pub fn folder(configured: Option<&Path>) -> Option<PathBuf> {
+    configured.map(Path::to_path_buf).or_else(|| {
+        let beside = std::env::current_exe().ok()?.parent()?.join("figures");
+        beside.join(MODEL).exists().then_some(beside)
+    })
+}
+
+/// Reads again, in place, the words of `lines` that are figures (amounts, dates, numbers): a
+/// reading replaces Tesseract's when it is a figure too, in one piece.
+pub fn reread(reader: &mut FigureReader, image: &GrayImage, lines: &mut [Vec<Word>]) {
+    for word in lines.iter_mut().flatten().filter(|w| is_figure(&w.text)) {
+        match reader.read(image, word.bbox) {
+            Ok((text, sure)) if is_figure(&text) && !text.contains(' ') => {
+                word.text = text;
+                word.confidence = (sure * 100.0).clamp(0.0, 100.0);
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "figure not read again");
+                return;
+            }
+        }
+    }
+}
+
+/// A word that holds a digit and is at least half digits and marks ("12.50", "RM7.00",
+/// "21/03/2018"), not a word with a digit in it ("Jalan", "B2B").
+pub fn is_figure(text: &str) -> bool {
+    let chars = text.chars().count();
+    text.chars().any(|c| c.is_ascii_digit())
+        && text.chars().filter(|c| !c.is_alphabetic()).count() * 2 >= chars
+}
+
+/// The word with a margin (the model was trained on loose crops), clipped to the image.
+fn crop(image: &GrayImage, b: BBox) -> Option<GrayImage> {
+    let pad = (b.height / 5).max(2);
+    let left = b.left.saturating_sub(pad);
+    let top = b.top.saturating_sub(pad);
+    let right = (b.left + b.width + pad).min(image.width());
+    let bottom = (b.top + b.height + pad).min(image.height());
+    (right > left + 1 && bottom > top + 1)
+        .then(|| image::imageops::crop_imm(image, left, top, right - left, bottom - top).to_image())
+}
+
+/// The crop as the model takes it: `HEIGHT` high, its shape kept, three equal channels scaled to
+/// -1..1 (PaddleOCR's normalisation). Returns the width and the planes.
+pub(crate) fn input(crop: &GrayImage) -> (u32, Vec<f32>) {
+    let width = ((HEIGHT as f32 * crop.width() as f32 / crop.height().max(1) as f32).ceil() as u32)
+        .clamp(8, MAX_WIDTH);
+    let resized =
+        image::imageops::resize(crop, width, HEIGHT, image::imageops::FilterType::Triangle);
+    let plane: Vec<f32> = resized
+        .as_raw()
+        .iter()
+        .map(|&v| v as f32 / 127.5 - 1.0)
+        .collect();
+    let mut pixels = Vec::with_capacity(plane.len() * 3);
+    for _ in 0..3 {
+        pixels.extend_from_slice(&plane);
+    }
+    (width, pixels)
+}
+
+/// The model's classes: CTC's blank, the characters of the file (one per line; the wheel's has
+/// CRLF line ends), then a space.
+pub(crate) fn keys_of(file: &str) -> Vec<String> {
+    std::iter::once(String::new())
+        .chain(
+            file.lines()
+                .map(|l| l.trim_end_matches('\r'))
+                .filter(|l| !l.is_empty())
+                .map(String::from),
+        )
+        .chain(std::iter::once(" ".to_string()))
+        .collect()
+}
+
+/// CTC's greedy decoding of `steps × classes` probabilities: the likeliest class at each step,
+/// repeats merged, blanks dropped. Sureness: the mean probability of the characters kept.
+pub(crate) fn decode(probabilities: &[f32], classes: usize, keys: &[String]) -> (String, f32) {
+    let mut text = String::new();
+    let (mut sum, mut kept) = (0.0f32, 0usize);
+    let mut previous = None;
+    for step in probabilities.chunks_exact(classes.max(1)) {
+        let (class, p) = step
+            .iter()
+            .copied()
+            .enumerate()
+            .fold(
+                (0, f32::MIN),
+                |best, (i, p)| if p > best.1 { (i, p) } else { best },
+            );
+        if class != 0 && previous != Some(class) {
+            text.push_str(keys.get(class).map_or("", String::as_str));
+            sum += p;
+            kept += 1;
+        }
+        previous = Some(class);
+    }
+    let sure = if kept == 0 { 0.0 } else { sum / kept as f32 };
+    (text.trim().to_string(), sure)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> Vec<String> {
+        keys_of("0\r\n1\r\n2\r\n.\r\n")
+    }
+
+    /// One step's probabilities, `class` the likeliest.
+    fn step(class: usize, classes: usize) -> Vec<f32> {
+        (0..classes)
+            .map(|i| {
+                if i == class {
+                    0.9
+                } else {
+                    0.1 / classes as f32
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_classes_are_blank_the_file_then_a_space() {
+        assert_eq!(keys(), ["", "0", "1", "2", ".", " "]);
+    }
+
+    #[test]
+    fn repeats_merge_and_blanks_split_them() {
+        let k = keys();
+        // 1 1 blank 1 . 2 2 0 -> "11.20"
+        let steps: Vec<f32> = [2, 2, 0, 2, 4, 3, 3, 1]
+            .iter()
+            .flat_map(|&c| step(c, k.len()))
+            .collect();
+        let (text, sure) = decode(&steps, k.len(), &k);
+        assert_eq!(text, "11.20");
+        assert!((sure - 0.9).abs() < 1e-4, "{sure}");
+    }
+
+    #[test]
+    fn nothing_read_is_empty_and_unsure() {
+        let k = keys();
+        let steps: Vec<f32> = [0, 0, 5].iter().flat_map(|&c| step(c, k.len())).collect();
+        assert_eq!(decode(&steps, k.len(), &k), (String::new(), 0.0));
+    }
+
+    #[test]
+    fn the_input_keeps_the_crop_shape_at_the_model_height() {
+        let crop = GrayImage::from_pixel(100, 20, image::Luma([255]));
+        let (width, pixels) = input(&crop);
+        assert_eq!(width, 240);
+        assert_eq!(pixels.len(), 3 * 48 * 240);
+        assert!(pixels.iter().all(|&v| (v - 1.0).abs() < 1e-6));
+        let line = GrayImage::from_pixel(4000, 10, image::Luma([0]));
+        assert_eq!(input(&line).0, MAX_WIDTH);
+    }
+
+    #[test]
+    fn figures_are_mostly_digits_and_marks() {
+        for figure in [
+            "12.50",
+            "RM7.00",
+            "21/03/2018",
+            "$1,234.50",
+            "10:36:13",
+            "x2",
+        ] {
+            assert!(is_figure(figure), "{figure}");
+        }
+        for word in ["TOTAL", "Jalan", "B2Bs", "", "SDN"] {
+            assert!(!is_figure(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn a_word_off_the_image_has_no_crop() {
+        let image = GrayImage::new(50, 50);
+        let off = BBox {
+            left: 60,
+            top: 60,
+            width: 10,
+            height: 10,
+        };
+        assert!(crop(&image, off).is_none());
+        let inside = BBox {
+            left: 10,
+            top: 10,
+            width: 20,
+            height: 10,
+        };
+        assert_eq!(crop(&image, inside).unwrap().dimensions(), (28, 14));
+    }
+}
