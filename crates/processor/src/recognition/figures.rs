@@ -192,8 +192,9 @@ pub(crate) fn decode(probabilities: &[f32], classes: usize, keys: &[String]) -> 
         }
         previous = Some(class);
     }
-    let sure = if kept == 0 { 0.0 } else { sum / kept as f32 };
-    (text.trim().to_string(), sure)
+    let text = text.trim();
+    let sure = if text.is_empty() { 0.0 } else { sum / kept as f32 };
+    (text.to_string(), sure)
 }
 
 #[cfg(test)]
@@ -286,6 +287,6 @@ mod tests {
             width: 20,
             height: 10,
         };
-        assert_eq!(crop(&image, inside).unwrap().dimensions(), (28, 14));
+        assert_eq!(crop(&image, inside).unwrap().dimensions(), (24, 14));
     }
 }
