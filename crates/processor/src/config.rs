@@ -88,7 +88,8 @@ pub struct Config {
     #[serde(default)]
     pub models_at_start: bool,
     /// The receipt figures' reader: a folder with ONNX Runtime's library and PP-OCR's English
-    /// recogniser (`recognition::figures`); None = `figures/` beside the executable, else none.
+    /// recogniser (`recognition::figures`); None = `figures/` beside the executable, else the
+    /// checkout's `.local/figures`, else none.
     #[serde(default)]
     pub figure_reader: Option<PathBuf>,
 }

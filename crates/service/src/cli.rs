@@ -95,7 +95,7 @@ pub struct EngineArgs {
     #[arg(long, env = "PDFIUM_LIB_PATH")]
     pub pdfium_lib_path: Option<PathBuf>,
     /// Folder of the receipt figures' reader (ONNX Runtime and PP-OCR's English recogniser, put in
-    /// .local/figures by scripts/setup.sh); default `figures/` beside the binary, else none.
+    /// .local/figures by scripts/setup.sh); default `figures/` beside the binary, then that one.
     #[arg(long, env = "FIGURE_READER_DIR")]
     pub figure_reader_dir: Option<PathBuf>,
     /// QR decoders: zxing (default), rqrr, zxing,rqrr or none.

@@ -59,7 +59,7 @@ impl Readers {
         }
     }
 
-    /// Where the receipt figures' reader is (None: `figures/` beside the executable).
+    /// Where the receipt figures' reader is (None: beside the executable, else the checkout's).
     pub fn with_figures(mut self, folder: Option<PathBuf>) -> Self {
         self.figures = Lazy::Unloaded(folder);
         self

@@ -92,18 +92,34 @@ fn text(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
-/// Where the folder is: as configured, else `figures/` next to the executable.
+/// Where scripts/setup.sh puts the folder in the checkout this crate was built from: a binary
+/// built there finds it with no variable to export (elsewhere the folder does not exist).
+const CHECKOUT_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../.local/figures");
+
+/// Where the folder is: as configured, else `figures/` beside the executable, else the checkout's
+/// `.local/figures`; None when none holds the model.
 pub fn folder(configured: Option<&Path>) -> Option<PathBuf> {
-    configured.map(Path::to_path_buf).or_else(|| {
-        let beside = std::env::current_exe().ok()?.parent()?.join("figures");
-        beside.join(MODEL).exists().then_some(beside)
-    })
+    if let Some(dir) = configured {
+        return Some(dir.to_path_buf());
+    }
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|e| Some(e.parent()?.join("figures")));
+    beside
+        .into_iter()
+        .chain(std::iter::once(PathBuf::from(CHECKOUT_DIR)))
+        .find(|dir| dir.join(MODEL).exists())
 }
 
-/// Reads again, in place, the words of `lines` that are figures (amounts, dates, numbers): a
-/// reading replaces Tesseract's when it is a figure too, in one piece.
+/// Tesseract's confidence from which its reading of a figure stands (SROIE: the same fields as
+/// re-reading them all, at 83% of the cost).
+const SURE: f32 = 95.0;
+
+/// Reads again, in place, the words of `lines` that are figures worth it and that Tesseract is
+/// not sure of: a reading replaces Tesseract's when it is a figure too, in one piece.
 pub fn reread(reader: &mut FigureReader, image: &GrayImage, lines: &mut [Vec<Word>]) {
-    for word in lines.iter_mut().flatten().filter(|w| is_figure(&w.text)) {
+    let unsure = |w: &&mut Word| w.confidence < SURE && worth_reading(&w.text);
+    for word in lines.iter_mut().flatten().filter(unsure) {
         match reader.read(image, word.bbox) {
             Ok((text, sure)) if is_figure(&text) && !text.contains(' ') => {
                 word.text = text;
@@ -124,6 +140,15 @@ pub fn is_figure(text: &str) -> bool {
     let chars = text.chars().count();
     text.chars().any(|c| c.is_ascii_digit())
         && text.chars().filter(|c| !c.is_alphabetic()).count() * 2 >= chars
+}
+
+/// Amounts, dates and short numbers (postcodes, quantities): figures with a decimal or date mark,
+/// or of six characters at most. Not times, nor long digit strings (phone numbers, codes): the
+/// model's cost grows with a word's width, and those are not what the fields step looks for
+/// (SROIE: Hmean 0.630 this way against 0.624 for every figure, at 76% of the cost).
+pub fn worth_reading(text: &str) -> bool {
+    is_figure(text)
+        && (text.contains(['.', ',', '/', '-']) || text.chars().count() <= 6)
 }
 
 /// The word with a margin (the model was trained on loose crops), clipped to the image.
@@ -268,6 +293,16 @@ mod tests {
         }
         for word in ["TOTAL", "Jalan", "B2Bs", "", "SDN"] {
             assert!(!is_figure(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn amounts_dates_and_short_numbers_are_worth_reading_again() {
+        for word in ["12.50", "1,234", "21/03/2018", "12-02-18", "44300", "x2"] {
+            assert!(worth_reading(word), "{word}");
+        }
+        for word in ["10:36:13", "0360571377", "002017808384", "TOTAL"] {
+            assert!(!worth_reading(word), "{word}");
         }
     }
 
