@@ -92,6 +92,10 @@ pub struct Config {
     /// checkout's `.local/figures`, else none.
     #[serde(default)]
     pub figure_reader: Option<PathBuf>,
+    /// Whether till receipts' figures are read again at all (`serve` turns it off where a
+    /// worker's memory cannot hold the reader beside an A4 page at 300 DPI).
+    #[serde(default = "yes")]
+    pub read_figures: bool,
 }
 
 fn yes() -> bool {
@@ -113,6 +117,7 @@ impl Default for Config {
             render_ahead: true,
             models_at_start: false,
             figure_reader: None,
+            read_figures: true,
         }
     }
 }

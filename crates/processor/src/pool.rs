@@ -75,7 +75,7 @@ impl WorkerPool {
             let tessdata = config.tessdata.clone();
             let languages = config.languages.clone();
             let formats = config.barcode_formats.clone();
-            let figures = config.figure_reader.clone();
+            let figures = config.read_figures.then(|| config.figure_reader.clone());
             let handle = std::thread::Builder::new()
                 .name(format!("ocr-{i}"))
                 .spawn(

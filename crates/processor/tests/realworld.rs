@@ -200,8 +200,8 @@ fn the_figures_reader_loads_for_a_receipt_only() {
         return;
     }
     let cancel = AtomicBool::new(false);
-    let mut readers =
-        Readers::new(OcrEngine::new(None, "eng").unwrap(), None).with_figures(figure_reader_dir());
+    let mut readers = Readers::new(OcrEngine::new(None, "eng").unwrap(), None)
+        .with_figures(Some(figure_reader_dir()));
     let letter = image::open(corpus.join("img_letter_01.jpg"))
         .unwrap()
         .to_luma8();

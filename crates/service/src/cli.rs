@@ -152,6 +152,7 @@ impl EngineArgs {
             render_ahead: true,
             models_at_start: false,
             figure_reader: self.figure_reader_dir.clone(),
+            read_figures: true,
         }
     }
 }

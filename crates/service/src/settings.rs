@@ -52,6 +52,7 @@ impl Settings {
         config.render_ahead = false;
         // The hard memory limit is set from what a worker holds idle: its engines all loaded.
         config.models_at_start = true;
+        config.read_figures = sizing.figure_reader;
         let allowed_clients = args
             .allowed_client_cidrs
             .iter()

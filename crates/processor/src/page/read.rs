@@ -59,9 +59,13 @@ impl Readers {
         }
     }
 
-    /// Where the receipt figures' reader is (None: beside the executable, else the checkout's).
-    pub fn with_figures(mut self, folder: Option<PathBuf>) -> Self {
-        self.figures = Lazy::Unloaded(folder);
+    /// Where the receipt figures' reader is (`Some(None)`: beside the executable, else the
+    /// checkout's); None: no figures read again.
+    pub fn with_figures(mut self, folder: Option<Option<PathBuf>>) -> Self {
+        self.figures = match folder {
+            Some(folder) => Lazy::Unloaded(folder),
+            None => Lazy::Loaded(None),
+        };
         self
     }
 

@@ -34,6 +34,10 @@ pub const WORKER_BASE_MB: u64 = 32;
 /// Each OCR thread's Tesseract engines (recognition and orientation), resident. Orientation is
 /// loaded only once a page needs it (~33 MB of this), but a worker that has met one keeps it: counted.
 pub const PER_THREAD_MB: u64 = 45;
+/// Each OCR thread's receipt figures' reader (ONNX Runtime's session and the library's pages,
+/// resident once loaded; `tests/hostile.rs` idle workers 78 -> 123 MB with it under the full graph
+/// optimisations, ~47 MB at the basic ones the reader uses).
+pub const FIGURE_READER_MB: u64 = 48;
 /// Resident bytes one page pixel costs at the peak of its analysis (pdfium's bitmap, the grey
 /// image, the levelled copy, Tesseract's binarised and scaled copies; measured ~13).
 pub const BYTES_PER_PAGE_PIXEL: u64 = 14;
@@ -96,6 +100,9 @@ pub struct Sizing {
     pub worker_cap_mb: u64,
     /// Largest page image a worker analyses (never above the configured MAX_PAGE_PIXELS).
     pub max_page_pixels: u64,
+    /// Whether each OCR thread holds the receipt figures' reader: only where it still leaves room
+    /// for an A4 page at 300 DPI beside it (not in a 512 MB task of two workers).
+    pub figure_reader: bool,
 }
 
 impl Sizing {
@@ -122,12 +129,19 @@ impl Sizing {
         }
         let per_thread_mb =
             ((worker_cap_mb - WORKER_BASE_MB) / threads as u64).saturating_sub(PER_THREAD_MB);
+        let figure_reader = per_thread_mb >= FIGURE_READER_MB + page_mb(MIN_PAGE_PIXELS);
+        let page_room_mb = if figure_reader {
+            per_thread_mb - FIGURE_READER_MB
+        } else {
+            per_thread_mb
+        };
         Sizing {
             workers,
             threads,
             worker_cap_mb,
-            max_page_pixels: ((per_thread_mb << 20) / BYTES_PER_PAGE_PIXEL)
+            max_page_pixels: ((page_room_mb << 20) / BYTES_PER_PAGE_PIXEL)
                 .min(configured_max_pixels),
+            figure_reader,
         }
     }
 }
@@ -179,6 +193,17 @@ mod tests {
         let big = Sizing::plan(budget(8192), 4, Some(2), 8, 100_000_000);
         assert_eq!((big.workers, big.threads), (4, 2));
         assert!(big.worker_cap_mb > 1500);
+    }
+
+    #[test]
+    fn the_figures_reader_comes_only_with_room_for_an_a4_page_beside_it() {
+        let two = Sizing::plan(budget(512), 2, None, 2, 100_000_000);
+        assert!(!two.figure_reader, "{two:?}");
+        let one = Sizing::plan(budget(512), 1, Some(1), 2, 100_000_000);
+        assert!(one.figure_reader, "{one:?}");
+        let per_thread = (one.worker_cap_mb - WORKER_BASE_MB) - PER_THREAD_MB;
+        assert!(page_mb(one.max_page_pixels) + FIGURE_READER_MB <= per_thread);
+        assert!(Sizing::plan(budget(1024), 2, None, 2, 100_000_000).figure_reader);
     }
 
     #[test]
