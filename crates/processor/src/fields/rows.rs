@@ -124,6 +124,7 @@ pub fn of_page(page: &PageResult) -> Vec<Row> {
     rows.into_iter()
         .map(|mut words| {
             words.sort_by_key(|w| w.bbox.left);
+            mend(&mut words);
             Row {
                 page: page.page,
                 page_height: page.height,
@@ -132,6 +133,59 @@ pub fn of_page(page: &PageResult) -> Vec<Row> {
             }
         })
         .collect()
+}
+
+/// OCR's slips in a name's marks and legal form, mended: "¥" for Y in a word without digits
+/// ("D.I.¥."), braces for brackets ("{M)"), a word one letter off a company form that makes a
+/// two-word form with its neighbour ("SON BHD", "SDN BHO").
+fn mend(words: &mut [Word]) {
+    for w in words.iter_mut() {
+        if w.text.contains(['¥', '{', '}']) {
+            let digits = w.text.chars().any(|c| c.is_ascii_digit());
+            w.text = w
+                .text
+                .chars()
+                .map(|c| match c {
+                    '¥' if !digits => 'Y',
+                    '{' => '(',
+                    '}' => ')',
+                    c => c,
+                })
+                .collect();
+        }
+    }
+    // Only into a two-word form with its neighbour ("SON BHD" -> "SDN BHD"): "INK SDN BHD" stays.
+    let up = |w: &Word| w.text.to_uppercase();
+    for i in 0..words.len() {
+        let Some(form) = one_letter_off_form(&words[i].text) else {
+            continue;
+        };
+        let before = i > 0
+            && labels::COMPANY_FORMS.contains(&format!("{} {form}", up(&words[i - 1])).as_str());
+        let after = words
+            .get(i + 1)
+            .is_some_and(|n| labels::COMPANY_FORMS.contains(&format!("{form} {}", up(n)).as_str()));
+        if before || after {
+            words[i].text = form.to_string();
+        }
+    }
+}
+
+/// The company form of three letters or more that `word` (all letters, not a form) misses by one
+/// letter.
+fn one_letter_off_form(word: &str) -> Option<&'static str> {
+    let up = word.to_uppercase();
+    if up.len() < 3
+        || !up.chars().all(|c| c.is_ascii_alphabetic())
+        || labels::TRAILING_FORMS.contains(&up.as_str())
+    {
+        return None;
+    }
+    labels::TRAILING_FORMS
+        .iter()
+        .filter(|f| f.len() == up.len() && f.chars().all(|c| c.is_ascii_alphabetic()))
+        .find(|f| f.chars().zip(up.chars()).filter(|(a, b)| a != b).count() == 1)
+        .copied()
 }
 
 fn band(words: &[Word]) -> (u32, u32) {
@@ -427,6 +481,8 @@ fn without_registration(row: &Row, r: std::ops::Range<usize>) -> std::ops::Range
             .rev()
             .take(3)
             .find(|&k| row.words[k].text.starts_with('('))
+            // The group closes the name: "(M) BHD 126926-H" is no bracketed number.
+            .filter(|_| row.words[end - 1].text.ends_with(')'))
             .filter(|&k| {
                 row.words[k..end]
                     .iter()

@@ -510,3 +510,22 @@ fn a_french_invoice_keeps_its_title_out_of_the_address_and_its_vat_rate_out_of_t
     assert_eq!(value(&f.total), Some("274.30"));
     assert_eq!(value(&f.date), Some("2026-09-21"));
 }
+
+#[test]
+fn ocr_slips_in_a_names_marks_and_company_form_are_mended() {
+    let (f, _) = extract(&[receipt_with(&[("SWC", "D.I.¥."), ("SDN", "SON")], &[])]);
+    assert_eq!(text(&f.vendor_name), Some("D.I.Y. ENTERPRISE SDN BHD"));
+    let (f, _) = extract(&[receipt_with(&[("BHD", "BHO"), ("(1125830-V)", "{M}")], &[])]);
+    assert_eq!(text(&f.vendor_name), Some("SWC ENTERPRISE SDN BHD"));
+    // A bracket inside the name, then the registration unbracketed on the same line.
+    let (f, _) = extract(&[receipt_with(
+        &[("SWC", "AEON"), ("ENTERPRISE", "CO."), ("SDN", "{M)")],
+        &[("126926-H", 420, 100)],
+    )]);
+    assert_eq!(text(&f.vendor_name), Some("AEON CO. (M) BHD"));
+    // Not a form's neighbour, or a figure: as read.
+    let (f, _) = extract(&[receipt_with(&[("ENTERPRISE", "INK")], &[])]);
+    assert_eq!(text(&f.vendor_name), Some("SWC INK SDN BHD"));
+    let (f, _) = extract(&[receipt_with(&[("SWC", "SQN")], &[])]);
+    assert_eq!(text(&f.vendor_name), Some("SQN ENTERPRISE SDN BHD"));
+}
