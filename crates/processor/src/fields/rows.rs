@@ -121,9 +121,23 @@ pub fn of_page(page: &PageResult) -> Vec<Row> {
             None => rows.push(vec![w.clone()]),
         }
     }
+    for row in &mut rows {
+        row.sort_by_key(|w| w.bbox.left);
+    }
+    for w in page.words.iter().filter(|w| inside_a_line(w)) {
+        let mid = w.bbox.top + w.bbox.height / 2;
+        let home = rows.iter_mut().find(|r| {
+            let (t, b) = band(r);
+            mid >= t && mid <= b && overlap(r, w)
+        });
+        if let Some(row) = home {
+            if let Some(at) = between_words(row, w) {
+                row.insert(at, w.clone());
+            }
+        }
+    }
     rows.into_iter()
         .map(|mut words| {
-            words.sort_by_key(|w| w.bbox.left);
             mend(&mut words);
             Row {
                 page: page.page,
@@ -133,6 +147,31 @@ pub fn of_page(page: &PageResult) -> Vec<Row> {
             }
         })
         .collect()
+}
+
+/// A word OCR was unsure of that may still be a line's: letters only (never a figure, which could
+/// pass for an amount). Kept only between two words of a row (`between_words`): an address line's
+/// "Jalan Pelabur" read at confidence 0 between sure words, where alone it would be a speck.
+fn inside_a_line(w: &Word) -> bool {
+    w.confidence < MIN_WORD_CONFIDENCE
+        && w.text.chars().any(char::is_alphabetic)
+        && !w.text.chars().any(|c| c.is_ascii_digit())
+}
+
+/// Where `w` goes in `row` (sorted left to right) when it stands between two of its words, each
+/// within a piece's gap.
+fn between_words(row: &[Word], w: &Word) -> Option<usize> {
+    let at = row
+        .iter()
+        .position(|r| r.bbox.left >= w.bbox.left + w.bbox.width)?;
+    let (left, right) = (row.get(at.checked_sub(1)?)?, &row[at]);
+    let height = (band(row).1 - band(row).0) as f32;
+    let gap_before = w.bbox.left.saturating_sub(left.bbox.left + left.bbox.width) as f32;
+    let gap_after = right.bbox.left.saturating_sub(w.bbox.left + w.bbox.width) as f32;
+    (left.bbox.left + left.bbox.width <= w.bbox.left + w.bbox.width / 2
+        && gap_before <= PIECE_GAP * height
+        && gap_after <= PIECE_GAP * height)
+        .then_some(at)
 }
 
 /// OCR's slips in a name's marks and legal form, mended: "¥" for Y in a word without digits

@@ -529,3 +529,29 @@ fn ocr_slips_in_a_names_marks_and_company_form_are_mended() {
     let (f, _) = extract(&[receipt_with(&[("SWC", "SQN")], &[])]);
     assert_eq!(text(&f.vendor_name), Some("SQN ENTERPRISE SDN BHD"));
 }
+
+#[test]
+fn a_word_ocr_was_unsure_of_inside_a_line_stays_in_it_but_no_unsure_figure_does() {
+    let mut page = receipt();
+    for w in page.words.iter_mut() {
+        if w.text == "MAHAGONI" || w.text == "UTAMA," {
+            w.confidence = 0.0;
+        }
+    }
+    let (f, _) = extract(&[page.clone()]);
+    assert_eq!(
+        text(&f.vendor_address),
+        Some("5-7, JALAN MAHAGONI 7/1 SEKSYEN 4, BANDAR UTAMA, 44300 BATANG KALI, SELANGOR")
+    );
+    // An unsure figure stays out, and with it gone "UTAMA," ends its line: out too.
+    for w in page.words.iter_mut() {
+        if w.text == "44300" || w.text == "SELANGOR" {
+            w.confidence = 0.0;
+        }
+    }
+    let (f, _) = extract(&[page]);
+    assert_eq!(
+        text(&f.vendor_address),
+        Some("5-7, JALAN MAHAGONI 7/1 SEKSYEN 4, BANDAR BATANG KALI,")
+    );
+}
