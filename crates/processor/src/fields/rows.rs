@@ -305,17 +305,15 @@ impl Row {
         })
     }
 
-    /// The first amount after word `end` (a currency mark before it counts as its currency).
+    /// The first amount after word `end` (a currency mark before it counts as its currency). Its
+    /// text is the number as printed, with a mark written into it ("RM8.60"), not one standing
+    /// apart ("RM 12.50": "12.50", in MYR): that one may stand words away ("RM Incl. of GST 11.80").
     pub fn amount_after(&self, end: usize, comma: bool) -> Option<(Amount, String, Span)> {
         let mut currency = None;
-        // Where the printed amount starts: at a currency mark written with it ("RM 12.50"), not
-        // at one that ends the label ("Total USD: 65.00" prints "65.00" in USD).
-        let mut from = None;
         for k in end..self.words.len() {
             let text = &self.words[k].text;
             if let Some(c) = amounts::currency_of(text) {
                 currency = Some(c);
-                from = (!text.ends_with(':')).then_some(k);
                 continue;
             }
             // An amount OCR cut at its separator ("11. 80"): the two pieces as one.
@@ -343,7 +341,7 @@ impl Row {
                     .get(last + 1)
                     .and_then(|w| amounts::currency_of(&w.text));
                 a.currency = a.currency.or(currency).or(after);
-                let start = from.unwrap_or(k);
+                let start = k;
                 let k = last;
                 let printed = self.words[start..=k]
                     .iter()

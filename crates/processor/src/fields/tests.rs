@@ -555,3 +555,29 @@ fn a_word_ocr_was_unsure_of_inside_a_line_stays_in_it_but_no_unsure_figure_does(
         Some("5-7, JALAN MAHAGONI 7/1 SEKSYEN 4, BANDAR BATANG KALI,")
     );
 }
+
+#[test]
+fn an_amounts_text_is_the_number_as_printed_with_a_currency_standing_apart_left_out() {
+    let page = |total: &str| {
+        page(
+            1,
+            &[
+                ("KEDAI RUNCIT MAJU SDN BHD", 100, 100),
+                ("RECEIPT", 100, 140),
+                (total, 100, 300),
+                ("CASH RM 20.00", 100, 330),
+            ],
+        )
+    };
+    for (printed, text) in [
+        ("Total RM Incl. of GST 11.80", "11.80"),
+        ("Total RM 11.80", "11.80"),
+        ("Total RM11.80", "RM11.80"),
+    ] {
+        let (f, _) = extract(&[page(printed)]);
+        let total = f.total.as_ref().expect(printed);
+        assert_eq!(total.text, text, "{printed}");
+        assert_eq!(total.value.as_deref(), Some("11.80"));
+        assert_eq!(total.currency.as_deref(), Some("MYR"), "{printed}");
+    }
+}
