@@ -140,6 +140,10 @@ pub fn extract(pages: &[PageResult]) -> (Fields, Vec<LineItem>) {
                 .find_map(amounts::currency_of)
         });
     fields.total = pick_total(&rows, &totals, subtotal.as_ref(), tax.as_ref(), comma)
+        .map(|(c, sure)| match rounded(&rows, &c, comma) {
+            Some(r) => (r, sure::LABELLED),
+            None => (c, sure),
+        })
         .or_else(|| paid_total(&rows, comma).map(|c| (c, sure::PAID)))
         .map(|(c, sure)| c.field(currency, sure));
     fields.subtotal = subtotal.map(|c| c.field(currency, sure::LABELLED));
@@ -279,8 +283,9 @@ fn amounts_labelled(rows: &[Row], list: &[&str], comma: bool, totals: bool) -> V
 
 /// Cents of a normalised amount ("12.30" -> 1230).
 fn cents(v: &str) -> Option<i64> {
+    let (sign, v) = v.strip_prefix('-').map_or((1, v), |rest| (-1, rest));
     let (i, f) = v.split_once('.')?;
-    Some(i.parse::<i64>().ok()? * 100 + f.parse::<i64>().ok()?)
+    Some(sign * (i.parse::<i64>().ok()? * 100 + f.parse::<i64>().ok()?))
 }
 
 /// The amount after the first row labelled `label`.
@@ -321,6 +326,47 @@ fn paid_total(rows: &[Row], comma: bool) -> Option<Labelled> {
             })
         })
 }
+
+/// A total rounded to what can be paid in coins: a rounding adjustment of a few cents printed after
+/// the total ("Rounding Adj -0.02"), and the total plus it printed a few rows after that ("TOTAL :
+/// 28.30"): that amount is what was paid. Nothing when the rounded total is not printed.
+fn rounded(rows: &[Row], total: &Labelled, comma: bool) -> Option<Labelled> {
+    let v = cents(&total.amount.value)?;
+    let (at, adjustment) = rows
+        .iter()
+        .enumerate()
+        .skip(total.row + 1)
+        .take(MAX_ROWS_TO_ROUNDING)
+        .find_map(|(i, r)| {
+            let (_, _, end) = r.find(&["ROUNDING"])?;
+            let (a, _, _) = r.amount_after(end, comma)?;
+            let c = cents(&a.value).filter(|c| *c != 0 && c.abs() <= MAX_ROUNDING_CENTS)?;
+            Some((i, c))
+        })?;
+    let want = v + adjustment;
+    rows.iter()
+        .enumerate()
+        .skip(at)
+        .take(MAX_ROWS_TO_ROUNDING)
+        .find_map(|(i, r)| {
+            (0..r.words.len()).find_map(|k| {
+                let (amount, text, span) = r.amount_after(k, comma)?;
+                (amount.has_cents && cents(&amount.value) == Some(want)).then_some(Labelled {
+                    strength: total.strength,
+                    amount,
+                    text,
+                    row: i,
+                    span,
+                    below: false,
+                })
+            })
+        })
+}
+
+/// A rounding adjustment is at most this many cents (Malaysia, Australia, Switzerland: 2-5).
+const MAX_ROUNDING_CENTS: i64 = 9;
+/// ... printed within this many rows of the total, and the rounded total within as many after it.
+const MAX_ROWS_TO_ROUNDING: usize = 3;
 
 /// The total that pays: consistent with what was paid (cash less change) or with the subtotal and
 /// tax if the document shows them, before the payment lines, the strongest label, the last one

@@ -581,3 +581,45 @@ fn an_amounts_text_is_the_number_as_printed_with_a_currency_standing_apart_left_
         assert_eq!(total.currency.as_deref(), Some("MYR"), "{printed}");
     }
 }
+
+#[test]
+fn a_total_rounded_to_coins_is_the_rounded_one_when_it_is_printed() {
+    let page = |rows: &[&str]| {
+        let mut pieces = vec![
+            ("KEDAI RUNCIT MAJU SDN BHD", 100, 100),
+            ("RECEIPT", 100, 140),
+        ];
+        for (i, r) in rows.iter().enumerate() {
+            pieces.push((r, 100, 300 + 30 * i as u32));
+        }
+        super::extract(&[self::page(1, &pieces)]).0
+    };
+    let f = page(&[
+        "Total Sales Incl GST 28.31",
+        "Rounding Adjustment -0.01",
+        "TOTAL : 28.30",
+        "CASH 50.00",
+    ]);
+    assert_eq!(value(&f.total), Some("28.30"));
+    // Not printed: the total stays as printed; a "rounding" of a ringgit is no rounding.
+    let f = page(&[
+        "Total Sales Incl GST 28.31",
+        "Rounding Adjustment -0.01",
+        "CASH 50.00",
+    ]);
+    assert_eq!(value(&f.total), Some("28.31"));
+    let f = page(&[
+        "Total Sales Incl GST 28.31",
+        "Rounding -1.01",
+        "Voucher 27.30",
+        "CASH 50.00",
+    ]);
+    assert_eq!(value(&f.total), Some("28.31"));
+}
+
+#[test]
+fn cents_keep_their_sign() {
+    assert_eq!(super::cents("-0.02"), Some(-2));
+    assert_eq!(super::cents("-1.50"), Some(-150));
+    assert_eq!(super::cents("12.30"), Some(1230));
+}
