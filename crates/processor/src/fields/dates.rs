@@ -204,15 +204,25 @@ fn at(text: &str, t: &[(usize, &str)]) -> Option<(Found, usize)> {
     if let (Some((a, la)), Some(s1), Some((b, lb)), Some(s2), Some((_, ly))) =
         (num(0), sep(1), num(2), sep(3), num(4))
     {
+        // A time OCR glued to the year ("16/09/201711:59"): the year is its first four digits.
+        let glued = (ly == 5 || ly == 6) && t.get(5).is_some_and(|(_, s)| *s == ":");
+        let (ly, year_text) = if glued {
+            (4, &t[4].1[..4])
+        } else {
+            (ly, t[4].1)
+        };
         if s1 == s2 && la <= 2 && lb <= 2 && (ly == 2 || ly == 4) {
-            let year = year_of(t[4].1)?;
+            let year = year_of(year_text)?;
             let forces = match (a > 12, b > 12) {
                 (true, false) => Some(Order::DayFirst),
                 (false, true) => Some(Order::MonthFirst),
                 (false, false) => None,
                 (true, true) => return None,
             };
-            let (at, text) = span(0, 4);
+            let (at, mut text) = span(0, 4);
+            if glued {
+                text.truncate(text.len() - (t[4].1.len() - 4));
+            }
             let found = Found {
                 text,
                 at,
@@ -310,6 +320,11 @@ mod tests {
         assert_eq!(iso("3. März 2026", None).as_deref(), Some("2026-03-03"));
         assert_eq!(iso("25-Mar-18", None).as_deref(), Some("2018-03-25"));
         assert_eq!(iso("12/25/2018", None).as_deref(), Some("2018-12-25"));
+        // A time OCR glued to the year.
+        let glued = &find("16/09/201711:59.")[0];
+        assert_eq!(glued.text, "16/09/2017");
+        assert_eq!(glued.iso(None).as_deref(), Some("2017-09-16"));
+        assert_eq!(find("16/09/2017119").len(), 0);
         assert_eq!(find("Tel 03-60571377").len(), 0);
         assert_eq!(find("INV-2024-8348").len(), 0);
     }
