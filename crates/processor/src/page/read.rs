@@ -95,7 +95,7 @@ impl Readers {
         }
     }
 
-    /// Whether OSD has been loaded (by a page that needed it, or by [`Readers::load_osd`]).
+    /// Whether OSD has been loaded (by a page that needed it, or by [`Readers::load_all`]).
     pub fn osd_loaded(&self) -> bool {
         matches!(self.osd, Lazy::Loaded(_))
     }
