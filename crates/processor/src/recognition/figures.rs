@@ -2,7 +2,7 @@
 //! recogniser (an 8 MB ONNX model) on ONNX Runtime, both loaded at run time from one folder
 //! (`FIGURE_READER_DIR`, filled by `scripts/setup.sh` from their PyPI wheels). Tesseract's LSTM
 //! misreads the digits of faint thermal print; this model reads them far better (BENCHMARKS.md
-//! "Fields": a receipt's total right 0.94 of the time, not 0.82) but loses the spaces between
+//! "Fields": a receipt's total right 0.95 of the time, not 0.82) but loses the spaces between
 //! words, so it re-reads figures only and Tesseract keeps the names and addresses.
 
 use crate::output::result::{BBox, Word};
