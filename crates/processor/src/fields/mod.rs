@@ -313,18 +313,30 @@ fn paid_total(rows: &[Row], comma: bool) -> Option<Labelled> {
         .enumerate()
         .rev()
         .find_map(|(i, r)| {
-            (0..r.words.len()).rev().find_map(|k| {
-                let (amount, text, span) = r.amount_after(k, comma)?;
-                (amount.has_cents && cents(&amount.value) == Some(total)).then_some(Labelled {
-                    strength: usize::MAX,
-                    amount,
-                    text,
-                    row: i,
-                    span,
-                    below: false,
-                })
-            })
+            (0..r.words.len())
+                .rev()
+                .find_map(|k| amount_of(r, i, k, total, usize::MAX, comma))
         })
+}
+
+/// The amount printed at word `k` of row `i` when it is `want` cents (with its cents printed).
+fn amount_of(
+    r: &Row,
+    i: usize,
+    k: usize,
+    want: i64,
+    strength: usize,
+    comma: bool,
+) -> Option<Labelled> {
+    let (amount, text, span) = r.amount_after(k, comma)?;
+    (amount.has_cents && cents(&amount.value) == Some(want)).then_some(Labelled {
+        strength,
+        amount,
+        text,
+        row: i,
+        span,
+        below: false,
+    })
 }
 
 /// A total rounded to what can be paid in coins: a rounding adjustment of a few cents printed after
@@ -349,17 +361,7 @@ fn rounded(rows: &[Row], total: &Labelled, comma: bool) -> Option<Labelled> {
         .skip(at)
         .take(MAX_ROWS_TO_ROUNDING)
         .find_map(|(i, r)| {
-            (0..r.words.len()).find_map(|k| {
-                let (amount, text, span) = r.amount_after(k, comma)?;
-                (amount.has_cents && cents(&amount.value) == Some(want)).then_some(Labelled {
-                    strength: total.strength,
-                    amount,
-                    text,
-                    row: i,
-                    span,
-                    below: false,
-                })
-            })
+            (0..r.words.len()).find_map(|k| amount_of(r, i, k, want, total.strength, comma))
         })
 }
 

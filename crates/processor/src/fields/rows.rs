@@ -110,12 +110,8 @@ pub fn of_page(page: &PageResult) -> Vec<Row> {
     words.sort_by_key(|w| w.bbox.top + w.bbox.height / 2);
     let mut rows: Vec<Vec<Word>> = Vec::new();
     for w in words {
-        let mid = w.bbox.top + w.bbox.height / 2;
         // The row whose middle band this word's middle falls in.
-        let home = rows.iter_mut().rev().take(3).find(|r| {
-            let (t, b) = band(r);
-            mid >= t && mid <= b && overlap(r, w)
-        });
+        let home = rows.iter_mut().rev().take(3).find(|r| holds(r, w));
         match home {
             Some(r) => r.push(w.clone()),
             None => rows.push(vec![w.clone()]),
@@ -125,12 +121,7 @@ pub fn of_page(page: &PageResult) -> Vec<Row> {
         row.sort_by_key(|w| w.bbox.left);
     }
     for w in page.words.iter().filter(|w| inside_a_line(w)) {
-        let mid = w.bbox.top + w.bbox.height / 2;
-        let home = rows.iter_mut().find(|r| {
-            let (t, b) = band(r);
-            mid >= t && mid <= b && overlap(r, w)
-        });
-        if let Some(row) = home {
+        if let Some(row) = rows.iter_mut().find(|r| holds(r, w)) {
             if let Some(at) = between_words(row, w) {
                 row.insert(at, w.clone());
             }
@@ -165,7 +156,8 @@ fn between_words(row: &[Word], w: &Word) -> Option<usize> {
         .iter()
         .position(|r| r.bbox.left >= w.bbox.left + w.bbox.width)?;
     let (left, right) = (row.get(at.checked_sub(1)?)?, &row[at]);
-    let height = (band(row).1 - band(row).0) as f32;
+    let (top, bottom) = band(row);
+    let height = (bottom - top) as f32;
     let gap_before = w.bbox.left.saturating_sub(left.bbox.left + left.bbox.width) as f32;
     let gap_after = right.bbox.left.saturating_sub(w.bbox.left + w.bbox.width) as f32;
     (left.bbox.left + left.bbox.width <= w.bbox.left + w.bbox.width / 2
@@ -225,6 +217,13 @@ fn one_letter_off_form(word: &str) -> Option<&'static str> {
         .filter(|f| f.len() == up.len() && f.chars().all(|c| c.is_ascii_alphabetic()))
         .find(|f| f.chars().zip(up.chars()).filter(|(a, b)| a != b).count() == 1)
         .copied()
+}
+
+/// Whether `w`'s middle falls in the row's middle band and it shares the row's height.
+fn holds(row: &[Word], w: &Word) -> bool {
+    let (t, b) = band(row);
+    let mid = w.bbox.top + w.bbox.height / 2;
+    mid >= t && mid <= b && overlap(row, w)
 }
 
 fn band(words: &[Word]) -> (u32, u32) {

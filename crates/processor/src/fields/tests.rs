@@ -556,25 +556,26 @@ fn a_word_ocr_was_unsure_of_inside_a_line_stays_in_it_but_no_unsure_figure_does(
     );
 }
 
+/// A till receipt with its name and kind at the top, then `rows` 30 px apart from y = 300.
+fn till(rows: &[&str]) -> PageResult {
+    let mut pieces = vec![
+        ("KEDAI RUNCIT MAJU SDN BHD", 100, 100),
+        ("RECEIPT", 100, 140),
+    ];
+    for (i, r) in rows.iter().enumerate() {
+        pieces.push((r, 100, 300 + 30 * i as u32));
+    }
+    page(1, &pieces)
+}
+
 #[test]
 fn an_amounts_text_is_the_number_as_printed_with_a_currency_standing_apart_left_out() {
-    let page = |total: &str| {
-        page(
-            1,
-            &[
-                ("KEDAI RUNCIT MAJU SDN BHD", 100, 100),
-                ("RECEIPT", 100, 140),
-                (total, 100, 300),
-                ("CASH RM 20.00", 100, 330),
-            ],
-        )
-    };
     for (printed, text) in [
         ("Total RM Incl. of GST 11.80", "11.80"),
         ("Total RM 11.80", "11.80"),
         ("Total RM11.80", "RM11.80"),
     ] {
-        let (f, _) = extract(&[page(printed)]);
+        let (f, _) = extract(&[till(&[printed, "CASH RM 20.00"])]);
         let total = f.total.as_ref().expect(printed);
         assert_eq!(total.text, text, "{printed}");
         assert_eq!(total.value.as_deref(), Some("11.80"));
@@ -584,16 +585,7 @@ fn an_amounts_text_is_the_number_as_printed_with_a_currency_standing_apart_left_
 
 #[test]
 fn a_total_rounded_to_coins_is_the_rounded_one_when_it_is_printed() {
-    let page = |rows: &[&str]| {
-        let mut pieces = vec![
-            ("KEDAI RUNCIT MAJU SDN BHD", 100, 100),
-            ("RECEIPT", 100, 140),
-        ];
-        for (i, r) in rows.iter().enumerate() {
-            pieces.push((r, 100, 300 + 30 * i as u32));
-        }
-        super::extract(&[self::page(1, &pieces)]).0
-    };
+    let page = |rows: &[&str]| extract(&[till(rows)]).0;
     let f = page(&[
         "Total Sales Incl GST 28.31",
         "Rounding Adjustment -0.01",

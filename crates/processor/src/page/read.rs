@@ -81,18 +81,12 @@ impl Readers {
     }
 
     fn figures(&mut self) -> Option<&mut FigureReader> {
-        if let Lazy::Unloaded(configured) = &self.figures {
-            let reader = figures::folder(configured.as_deref()).and_then(|dir| {
-                profile::step("figures load", || FigureReader::load(&dir))
-                    .map_err(|e| tracing::warn!(error = %e, "receipt figures' reader not loaded"))
-                    .ok()
-            });
-            self.figures = Lazy::Loaded(reader);
-        }
-        match &mut self.figures {
-            Lazy::Loaded(reader) => reader.as_mut(),
-            Lazy::Unloaded(_) => None,
-        }
+        self.figures.get(|configured| {
+            let dir = figures::folder(configured)?;
+            profile::step("figures load", || FigureReader::load(&dir))
+                .map_err(|e| tracing::warn!(error = %e, "receipt figures' reader not loaded"))
+                .ok()
+        })
     }
 
     /// Whether OSD has been loaded (by a page that needed it, or by [`Readers::load_all`]).
@@ -101,14 +95,20 @@ impl Readers {
     }
 
     fn osd(&mut self) -> Option<&mut OrientationDetector> {
-        if let Lazy::Unloaded(tessdata) = &self.osd {
-            let detector = profile::step("orientation load", || {
-                OrientationDetector::new(tessdata.as_deref())
-            });
-            self.osd = Lazy::Loaded(detector);
+        self.osd.get(|tessdata| {
+            profile::step("orientation load", || OrientationDetector::new(tessdata))
+        })
+    }
+}
+
+impl<T> Lazy<T> {
+    /// The model, loaded from where its files are on first use.
+    fn get(&mut self, load: impl FnOnce(Option<&std::path::Path>) -> Option<T>) -> Option<&mut T> {
+        if let Lazy::Unloaded(files) = self {
+            *self = Lazy::Loaded(load(files.as_deref()));
         }
-        match &mut self.osd {
-            Lazy::Loaded(detector) => detector.as_mut(),
+        match self {
+            Lazy::Loaded(model) => model.as_mut(),
             Lazy::Unloaded(_) => None,
         }
     }
