@@ -168,6 +168,28 @@ pub fn is_narrow_column(width: u32, height: u32) -> bool {
     height as f32 >= NARROW_COLUMN_RATIO * width.max(1) as f32
 }
 
+/// A page's read words (at least this many) span one narrow column: a till receipt photographed
+/// or scanned on a larger sheet.
+pub const MIN_COLUMN_WORDS: usize = 20;
+
+/// Whether the words read on a page (of two letters or digits at least, read with confidence)
+/// fill one narrow column, whatever the size of the sheet around them.
+pub fn text_is_narrow_column<'a>(words: impl IntoIterator<Item = &'a Word>) -> bool {
+    let mut n = 0;
+    let (mut l, mut t, mut r, mut b) = (u32::MAX, u32::MAX, 0, 0);
+    for w in words.into_iter().filter(|w| {
+        w.confidence >= READ_CONFIDENCE
+            && w.text.chars().filter(|c| c.is_alphanumeric()).count() >= 2
+    }) {
+        n += 1;
+        l = l.min(w.bbox.left);
+        t = t.min(w.bbox.top);
+        r = r.max(w.bbox.left + w.bbox.width);
+        b = b.max(w.bbox.top + w.bbox.height);
+    }
+    n >= MIN_COLUMN_WORDS && is_narrow_column(r - l, b - t)
+}
+
 /// Words at or above this confidence count as read.
 pub const READ_CONFIDENCE: f32 = 60.0;
 /// A page whose read characters make at least this share of all it returned looks upright.
@@ -304,6 +326,38 @@ mod tests {
 
     fn refs(v: &[Word]) -> Vec<&Word> {
         v.iter().collect()
+    }
+
+    /// `n` rows of one read word each, `w` wide and 40 apart, on a sheet of any size.
+    fn column(n: u32, w: u32) -> Vec<Word> {
+        (0..n)
+            .map(|i| Word {
+                bbox: BBox {
+                    left: 1800,
+                    top: 400 + 40 * i,
+                    width: w,
+                    height: 30,
+                },
+                ..word("TOTAL", 90.0)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_receipt_on_a_larger_sheet_is_a_narrow_column_of_text() {
+        // 30 rows: 1200 px tall; 500 px wide is a till roll's column, 1000 px a letter's text.
+        assert!(text_is_narrow_column(&column(30, 500)));
+        assert!(!text_is_narrow_column(&column(30, 1000)));
+        // Too few words say nothing; nor do specks and unsure words.
+        assert!(!text_is_narrow_column(&column(10, 100)));
+        let mut specks = column(30, 500);
+        specks.iter_mut().for_each(|w| w.text = "|".into());
+        assert!(!text_is_narrow_column(&specks));
+        specks.iter_mut().for_each(|w| {
+            w.text = "TOTAL".into();
+            w.confidence = 20.0
+        });
+        assert!(!text_is_narrow_column(&specks));
     }
 
     #[test]

@@ -104,12 +104,18 @@ mod sure {
     pub const PAID: f32 = 0.75;
 }
 
+/// A vendor's name or address whose words OCR read at less than this mean confidence (0-1) is
+/// left out: one misread letter spoils a name, and below this bar most are spoilt (SROIE: of the
+/// names and addresses found below it, nearly all were wrong; BENCHMARKS.md "Fields").
+const MIN_NAME_READ: f32 = 0.85;
+
 /// The fields and line items of a document.
 pub fn extract(pages: &[PageResult]) -> (Fields, Vec<LineItem>) {
     let rows: Vec<Row> = pages.iter().flat_map(rows::of_page).collect();
-    let narrow = pages
-        .first()
-        .is_some_and(|p| crate::plan::is_narrow_column(p.width, p.height));
+    let narrow = pages.first().is_some_and(|p| {
+        crate::plan::is_narrow_column(p.width, p.height)
+            || crate::plan::text_is_narrow_column(&p.words)
+    });
     if rows.is_empty() || !is_expense(&rows, narrow) {
         return (Fields::default(), Vec::new());
     }
@@ -153,8 +159,13 @@ pub fn extract(pages: &[PageResult]) -> (Fields, Vec<LineItem>) {
     fields.due_date = due;
     fields.invoice_receipt_id = invoice_id(&rows);
     let (vendor, address) = rows::vendor(&rows);
-    fields.vendor_name = vendor.map(|(text, r)| field(text, r, sure::VENDOR));
-    fields.vendor_address = address.map(|(text, r)| field(text, r, sure::ADDRESS));
+    let read = |(_, r): &(String, rows::Span)| r.confidence >= MIN_NAME_READ;
+    fields.vendor_name = vendor
+        .filter(read)
+        .map(|(text, r)| field(text, r, sure::VENDOR));
+    fields.vendor_address = address
+        .filter(read)
+        .map(|(text, r)| field(text, r, sure::ADDRESS));
     let items = items::from_tables(pages, comma);
     (fields, items)
 }

@@ -383,7 +383,8 @@ fn without_grid_rules(page: &GrayImage, found: &[ruling::Found], grids: &[BBox])
 
 /// The page's lines of words through Tesseract. A page of one narrow column (a till receipt) is
 /// read as one block: the page segmentation cuts its lines of items and amounts into pieces, and
-/// reads faint print as specks; its figures are then read again by the figures' reader.
+/// reads faint print as specks; its figures and the words of its head are then read again by
+/// the figures' reader.
 fn recognize_page(
     readers: &mut Readers,
     page: &GrayImage,
@@ -405,7 +406,14 @@ fn recognize_page(
         }
         Ok(lines)
     } else {
-        profile::step("ocr", || readers.tesseract.recognize(page, dpi, cancel))
+        let mut lines = profile::step("ocr", || readers.tesseract.recognize(page, dpi, cancel))?;
+        // A receipt on a larger sheet: its figures and head are read again all the same.
+        if plan::text_is_narrow_column(lines.iter().flatten()) {
+            if let Some(reader) = readers.figures() {
+                profile::step("figures", || figures::reread(reader, page, &mut lines));
+            }
+        }
+        Ok(lines)
     }
 }
 
