@@ -185,6 +185,21 @@ fn mend(words: &mut [Word]) {
                 .collect();
         }
     }
+    // Initials with a letter read as a digit ("D.1.¥." for D.I.Y.): each mark one letter.
+    for w in words.iter_mut().filter(|w| is_initials(&w.text)) {
+        w.text = w
+            .text
+            .chars()
+            .map(|c| match c {
+                '1' => 'I',
+                '0' => 'O',
+                '5' => 'S',
+                '8' => 'B',
+                '¥' => 'Y',
+                c => c,
+            })
+            .collect();
+    }
     // Only into a two-word form with its neighbour ("SON BHD" -> "SDN BHD"): "INK SDN BHD" stays.
     let up = |w: &Word| w.text.to_uppercase();
     for i in 0..words.len() {
@@ -200,6 +215,15 @@ fn mend(words: &mut [Word]) {
             words[i].text = form.to_string();
         }
     }
+}
+
+/// Dotted initials, at least two, one a letter: "D.I.Y.", "D.1.¥.", "S.B." (not "1.5." nor "No.").
+pub(super) fn is_initials(word: &str) -> bool {
+    let chars: Vec<char> = word.chars().collect();
+    chars.len() >= 4
+        && chars.len() % 2 == 0
+        && chars.chunks(2).all(|p| p[1] == '.' && p[0] != '.')
+        && chars.iter().any(|c| c.is_alphabetic())
 }
 
 /// The company form of three letters or more that `word` (all letters, not a form) misses by one
@@ -517,8 +541,9 @@ fn without_registration(row: &Row, r: std::ops::Range<usize>) -> std::ops::Range
             .rev()
             .take(3)
             .find(|&k| row.words[k].text.starts_with('('))
-            // The group closes the name: "(M) BHD 126926-H" is no bracketed number.
-            .filter(|_| row.words[end - 1].text.ends_with(')'))
+            // The group closes the name ("(M) BHD 126926-H" is no bracketed number), or is its
+            // last word with its bracket lost ("... SDN BHD (139386").
+            .filter(|&k| row.words[end - 1].text.ends_with(')') || k == end - 1)
             .filter(|&k| {
                 row.words[k..end]
                     .iter()
@@ -632,6 +657,10 @@ pub fn vendor(rows: &[Row]) -> (Option<(String, Span)>, Option<(String, Span)>) 
         if registration(r, &p) {
             continue;
         }
+        // An outlet's name in brackets under its address ("(IOI PUCHONG)") is not part of it.
+        if !address.is_empty() && r.piece_text(&p).starts_with('(') {
+            break;
+        }
         if !plain_address(r, &p) {
             // Between a name and its address a receipt may print its date or its tax number.
             if address.is_empty() && passed < MAX_LINES_BEFORE_ADDRESS {
@@ -660,7 +689,7 @@ fn plain_address(row: &Row, r: &std::ops::Range<usize>) -> bool {
     let tokens = &row.tokens[r.clone()];
     let digits = text.chars().filter(char::is_ascii_digit).count();
     let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-    let phone = digits >= 7 && letters * 4 <= digits;
+    let phone = (digits >= 7 && letters * 4 <= digits) || holds_phone_number(&text);
     !phone
         && text.chars().filter(|c| c.is_alphanumeric()).count() >= 3
         && row.span(r.start, r.end).confidence >= 0.5
@@ -668,6 +697,24 @@ fn plain_address(row: &Row, r: &std::ops::Range<usize>) -> bool {
         && !tokens
             .iter()
             .any(|t| t == "TO" || t == "BILL" || t == "SHIP")
+}
+
+/// Whether a text holds a phone number: nine digits or more with nothing but spaces, dashes,
+/// brackets or a plus between them ("Whatsapp : +6012-918 7937"; a postcode and a house number
+/// make six or seven).
+fn holds_phone_number(text: &str) -> bool {
+    let mut run = 0;
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run += 1;
+            if run >= 9 {
+                return true;
+            }
+        } else if !matches!(c, ' ' | '-' | '+' | '(' | ')') {
+            run = 0;
+        }
+    }
+    false
 }
 
 /// Whether a piece stands under `above`: their columns overlap.

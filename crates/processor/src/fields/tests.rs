@@ -534,25 +534,21 @@ fn ocr_slips_in_a_names_marks_and_company_form_are_mended() {
 fn a_word_ocr_was_unsure_of_inside_a_line_stays_in_it_but_no_unsure_figure_does() {
     let mut page = receipt();
     for w in page.words.iter_mut() {
-        if w.text == "MAHAGONI" || w.text == "UTAMA," {
-            w.confidence = 0.0;
-        }
+        w.confidence = if w.text == "MAHAGONI" { 0.0 } else { 99.0 };
     }
     let (f, _) = extract(&[page.clone()]);
     assert_eq!(
         text(&f.vendor_address),
         Some("5-7, JALAN MAHAGONI 7/1 SEKSYEN 4, BANDAR UTAMA, 44300 BATANG KALI, SELANGOR")
     );
-    // An unsure figure stays out, and with it gone "UTAMA," ends its line: out too.
-    for w in page.words.iter_mut() {
-        if w.text == "44300" || w.text == "SELANGOR" {
-            w.confidence = 0.0;
-        }
+    // An unsure figure stays out.
+    for w in page.words.iter_mut().filter(|w| w.text == "44300") {
+        w.confidence = 0.0;
     }
     let (f, _) = extract(&[page]);
     assert_eq!(
         text(&f.vendor_address),
-        Some("5-7, JALAN MAHAGONI 7/1 SEKSYEN 4, BANDAR BATANG KALI,")
+        Some("5-7, JALAN MAHAGONI 7/1 SEKSYEN 4, BANDAR UTAMA, BATANG KALI, SELANGOR")
     );
 }
 
@@ -614,4 +610,68 @@ fn cents_keep_their_sign() {
     assert_eq!(super::cents("-0.02"), Some(-2));
     assert_eq!(super::cents("-1.50"), Some(-150));
     assert_eq!(super::cents("12.30"), Some(1230));
+}
+
+#[test]
+fn an_outlets_name_in_brackets_and_a_phone_under_the_address_are_not_part_of_it() {
+    let full = "5-7, JALAN MAHAGONI 7/1 SEKSYEN 4, BANDAR UTAMA, 44300 BATANG KALI, SELANGOR";
+    for (line, address) in [
+        ("(IOI PUCHONG)", full),
+        ("Whatsapp : +6012-918 7937", full),
+        ("BANDAR BARU (X)", &*format!("{full} BANDAR BARU (X)")),
+    ] {
+        let mut page = receipt();
+        // Under "BATANG KALI, SELANGOR" in place of the phone line.
+        page.words.retain(|w| w.text != "03-60571377");
+        page.words.extend(self::page(1, &[(line, 230, 250)]).words);
+        let (f, _) = extract(&[page]);
+        assert_eq!(text(&f.vendor_address), Some(address), "{line}");
+    }
+}
+
+#[test]
+fn initials_with_a_letter_read_as_a_digit_are_mended() {
+    let (f, _) = extract(&[receipt_with(&[("SWC", "D.1.¥.")], &[])]);
+    assert_eq!(text(&f.vendor_name), Some("D.I.Y. ENTERPRISE SDN BHD"));
+    // Not a number's digits, nor a word that is no initials.
+    for word in ["D.I.Y.", "D.1.¥.", "S.B."] {
+        assert!(rows::is_initials(word), "{word}");
+    }
+    for word in ["1.5.", "No.", "3.90", "A.", "¥.1."] {
+        assert!(!rows::is_initials(word), "{word}");
+    }
+}
+
+#[test]
+fn a_registration_number_that_lost_its_closing_bracket_is_cut_from_the_name() {
+    // "SWC ENTERPRISE SDN BHD" ends at x = 380 on its row.
+    let (f, _) = extract(&[receipt_with(&[], &[("(139386", 390, 100)])]);
+    assert_eq!(text(&f.vendor_name), Some("SWC ENTERPRISE SDN BHD"));
+}
+
+#[test]
+fn a_name_or_address_read_unsurely_is_left_out() {
+    let mut page = receipt();
+    for w in page.words.iter_mut().filter(|w| w.text == "ENTERPRISE") {
+        w.confidence = 40.0;
+    }
+    let (f, _) = extract(&[page.clone()]);
+    assert_eq!(text(&f.vendor_name), None);
+    assert!(f.vendor_address.is_some() && f.total.is_some());
+    for w in page
+        .words
+        .iter_mut()
+        .filter(|w| w.text.starts_with("JALAN"))
+    {
+        w.confidence = 0.0;
+    }
+    for w in page
+        .words
+        .iter_mut()
+        .filter(|w| w.text == "MAHAGONI" || w.text == "BANDAR")
+    {
+        w.confidence = 40.0;
+    }
+    let (f, _) = extract(&[page]);
+    assert_eq!(text(&f.vendor_address), None);
 }
