@@ -211,7 +211,8 @@ fn mend(words: &mut [Word]) {
         let after = words
             .get(i + 1)
             .is_some_and(|n| labels::COMPANY_FORMS.contains(&format!("{form} {}", up(n)).as_str()));
-        if before || after {
+        // A form with a slash ("S/B") is a form alone.
+        if before || after || form.contains('/') {
             words[i].text = form.to_string();
         }
     }
@@ -226,21 +227,44 @@ pub(super) fn is_initials(word: &str) -> bool {
         && chars.iter().any(|c| c.is_alphabetic())
 }
 
-/// The company form of three letters or more that `word` (all letters, not a form) misses by one
-/// letter.
+/// The company form of three characters or more that `word` (not a form) misses by one letter, or
+/// by a digit that looks like it ("SDN 3HD", "5/B").
 fn one_letter_off_form(word: &str) -> Option<&'static str> {
     let up = word.to_uppercase();
+    let form_like = |c: char| c.is_ascii_alphanumeric() || c == '/';
     if up.len() < 3
-        || !up.chars().all(|c| c.is_ascii_alphabetic())
+        || !up.chars().all(form_like)
+        || !up.chars().any(|c| c.is_ascii_alphabetic())
         || labels::TRAILING_FORMS.contains(&up.as_str())
     {
         return None;
     }
     labels::TRAILING_FORMS
         .iter()
-        .filter(|f| f.len() == up.len() && f.chars().all(|c| c.is_ascii_alphabetic()))
-        .find(|f| f.chars().zip(up.chars()).filter(|(a, b)| a != b).count() == 1)
+        .filter(|f| f.len() == up.len() && f.chars().all(|c| c.is_ascii_alphabetic() || c == '/'))
+        .find(|f| {
+            let mut off = f.chars().zip(up.chars()).filter(|(a, b)| a != b);
+            match (off.next(), off.next()) {
+                (Some((letter, read)), None) => {
+                    read.is_ascii_alphabetic() || looks_like(read, letter)
+                }
+                _ => false,
+            }
+        })
         .copied()
+}
+
+/// A digit OCR reads for a capital letter of that shape.
+fn looks_like(digit: char, letter: char) -> bool {
+    matches!(
+        (digit, letter),
+        ('5', 'S')
+            | ('8' | '3', 'B')
+            | ('0', 'O' | 'D')
+            | ('1', 'I' | 'L')
+            | ('6', 'G')
+            | ('2', 'Z')
+    )
 }
 
 /// Whether `w`'s middle falls in the row's middle band and it shares the row's height.

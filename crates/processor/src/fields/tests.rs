@@ -528,6 +528,17 @@ fn ocr_slips_in_a_names_marks_and_company_form_are_mended() {
     assert_eq!(text(&f.vendor_name), Some("SWC INK SDN BHD"));
     let (f, _) = extract(&[receipt_with(&[("SWC", "SQN")], &[])]);
     assert_eq!(text(&f.vendor_name), Some("SQN ENTERPRISE SDN BHD"));
+    // A digit of a letter's shape in a form: "SDN 3HD"; "S/B" read "5/B" is a form alone, not a
+    // street's "3/B".
+    let (f, _) = extract(&[receipt_with(&[("BHD", "3HD")], &[])]);
+    assert_eq!(text(&f.vendor_name), Some("SWC ENTERPRISE SDN BHD"));
+    let (f, _) = extract(&[receipt_with(&[("SDN", "5/B"), ("BHD", "")], &[])]);
+    assert_eq!(text(&f.vendor_name), Some("SWC ENTERPRISE S/B"));
+    let (f, _) = extract(&[receipt_with(&[("7/1", "3/B")], &[])]);
+    assert_eq!(
+        text(&f.vendor_address),
+        Some("5-7, JALAN MAHAGONI 3/B SEKSYEN 4, BANDAR UTAMA, 44300 BATANG KALI, SELANGOR")
+    );
 }
 
 #[test]
