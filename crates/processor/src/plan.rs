@@ -172,9 +172,20 @@ pub fn is_narrow_column(width: u32, height: u32) -> bool {
 /// or scanned on a larger sheet.
 pub const MIN_COLUMN_WORDS: usize = 20;
 
+/// ... at most this wide (inches): a till roll is 2-3 inches wide; a page's narrow table or
+/// single column of text is wider.
+pub const MAX_COLUMN_INCH: f32 = 5.0;
+
 /// Whether the words read on a page (of two letters or digits at least, read with confidence)
-/// fill one narrow column, whatever the size of the sheet around them.
-pub fn text_is_narrow_column<'a>(words: impl IntoIterator<Item = &'a Word>) -> bool {
+/// fill one narrow column, whatever the size of the sheet around them, at the page's resolution
+/// (none known: no).
+pub fn text_is_narrow_column<'a>(
+    words: impl IntoIterator<Item = &'a Word>,
+    dpi: Option<u32>,
+) -> bool {
+    let Some(dpi) = dpi else {
+        return false;
+    };
     let mut n = 0;
     let (mut l, mut t, mut r, mut b) = (u32::MAX, u32::MAX, 0, 0);
     for w in words.into_iter().filter(|w| {
@@ -187,7 +198,9 @@ pub fn text_is_narrow_column<'a>(words: impl IntoIterator<Item = &'a Word>) -> b
         r = r.max(w.bbox.left + w.bbox.width);
         b = b.max(w.bbox.top + w.bbox.height);
     }
-    n >= MIN_COLUMN_WORDS && is_narrow_column(r - l, b - t)
+    n >= MIN_COLUMN_WORDS
+        && is_narrow_column(r - l, b - t)
+        && (r - l) as f32 <= MAX_COLUMN_INCH * dpi as f32
 }
 
 /// Words at or above this confidence count as read.
@@ -346,18 +359,30 @@ mod tests {
     #[test]
     fn a_receipt_on_a_larger_sheet_is_a_narrow_column_of_text() {
         // 30 rows: 1200 px tall; 500 px wide is a till roll's column, 1000 px a letter's text.
-        assert!(text_is_narrow_column(&column(30, 500)));
-        assert!(!text_is_narrow_column(&column(30, 1000)));
+        assert!(text_is_narrow_column(&column(30, 500), Some(200)));
+        assert!(!text_is_narrow_column(&column(30, 1000), Some(200)));
+        // A column of text 7 inches wide is a page's, however tall; with no resolution, no.
+        let tall: Vec<Word> = (0..90)
+            .flat_map(|_| column(1, 700))
+            .enumerate()
+            .map(|(i, mut w)| {
+                w.bbox.top = 40 * i as u32;
+                w
+            })
+            .collect();
+        assert!(!text_is_narrow_column(&tall, Some(100)));
+        assert!(text_is_narrow_column(&tall, Some(200)));
+        assert!(!text_is_narrow_column(&column(30, 500), None));
         // Too few words say nothing; nor do specks and unsure words.
-        assert!(!text_is_narrow_column(&column(10, 100)));
+        assert!(!text_is_narrow_column(&column(10, 100), Some(200)));
         let mut specks = column(30, 500);
         specks.iter_mut().for_each(|w| w.text = "|".into());
-        assert!(!text_is_narrow_column(&specks));
+        assert!(!text_is_narrow_column(&specks, Some(200)));
         specks.iter_mut().for_each(|w| {
             w.text = "TOTAL".into();
             w.confidence = 20.0
         });
-        assert!(!text_is_narrow_column(&specks));
+        assert!(!text_is_narrow_column(&specks, Some(200)));
     }
 
     #[test]

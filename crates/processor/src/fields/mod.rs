@@ -114,7 +114,7 @@ pub fn extract(pages: &[PageResult]) -> (Fields, Vec<LineItem>) {
     let rows: Vec<Row> = pages.iter().flat_map(rows::of_page).collect();
     let narrow = pages.first().is_some_and(|p| {
         crate::plan::is_narrow_column(p.width, p.height)
-            || crate::plan::text_is_narrow_column(&p.words)
+            || crate::plan::text_is_narrow_column(&p.words, p.dpi)
     });
     if rows.is_empty() || !is_expense(&rows, narrow) {
         return (Fields::default(), Vec::new());

@@ -408,7 +408,7 @@ fn recognize_page(
     } else {
         let mut lines = profile::step("ocr", || readers.tesseract.recognize(page, dpi, cancel))?;
         // A receipt on a larger sheet: its figures and head are read again all the same.
-        if plan::text_is_narrow_column(lines.iter().flatten()) {
+        if plan::text_is_narrow_column(lines.iter().flatten(), dpi) {
             if let Some(reader) = readers.figures() {
                 profile::step("figures", || figures::reread(reader, page, &mut lines));
             }
