@@ -222,7 +222,7 @@ fn mend(words: &mut [Word]) {
 pub(super) fn is_initials(word: &str) -> bool {
     let chars: Vec<char> = word.chars().collect();
     chars.len() >= 4
-        && chars.len() % 2 == 0
+        && chars.len().is_multiple_of(2)
         && chars.chunks(2).all(|p| p[1] == '.' && p[0] != '.')
         && chars.iter().any(|c| c.is_alphabetic())
 }

@@ -127,7 +127,8 @@ const HEAD_LINES: usize = 8;
 
 /// How sure the model must be of a name's word to replace Tesseract's reading of it: it reads
 /// letters better than Tesseract on thermal print, but a word it is less sure of is as often a
-/// new misreading (SROIE, a receipt's name right 0.60 -> 0.66 of the time at this bar, 0.62 at 0.8).
+/// new misreading (SROIE, simulated on the same words: Hmean 0.693 at this bar, 0.682 at 0.8,
+/// 0.672 with every reading taken).
 const NAME_SURE: f32 = 0.95;
 
 /// Reads again, in place, the words of a till receipt's lines that Tesseract is not sure of: its
@@ -138,7 +139,8 @@ pub fn reread(reader: &mut FigureReader, image: &GrayImage, lines: &mut [Vec<Wor
     for (i, line) in lines.iter_mut().enumerate() {
         for word in line.iter_mut().filter(|w| w.confidence < SURE) {
             let figure = worth_reading(&word.text);
-            if !figure && !(i < head && is_name_word(&word.text)) {
+            let name = i < head && is_name_word(&word.text);
+            if !(figure || name) {
                 continue;
             }
             match reader.read(image, word.bbox) {
