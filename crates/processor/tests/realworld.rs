@@ -187,6 +187,30 @@ fn a_faint_receipts_figures_are_read_again() {
     }
 }
 
+/// A receipt's head is read again too: Tesseract reads this vendor's name "SANYO" (a real word);
+/// and a receipt scanned in the middle of an A4 sheet is read as a till receipt (its total, read
+/// by Tesseract at 21 confidence, gave it no field at all).
+#[test]
+fn a_receipts_name_and_a_receipt_on_a_larger_sheet_are_read_again() {
+    let Some(dir) = realworld_dir() else { return };
+    if !figure_reader_installed() {
+        return;
+    }
+    let result = process_file(&dir.join("sroie_keys/470.jpg"));
+    let name = result.fields.vendor_name.as_ref().map(|f| f.text.as_str());
+    assert_eq!(name, Some("SANYU STATIONERY SHOP"), "{}", result.text);
+    let result = process_file(&dir.join("sroie_keys/435.jpg"));
+    let value = |f: &Option<processor::fields::Field>| f.as_ref().and_then(|f| f.value.clone());
+    assert_eq!(
+        value(&result.fields.total).as_deref(),
+        Some("75.70"),
+        "{}",
+        result.text
+    );
+    let date = result.fields.date.as_ref().map(|f| f.text.as_str());
+    assert_eq!(date, Some("12/05/2018"));
+}
+
 /// The figures' reader costs a worker its memory only once a till receipt's page needs it.
 #[test]
 fn the_figures_reader_loads_for_a_receipt_only() {
