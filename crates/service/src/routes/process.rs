@@ -5,6 +5,8 @@ use super::status::{status_response, StatusBody};
 use super::AppState;
 use crate::api_error::{ApiError, ErrorBody};
 use crate::aws::dynamo::{Claim, ClaimRequest};
+use crate::jobs::Job;
+use crate::record::DocumentItem;
 use crate::record::{self, Status};
 use api::{DocumentRecord, ProcessRequest};
 use axum::body::Bytes;
@@ -14,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use processor::Format;
 use serde::{Deserialize, Serialize};
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
@@ -106,6 +108,42 @@ pub async fn process(
         .ok_or_else(|| ApiError::QueueFull {
             retry_after_secs: state.queue.pace().retry_after_secs(state.workers),
         })?;
+    let document_id = record.document_id.clone();
+    let (reply, answer) = match query.wait {
+        true => {
+            let (tx, rx) = oneshot::channel();
+            (Some(tx), Some(rx))
+        }
+        false => (None, None),
+    };
+    // The claim and the hand-off to the queue run to their end in a task of their own: a caller
+    // that hangs up (a relay killed mid-batch) drops this handler, and a record claimed but never
+    // queued would stay `processing` with nobody working on it and no lease being renewed.
+    let claim = tokio::spawn(claim_and_queue(state.clone(), record, permit, reply))
+        .await
+        .map_err(|e| ApiError::Internal(format!("the claim did not finish: {e}")))??;
+    match (claim, answer) {
+        (Claim::Claimed(_), Some(answer)) => {
+            let item = answer
+                .await
+                .map_err(|_| ApiError::Internal("the job ended without an answer".into()))?;
+            status_response(&state, item).await
+        }
+        (Claim::Claimed(_) | Claim::Busy(_), _) => Ok(accepted(&document_id)),
+        (Claim::Done(item), _) => status_response(&state, item).await,
+        (Claim::Missing, _) => Err(ApiError::Internal(
+            "the record vanished during the claim".into(),
+        )),
+    }
+}
+
+/// Claims the record and, when this task now holds it, queues it in the place reserved for it.
+async fn claim_and_queue(
+    state: AppState,
+    record: DocumentRecord,
+    permit: mpsc::OwnedPermit<Job>,
+    reply: Option<oneshot::Sender<DocumentItem>>,
+) -> Result<Claim, ApiError> {
     let claim = state
         .store
         .claim(
@@ -120,26 +158,12 @@ pub async fn process(
             true,
         )
         .await?;
-    match claim {
-        Claim::Claimed(item) if query.wait => {
-            let (tx, rx) = oneshot::channel();
-            state.queue.enqueue(permit, item, Some(tx));
-            let item = rx
-                .await
-                .map_err(|_| ApiError::Internal("the job ended without an answer".into()))?;
-            status_response(&state, item).await
-        }
-        Claim::Claimed(item) => {
-            state.queue.enqueue(permit, item, None);
-            Ok(accepted(&record.document_id))
-        }
-        Claim::Busy(_) => Ok(accepted(&record.document_id)),
-        Claim::Done(item) => status_response(&state, item).await,
-        Claim::Missing => Err(ApiError::Internal(
-            "the record vanished during the claim".into(),
-        )),
+    if let Claim::Claimed(item) = &claim {
+        state.queue.enqueue(permit, item.clone(), reply);
     }
+    Ok(claim)
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
