@@ -3,6 +3,7 @@
 //! when a page's orientation is worth checking.
 
 use crate::config::OcrMode;
+use crate::layout::geometry::{bounds, word_rect};
 use crate::output::result::Word;
 
 /// Rendering budget per page, whatever MAX_PAGE_PIXELS allows: Tesseract needs several times the
@@ -187,20 +188,22 @@ pub fn text_is_narrow_column<'a>(
         return false;
     };
     let mut n = 0;
-    let (mut l, mut t, mut r, mut b) = (u32::MAX, u32::MAX, 0, 0);
-    for w in words.into_iter().filter(|w| {
-        w.confidence >= READ_CONFIDENCE
-            && w.text.chars().filter(|c| c.is_alphanumeric()).count() >= 2
-    }) {
-        n += 1;
-        l = l.min(w.bbox.left);
-        t = t.min(w.bbox.top);
-        r = r.max(w.bbox.left + w.bbox.width);
-        b = b.max(w.bbox.top + w.bbox.height);
-    }
-    n >= MIN_COLUMN_WORDS
-        && is_narrow_column(r - l, b - t)
-        && (r - l) as f32 <= MAX_COLUMN_INCH * dpi as f32
+    let extent = bounds(
+        words
+            .into_iter()
+            .filter(|w| {
+                w.confidence >= READ_CONFIDENCE
+                    && w.text.chars().filter(|c| c.is_alphanumeric()).count() >= 2
+            })
+            .inspect(|_| n += 1)
+            .map(word_rect),
+    );
+    extent.is_some_and(|e| {
+        let width = e.r - e.l;
+        n >= MIN_COLUMN_WORDS
+            && is_narrow_column(width as u32, e.h() as u32)
+            && width <= MAX_COLUMN_INCH * dpi as f32
+    })
 }
 
 /// Words at or above this confidence count as read.

@@ -2,6 +2,7 @@
 //! column; each of its rows below, until a total, is an item.
 
 use super::{amounts, labels, LineItem};
+use crate::layout::geometry::{bounds, Rect};
 use crate::output::result::{BBox, PageResult, Table};
 
 /// Which column of the table holds what, from its header's labels.
@@ -96,14 +97,7 @@ pub fn from_tables(pages: &[PageResult], comma: bool) -> Vec<LineItem> {
 }
 
 fn union(boxes: &[BBox]) -> BBox {
-    let l = boxes.iter().map(|b| b.left).min().unwrap_or(0);
-    let t = boxes.iter().map(|b| b.top).min().unwrap_or(0);
-    let r = boxes.iter().map(|b| b.left + b.width).max().unwrap_or(l);
-    let b = boxes.iter().map(|b| b.top + b.height).max().unwrap_or(t);
-    BBox {
-        left: l,
-        top: t,
-        width: r - l,
-        height: b - t,
-    }
+    bounds(boxes.iter().copied().map(Rect::of))
+        .map(Rect::to_bbox)
+        .unwrap_or_default()
 }

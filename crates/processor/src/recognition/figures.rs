@@ -6,6 +6,7 @@
 //! between words ("KALI.SELANGOR"), so it reads one Tesseract word at a time: the figures, and
 //! the words of the receipt's head (its vendor's name and address).
 
+use crate::fields::amounts;
 use crate::output::result::{BBox, Word};
 use image::GrayImage;
 use ort::environment::Environment;
@@ -188,17 +189,10 @@ pub(crate) fn is_name_word(text: &str) -> bool {
         && !is_figure(text)
 }
 
-/// An amount as a receipt prints it: digits, a decimal mark, two digits at the end ("12.50",
-/// "RM7,00").
+/// An amount as a receipt prints it, with its cents ("12.50", "RM7,00", "3.90*").
 fn is_amount(text: &str) -> bool {
-    let t: Vec<char> = text
-        .trim_end_matches(|c: char| !c.is_alphanumeric())
-        .chars()
-        .collect();
-    t.len() >= 4
-        && t[t.len() - 2..].iter().all(char::is_ascii_digit)
-        && matches!(t[t.len() - 3], '.' | ',')
-        && t[t.len() - 4].is_ascii_digit()
+    let t = text.trim_end_matches(|c: char| !c.is_alphanumeric());
+    amounts::parse(t, false).is_some_and(|a| a.has_cents)
 }
 
 /// A word that holds a digit and is at least half digits and marks ("12.50", "RM7.00",
@@ -418,11 +412,11 @@ mod tests {
     }
 
     #[test]
-    fn amounts_end_in_two_decimals() {
+    fn amounts_have_cents() {
         for word in ["12.50", "RM7,00", "1,234.50", "3.90*"] {
             assert!(is_amount(word), "{word}");
         }
-        for word in ["12.5", "44300", "21/03/2018", ".50", "10:36"] {
+        for word in ["44300", "1,234", "21/03/2018", ".50", "10:36", "No.5A"] {
             assert!(!is_amount(word), "{word}");
         }
     }
