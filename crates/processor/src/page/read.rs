@@ -384,7 +384,7 @@ fn without_grid_rules(page: &GrayImage, found: &[ruling::Found], grids: &[BBox])
 /// The page's lines of words through Tesseract. A page of one narrow column (a till receipt) is
 /// read as one block: the page segmentation cuts its lines of items and amounts into pieces, and
 /// reads faint print as specks; its figures and the words of its head are then read again by
-/// the figures' reader.
+/// the figures' reader, or, where Tesseract reads next to nothing, the whole page line by line.
 fn recognize_page(
     readers: &mut Readers,
     page: &GrayImage,
@@ -402,6 +402,20 @@ fn recognize_page(
             readers.tesseract.recognize_block(page, whole, dpi, cancel)
         })?;
         if let Some(reader) = readers.figures() {
+            // A receipt Tesseract cannot read (dot-matrix print, faint paper): found and read
+            // line by line by the second reader, where that reads more.
+            if plan::reads_poorly(lines.iter().flatten()) {
+                match profile::step("receipt lines", || reader.read_page(page)) {
+                    Some(Ok(other))
+                        if plan::reading_score(other.iter().flatten())
+                            > plan::reading_score(lines.iter().flatten()) =>
+                    {
+                        return Ok(other);
+                    }
+                    Some(Err(e)) => tracing::warn!(error = %e, "receipt lines not read"),
+                    _ => {}
+                }
+            }
             profile::step("figures", || figures::reread(reader, page, &mut lines));
         }
         Ok(lines)

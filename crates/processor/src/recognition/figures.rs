@@ -6,6 +6,7 @@
 //! between words ("KALI.SELANGOR"), so it reads one Tesseract word at a time: the figures, and
 //! the words of the receipt's head (its vendor's name and address).
 
+use super::lines::{self, LineFinder};
 use crate::fields::amounts;
 use crate::output::result::{BBox, Word};
 use image::GrayImage;
@@ -47,6 +48,8 @@ fn environment(library: &Path) -> Result<&'static Environment, String> {
 pub struct FigureReader {
     session: Session,
     keys: Vec<String>,
+    /// Finds a page's text lines, for a receipt Tesseract cannot read (None: not installed).
+    lines: Option<LineFinder>,
 }
 
 impl FigureReader {
@@ -54,38 +57,31 @@ impl FigureReader {
     pub fn load(dir: &Path) -> Result<Self, String> {
         let keys = std::fs::read_to_string(dir.join(KEYS))
             .map_err(|e| format!("{}: {e}", dir.join(KEYS).display()))?;
-        let environment = environment(&dir.join(LIBRARY))?;
-        // One thread, as Tesseract runs in each worker; no arena or memory pattern: inputs vary
-        // in width, and a worker's memory is capped. Basic graph optimisations only: the full set
-        // adds layout changes that cost more than they give on inputs this small (1.6x slower,
-        // and 9 MB more held).
-        let cpu = ort::ep::CPU::default().with_arena_allocator(false).build();
-        let session = Session::builder(environment)
-            .map_err(text)?
-            .with_intra_threads(1)
-            .map_err(text)?
-            .with_inter_threads(1)
-            .map_err(text)?
-            .with_memory_pattern(false)
-            .map_err(text)?
-            .with_optimization_level(GraphOptimizationLevel::Level1)
-            .map_err(text)?
-            .with_execution_providers([cpu])
-            .map_err(text)?
-            .commit_from_file(dir.join(MODEL))
-            .map_err(|e| format!("{}: {e}", dir.join(MODEL).display()))?;
+        let session = session_of(dir, MODEL)?;
+        // The receipt lines' finder where its model is there too (recognition/lines.rs).
+        let lines = match dir.join(lines::MODEL).exists() {
+            true => Some(LineFinder::new(session_of(dir, lines::MODEL)?)),
+            false => None,
+        };
         Ok(FigureReader {
             session,
             keys: keys_of(&keys),
+            lines,
         })
     }
 
-    /// The text in `bbox` of `image`, and how sure the model is of it (0-1).
+    /// The text in `bbox` of `image` (with a margin around it), and how sure the model is of it
+    /// (0-1).
     pub fn read(&mut self, image: &GrayImage, bbox: BBox) -> Result<(String, f32), String> {
-        let Some(crop) = crop(image, bbox) else {
-            return Ok((String::new(), 0.0));
-        };
-        let (width, pixels) = input(&crop);
+        let pad = (bbox.height / 5).max(2);
+        match crop(image, bbox, pad) {
+            Some(crop) => self.recognise(&crop),
+            None => Ok((String::new(), 0.0)),
+        }
+    }
+
+    fn recognise(&mut self, crop: &GrayImage) -> Result<(String, f32), String> {
+        let (width, pixels) = input(crop);
         let tensor = Tensor::from_array(([1usize, 3, HEIGHT as usize, width as usize], pixels))
             .map_err(text)?;
         let outputs = self.session.run(ort::inputs![tensor]).map_err(text)?;
@@ -93,6 +89,49 @@ impl FigureReader {
         let classes = shape.last().copied().unwrap_or(0).max(0) as usize;
         Ok(decode(probabilities, classes, &self.keys))
     }
+
+    /// The page read line by line: its text lines found by the lines' finder, each read whole
+    /// (None: the finder is not installed). For a till receipt Tesseract cannot read.
+    pub fn read_page(&mut self, image: &GrayImage) -> Option<Result<Vec<Vec<Word>>, String>> {
+        let boxes = match self.lines.as_mut()?.find(image) {
+            Ok(boxes) => boxes,
+            Err(e) => return Some(Err(e)),
+        };
+        let mut read = Vec::with_capacity(boxes.len());
+        for b in boxes {
+            let Some(crop) = crop(image, b, 0) else {
+                continue;
+            };
+            match self.recognise(&crop) {
+                Ok((line, sure)) => read.push((b, line, sure)),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        Some(Ok(lines::into_lines(read)))
+    }
+}
+
+/// A session on `model` of the folder: one thread, as Tesseract runs in each worker; no arena or
+/// memory pattern: inputs vary in size, and a worker's memory is capped. Basic graph optimisations
+/// only: the full set adds layout changes that cost more than they give on inputs this small (1.6x
+/// slower, and 9 MB more held).
+fn session_of(dir: &Path, model: &str) -> Result<Session, String> {
+    let environment = environment(&dir.join(LIBRARY))?;
+    let cpu = ort::ep::CPU::default().with_arena_allocator(false).build();
+    Session::builder(environment)
+        .map_err(text)?
+        .with_intra_threads(1)
+        .map_err(text)?
+        .with_inter_threads(1)
+        .map_err(text)?
+        .with_memory_pattern(false)
+        .map_err(text)?
+        .with_optimization_level(GraphOptimizationLevel::Level1)
+        .map_err(text)?
+        .with_execution_providers([cpu])
+        .map_err(text)?
+        .commit_from_file(dir.join(model))
+        .map_err(|e| format!("{}: {e}", dir.join(model).display()))
 }
 
 fn text(e: impl std::fmt::Display) -> String {
@@ -212,8 +251,7 @@ pub fn worth_reading(text: &str) -> bool {
 }
 
 /// The word with a margin (the model was trained on loose crops), clipped to the image.
-fn crop(image: &GrayImage, b: BBox) -> Option<GrayImage> {
-    let pad = (b.height / 5).max(2);
+fn crop(image: &GrayImage, b: BBox, pad: u32) -> Option<GrayImage> {
     let left = b.left.saturating_sub(pad);
     let top = b.top.saturating_sub(pad);
     let right = (b.left + b.width + pad).min(image.width());
@@ -430,13 +468,14 @@ mod tests {
             width: 10,
             height: 10,
         };
-        assert!(crop(&image, off).is_none());
+        assert!(crop(&image, off, 2).is_none());
         let inside = BBox {
             left: 10,
             top: 10,
             width: 20,
             height: 10,
         };
-        assert_eq!(crop(&image, inside).unwrap().dimensions(), (24, 14));
+        assert_eq!(crop(&image, inside, 2).unwrap().dimensions(), (24, 14));
+        assert_eq!(crop(&image, inside, 0).unwrap().dimensions(), (20, 10));
     }
 }

@@ -1,7 +1,8 @@
 //! Tesseract: the handle over its C API, the OCR engine each worker owns, the installed languages;
-//! and the second reader of receipts' figures.
+//! and the second reader of receipts' figures, with its finder of a receipt's lines.
 
 pub mod figures;
 pub mod languages;
+pub mod lines;
 pub mod ocr;
 pub(crate) mod tess;

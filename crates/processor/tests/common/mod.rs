@@ -82,10 +82,12 @@ pub fn figure_reader_dir() -> Option<PathBuf> {
         .or_else(|| option_env!("FIGURE_READER_DIR").map(PathBuf::from))
 }
 
-/// Whether the figures' reader is installed; on CI its absence is a failure.
+/// Whether the figures' reader (and its lines' finder) is installed; on CI its absence is a failure.
 pub fn figure_reader_installed() -> bool {
-    let found = figure_reader_dir()
-        .is_some_and(|d| d.join(processor::recognition::figures::MODEL).exists());
+    let found = figure_reader_dir().is_some_and(|d| {
+        d.join(processor::recognition::figures::MODEL).exists()
+            && d.join(processor::recognition::lines::MODEL).exists()
+    });
     if !found {
         assert!(
             std::env::var_os("CI").is_none(),
