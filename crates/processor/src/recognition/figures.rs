@@ -48,8 +48,12 @@ fn environment(library: &Path) -> Result<&'static Environment, String> {
 pub struct FigureReader {
     session: Session,
     keys: Vec<String>,
-    /// Finds a page's text lines, for a receipt Tesseract cannot read (None: not installed).
-    lines: Option<LineFinder>,
+    /// The folder, for the lines' finder.
+    dir: PathBuf,
+    /// Finds a page's text lines, for a receipt Tesseract cannot read: loaded by the first such
+    /// page (its session costs a worker ~26 MB and 0.5 s to build; most receipts never need it).
+    /// `Some(None)`: not installed.
+    lines: Option<Option<LineFinder>>,
 }
 
 impl FigureReader {
@@ -58,15 +62,11 @@ impl FigureReader {
         let keys = std::fs::read_to_string(dir.join(KEYS))
             .map_err(|e| format!("{}: {e}", dir.join(KEYS).display()))?;
         let session = session_of(dir, MODEL)?;
-        // The receipt lines' finder where its model is there too (recognition/lines.rs).
-        let lines = match dir.join(lines::MODEL).exists() {
-            true => Some(LineFinder::new(session_of(dir, lines::MODEL)?)),
-            false => None,
-        };
         Ok(FigureReader {
             session,
             keys: keys_of(&keys),
-            lines,
+            dir: dir.to_path_buf(),
+            lines: None,
         })
     }
 
@@ -93,7 +93,18 @@ impl FigureReader {
     /// The page read line by line: its text lines found by the lines' finder, each read whole
     /// (None: the finder is not installed). For a till receipt Tesseract cannot read.
     pub fn read_page(&mut self, image: &GrayImage) -> Option<Result<Vec<Vec<Word>>, String>> {
-        let boxes = match self.lines.as_mut()?.find(image) {
+        let dir = &self.dir;
+        let finder = self.lines.get_or_insert_with(|| {
+            let model = dir.join(lines::MODEL);
+            if !model.exists() {
+                return None;
+            }
+            crate::profile::step("receipt lines load", || session_of(dir, lines::MODEL))
+                .map(LineFinder::new)
+                .map_err(|e| tracing::warn!(error = %e, "receipt lines' finder not loaded"))
+                .ok()
+        });
+        let boxes = match finder.as_mut()?.find(image) {
             Ok(boxes) => boxes,
             Err(e) => return Some(Err(e)),
         };
