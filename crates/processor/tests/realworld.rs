@@ -187,6 +187,11 @@ fn a_faint_receipts_figures_are_read_again() {
     }
 }
 
+/// A field's normalised value, if the field was found.
+fn value_of(f: &Option<processor::fields::Field>) -> Option<String> {
+    f.as_ref().and_then(|f| f.value.clone())
+}
+
 /// A receipt's head is read again too: Tesseract reads this vendor's name "SANYO" (a real word);
 /// and a receipt scanned in the middle of an A4 sheet is read as a till receipt (its total, read
 /// by Tesseract at 21 confidence, gave it no field at all).
@@ -200,9 +205,8 @@ fn a_receipts_name_and_a_receipt_on_a_larger_sheet_are_read_again() {
     let name = result.fields.vendor_name.as_ref().map(|f| f.text.as_str());
     assert_eq!(name, Some("SANYU STATIONERY SHOP"), "{}", result.text);
     let result = process_file(&dir.join("sroie_keys/435.jpg"));
-    let value = |f: &Option<processor::fields::Field>| f.as_ref().and_then(|f| f.value.clone());
     assert_eq!(
-        value(&result.fields.total).as_deref(),
+        value_of(&result.fields.total).as_deref(),
         Some("75.70"),
         "{}",
         result.text
@@ -221,14 +225,13 @@ fn a_receipt_tesseract_cannot_read_is_read_line_by_line() {
         return;
     }
     let result = process_file(&dir.join("sroie_keys/275.jpg"));
-    let value = |f: &Option<processor::fields::Field>| f.as_ref().and_then(|f| f.value.clone());
     assert_eq!(
-        value(&result.fields.total).as_deref(),
+        value_of(&result.fields.total).as_deref(),
         Some("11.50"),
         "{}",
         result.text
     );
-    assert_eq!(value(&result.fields.date).as_deref(), Some("2017-05-10"));
+    assert_eq!(value_of(&result.fields.date).as_deref(), Some("2017-05-10"));
     assert!(result.text.contains("JALAN ANGSA"), "{}", result.text);
     assert!(result.fields.vendor_address.is_none());
 }

@@ -15,22 +15,12 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-type Item = HashMap<String, AttributeValue>;
-
 const DOCS: usize = 100;
 /// `serve_args`' lease and sweep interval (seconds).
 const LEASE_SECS: f64 = 6.0;
 const SWEEP_SECS: f64 = 1.0;
 /// Room on a busy 2-core machine for a sweep that finds the queue full, on top of lease + sweep.
 const SWEEP_SLACK_SECS: f64 = 30.0;
-
-/// A string or number attribute as its text ("" when absent).
-fn text_of(item: &Item, key: &str) -> String {
-    match item.get(key) {
-        Some(AttributeValue::S(s)) | Some(AttributeValue::N(s)) => s.clone(),
-        _ => String::new(),
-    }
-}
 
 fn now_epoch() -> f64 {
     SystemTime::now()

@@ -180,11 +180,7 @@ async fn a_caller_hanging_up_during_the_claim_leaves_nothing_stuck() {
     for id in ids {
         loop {
             let item = aws.item(id).await.unwrap();
-            let text = |k: &str| match item.get(k) {
-                Some(aws_sdk_dynamodb::types::AttributeValue::S(s))
-                | Some(aws_sdk_dynamodb::types::AttributeValue::N(s)) => s.clone(),
-                _ => String::new(),
-            };
+            let text = |k: &str| text_of(&item, k);
             if text("status") == "completed" {
                 assert_eq!(text("attempts"), "1", "{id} claimed again: {item:?}");
                 break;

@@ -531,6 +531,14 @@ impl Drop for ServiceProcess {
     }
 }
 
+/// A string or number attribute of an item as its text ("" when absent).
+pub fn text_of(item: &std::collections::HashMap<String, AttributeValue>, key: &str) -> String {
+    match item.get(key) {
+        Some(AttributeValue::S(s)) | Some(AttributeValue::N(s)) => s.clone(),
+        _ => String::new(),
+    }
+}
+
 pub async fn status_of(aws: &Aws, id: &str) -> String {
     match aws.item(id).await.and_then(|i| i.get("status").cloned()) {
         Some(AttributeValue::S(s)) => s,
