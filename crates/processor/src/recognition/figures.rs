@@ -48,12 +48,9 @@ fn environment(library: &Path) -> Result<&'static Environment, String> {
 pub struct FigureReader {
     session: Session,
     keys: Vec<String>,
-    /// The folder, for the lines' finder.
+    /// The folder, for the lines' finder: built for each page that needs it and dropped after
+    /// (~20 ms to build; a worker holds no more between pages than the recogniser's session).
     dir: PathBuf,
-    /// Finds a page's text lines, for a receipt Tesseract cannot read: loaded by the first such
-    /// page (its session costs a worker ~26 MB and 0.5 s to build; most receipts never need it).
-    /// `Some(None)`: not installed.
-    lines: Option<Option<LineFinder>>,
 }
 
 impl FigureReader {
@@ -66,7 +63,6 @@ impl FigureReader {
             session,
             keys: keys_of(&keys),
             dir: dir.to_path_buf(),
-            lines: None,
         })
     }
 
@@ -93,18 +89,13 @@ impl FigureReader {
     /// The page read line by line: its text lines found by the lines' finder, each read whole
     /// (None: the finder is not installed). For a till receipt Tesseract cannot read.
     pub fn read_page(&mut self, image: &GrayImage) -> Option<Result<Vec<Vec<Word>>, String>> {
-        let dir = &self.dir;
-        let finder = self.lines.get_or_insert_with(|| {
-            let model = dir.join(lines::MODEL);
-            if !model.exists() {
-                return None;
-            }
-            crate::profile::step("receipt lines load", || session_of(dir, lines::MODEL))
-                .map(LineFinder::new)
-                .map_err(|e| tracing::warn!(error = %e, "receipt lines' finder not loaded"))
-                .ok()
-        });
-        let boxes = match finder.as_mut()?.find(image) {
+        if !self.dir.join(lines::MODEL).exists() {
+            return None;
+        }
+        let found =
+            crate::profile::step("receipt lines load", || session_of(&self.dir, lines::MODEL))
+                .and_then(|session| LineFinder::new(session).find(image));
+        let boxes = match found {
             Ok(boxes) => boxes,
             Err(e) => return Some(Err(e)),
         };
