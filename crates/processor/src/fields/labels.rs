@@ -332,6 +332,31 @@ pub const TRAILING_FORMS: &[&str] = &[
     "INC", "INC.", "CORP", "CORP.", "GMBH", "PLC",
 ];
 
+/// The forms of a limited company among `COMPANY_FORMS`: a name ending in one is the legal
+/// vendor's, over a trade name (`& CO.`, `ENTERPRISE`, `RESTAURANT`) printed near it.
+pub const LEGAL_FORMS: &[&str] = &[
+    "SDN BHD",
+    "SDN. BHD.",
+    "BHD",
+    "BHD.",
+    "S/B",
+    "LTD",
+    "LTD.",
+    "LIMITED",
+    "LLC",
+    "INC",
+    "INC.",
+    "GMBH",
+    "AG",
+    "SARL",
+    "SAS",
+    "S.A.",
+    "SRL",
+    "S.R.L.",
+    "B.V.",
+    "PLC",
+];
+
 /// Company forms that end a vendor's name ("... SDN BHD"): a name running on to the next line ends
 /// with one.
 pub const COMPANY_FORMS: &[&str] = &[

@@ -99,12 +99,14 @@ fn registration_number(token: &str) -> bool {
 
 /// The page's rows, top to bottom.
 pub fn of_page(page: &PageResult) -> Vec<Row> {
+    let frame = frame_height(&page.words);
     let mut words: Vec<&Word> = page
         .words
         .iter()
         .filter(|w| {
             !w.text.trim().is_empty()
                 && (w.confidence >= MIN_WORD_CONFIDENCE || is_total_word(&token(&w.text)))
+                && !(is_mark(w) && w.bbox.height > frame)
         })
         .collect();
     words.sort_by_key(|w| w.bbox.top + w.bbox.height / 2);
@@ -138,6 +140,28 @@ pub fn of_page(page: &PageResult) -> Vec<Row> {
             }
         })
         .collect()
+}
+
+/// Marks taller than this are a frame's or a rule's edge read as "|" or "]", not text: in a row
+/// they would stretch its band over the lines above and below and merge them. 1.5 times the
+/// median height of the page's words of letters or digits.
+fn frame_height(words: &[Word]) -> u32 {
+    let mut heights: Vec<u32> = words
+        .iter()
+        .filter(|w| !is_mark(w))
+        .map(|w| w.bbox.height)
+        .collect();
+    if heights.is_empty() {
+        return u32::MAX;
+    }
+    let mid = heights.len() / 2;
+    let median = *heights.select_nth_unstable(mid).1;
+    median * 3 / 2
+}
+
+/// A word of marks only: no letter, no digit.
+fn is_mark(w: &Word) -> bool {
+    !w.text.chars().any(char::is_alphanumeric)
 }
 
 /// A word OCR was unsure of that may still be a line's: letters only (never a figure, which could
@@ -619,11 +643,38 @@ pub fn vendor(rows: &[Row]) -> (Option<(String, Span)>, Option<(String, Span)>) 
             let p = trimmed(r, without_registration(r, r.pieces().into_iter().next()?));
             plain(r, &p).then_some((i, p))
         })
+        // The name stands above its address.
+        .take_while(|(i, p)| !opens_an_address(top[*i], p))
         .take(VENDOR_CANDIDATES)
         .collect();
+    // A limited company's form ("SDN BHD", "LTD") names the legal vendor over a trade name ("&
+    // CO.", "ENTERPRISE") above it ("AMPHAWA THAI TEA & CO." over "Dimiliki oleh T PLUS F&B SDN.
+    // BHD."); with no form at all, the name printed over its registration number ("FTOF NOODLE
+    // HOUSE" over "(002049088-U)", under a sign's "FACE TO FACE NOODLE HOUSE").
+    let legal = |text: &str| {
+        let up = text.to_uppercase();
+        labels::LEGAL_FORMS
+            .iter()
+            .any(|f| up.ends_with(&format!(" {f}")))
+    };
+    // A line of a registration number alone: a name before it ("SANYU SUPPLY SDN BHD
+    // (1135772-K)") would leave a plain name when cut off.
+    let registered = |i: usize| {
+        top.get(i + 1).is_some_and(|r| {
+            r.pieces().into_iter().next().is_some_and(|p| {
+                registration(r, &p) && !plain(r, &without_registration(r, p.clone()))
+            })
+        })
+    };
     let Some((at, piece)) = candidates
         .iter()
-        .find(|(i, p)| ends_in_form(&top[*i].piece_text(p)))
+        .find(|(i, p)| legal(&top[*i].piece_text(p)))
+        .or_else(|| {
+            candidates
+                .iter()
+                .find(|(i, p)| ends_in_form(&top[*i].piece_text(p)))
+        })
+        .or_else(|| candidates.iter().find(|(i, _)| registered(*i)))
         .or(candidates.first())
         .cloned()
     else {
@@ -674,6 +725,7 @@ pub fn vendor(rows: &[Row]) -> (Option<(String, Span)>, Option<(String, Span)>) 
         };
         let s = r.span(p.start, p.end);
         let gap = s.bbox.top.saturating_sub(last_bottom);
+
         if gap > 2 * s.bbox.height.max(1) || address.len() >= MAX_ADDRESS_LINES {
             break;
         }
@@ -682,8 +734,18 @@ pub fn vendor(rows: &[Row]) -> (Option<(String, Span)>, Option<(String, Span)>) 
             continue;
         }
         // An outlet's name in brackets under its address ("(IOI PUCHONG)") is not part of it.
-        if !address.is_empty() && r.piece_text(&p).starts_with('(') {
+        let text = r.piece_text(&p);
+        if !address.is_empty() && text.starts_with('(') {
             break;
+        }
+        // The name again before the address, as a shop prints it under its sign ("FASARAYA
+        // BORUNG SUPER SEVEN" under "SUPER SEVEN CASH & CARRY SDN BHD") or its owner ("formerly
+        // known as ... Sdn Bhd"): without a digit, half its words the name's, or a company's form.
+        if address.is_empty()
+            && !text.chars().any(|c| c.is_ascii_digit())
+            && (repeats_name(&name, &text) || ends_in_form(&text))
+        {
+            continue;
         }
         if !plain_address(r, &p) {
             // Between a name and its address a receipt may print its date or its tax number.
@@ -706,6 +768,46 @@ pub fn vendor(rows: &[Row]) -> (Option<(String, Span)>, Option<(String, Span)>) 
     (Some((name, span)), address)
 }
 
+/// Whether a piece reads as an address's line rather than a name: a house number first ("NO. 31G",
+/// "LOT 3"), or a postcode of five digits ("40150 SHAH ALAM").
+fn opens_an_address(row: &Row, r: &std::ops::Range<usize>) -> bool {
+    let tokens = &row.tokens[r.clone()];
+    let digit = |t: &String| t.chars().any(|c| c.is_ascii_digit());
+    let numbered = |first: &str, rest: &str| {
+        ["NO", "LOT", "NO."].contains(&first) && rest.chars().any(|c| c.is_ascii_digit())
+    };
+    let house = match tokens {
+        [first, second, ..] => {
+            numbered(first, second)
+                || first
+                    .split_once('.')
+                    .is_some_and(|(f, rest)| numbered(f, rest))
+        }
+        [first] => first
+            .split_once('.')
+            .is_some_and(|(f, rest)| numbered(f, rest)),
+        [] => false,
+    };
+    let postcode = tokens
+        .iter()
+        .any(|t| t.len() == 5 && digit(t) && t.chars().all(|c| c.is_ascii_digit()));
+    house || postcode
+}
+
+/// Whether half the words of `text` or more are words of `name` (three letters or more).
+fn repeats_name(name: &str, text: &str) -> bool {
+    let words = |t: &str| -> Vec<String> {
+        t.split_whitespace()
+            .map(token)
+            .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 3)
+            .collect()
+    };
+    let of_name = words(name);
+    let line = words(text);
+    let shared = line.iter().filter(|w| of_name.contains(w)).count();
+    !line.is_empty() && shared * 2 >= line.len()
+}
+
 /// An address line may hold digits (a number, a postcode), not a phone (a line of seven digits or
 /// more and hardly a letter), a registration or a date.
 fn plain_address(row: &Row, r: &std::ops::Range<usize>) -> bool {
@@ -714,7 +816,12 @@ fn plain_address(row: &Row, r: &std::ops::Range<usize>) -> bool {
     let digits = text.chars().filter(char::is_ascii_digit).count();
     let letters = text.chars().filter(|c| c.is_alphabetic()).count();
     let phone = (digits >= 7 && letters * 4 <= digits) || holds_phone_number(&text);
+    let lower = text.to_lowercase();
+    let web = ["www", "http", ".com", "@"]
+        .iter()
+        .any(|m| lower.contains(m));
     !phone
+        && !web
         && text.chars().filter(|c| c.is_alphanumeric()).count() >= 3
         && row.span(r.start, r.end).confidence >= 0.5
         && no_label_date_or_amount(row, r, &text)

@@ -686,3 +686,116 @@ fn a_name_or_address_read_unsurely_is_left_out() {
     let (f, _) = extract(&[page]);
     assert_eq!(text(&f.vendor_address), None);
 }
+
+/// A receipt's head of `pieces` over `receipt()`'s body (its words from y = 300 down).
+fn head(pieces: &[(&str, u32, u32)]) -> PageResult {
+    let mut page = page(1, pieces);
+    page.words
+        .extend(receipt().words.into_iter().filter(|w| w.bbox.top >= 300));
+    page
+}
+
+#[test]
+fn a_limited_company_names_the_vendor_over_a_trade_name_and_a_registered_name_over_a_sign() {
+    let (f, _) = extract(&[head(&[
+        ("AMPHAWA THAI TEA & CO.", 160, 60),
+        ("Dimiliki oleh T PLUS F&B SDN. BHD.", 120, 100),
+        ("(1219716-T)", 260, 130),
+        ("PARADIGM MALL", 250, 160),
+        ("LOT NO.: 4F-27 & 4FK-38, 4TH FLOOR", 150, 190),
+        ("TEL: 03-7886 2233", 200, 220),
+    ])]);
+    assert_eq!(
+        text(&f.vendor_name),
+        Some("Dimiliki oleh T PLUS F&B SDN. BHD.")
+    );
+    assert_eq!(
+        text(&f.vendor_address),
+        Some("PARADIGM MALL LOT NO.: 4F-27 & 4FK-38, 4TH FLOOR")
+    );
+    // No company form: the name over the registration number, not the sign above it.
+    let (f, _) = extract(&[head(&[
+        ("FACE TO FACE NOODLE HOUSE", 140, 60),
+        ("FTOF NOODLE HOUSE", 180, 100),
+        ("(002049088-U)", 200, 130),
+        ("No.25, Jalan Metro Perdana Barat 2,", 100, 160),
+        ("52100 Kuala Lumpur.", 200, 190),
+        ("Tel: 016-680 8777", 200, 220),
+    ])]);
+    assert_eq!(text(&f.vendor_name), Some("FTOF NOODLE HOUSE"));
+    assert_eq!(
+        text(&f.vendor_address),
+        Some("No.25, Jalan Metro Perdana Barat 2, 52100 Kuala Lumpur.")
+    );
+    // An owner printed under the address is not the vendor the receipt is headed with.
+    let (f, _) = extract(&[head(&[
+        ("SANYU STATIONERY SHOP", 100, 40),
+        ("NO. 31G&33G, JALAN SETIA INDAH", 100, 70),
+        ("40170 SETIA ALAM", 100, 100),
+        ("Tel: +603-3362 4137", 100, 130),
+        ("Owned By :", 100, 160),
+        ("SANYU SUPPLY SDN BHD (1135772-K)", 100, 190),
+    ])]);
+    assert_eq!(text(&f.vendor_name), Some("SANYU STATIONERY SHOP"));
+    assert_eq!(
+        text(&f.vendor_address),
+        Some("NO. 31G&33G, JALAN SETIA INDAH 40170 SETIA ALAM")
+    );
+}
+
+#[test]
+fn an_address_is_no_name_and_a_shops_sign_or_web_address_no_address() {
+    // The name unread: its address's lines are not taken for it.
+    let (f, _) = extract(&[head(&[
+        ("NO. 31G&33G, JALAN SETIA INDAH", 100, 70),
+        ("40170 SETIA ALAM", 100, 100),
+        ("Owned By :", 100, 130),
+    ])]);
+    assert_eq!(text(&f.vendor_name), None);
+    let (f, _) = extract(&[head(&[
+        ("40150 SHAH ALAM, SELANGOR", 100, 70),
+        ("BILL NO: 06015047", 100, 100),
+    ])]);
+    assert_eq!(text(&f.vendor_name), None);
+    let (f, _) = extract(&[head(&[
+        ("SUPER SEVEN CASH & CARRY SDN BHD", 100, 40),
+        ("(590150-A)", 200, 70),
+        ("PASARAYA BORONG SUPER SEVEN", 140, 100),
+        ("NO. 1 Jalan Euro 1", 160, 130),
+        ("Shah Alam, 40150", 160, 160),
+        ("http://www.super7.com.my", 140, 190),
+        ("FAX : 03-78590864", 160, 220),
+    ])]);
+    assert_eq!(
+        text(&f.vendor_name),
+        Some("SUPER SEVEN CASH & CARRY SDN BHD")
+    );
+    assert_eq!(
+        text(&f.vendor_address),
+        Some("NO. 1 Jalan Euro 1 Shah Alam, 40150")
+    );
+}
+
+#[test]
+fn a_frames_edge_read_as_a_mark_does_not_merge_the_lines_beside_it() {
+    let mut page = receipt();
+    let edge = |top, height| Word {
+        text: "|".into(),
+        confidence: 70.0,
+        bbox: BBox {
+            left: 0,
+            top,
+            width: 2,
+            height,
+        },
+    };
+    // Two edges, each as tall as two and a half lines, across the name's and address's lines.
+    page.words.push(edge(95, 50));
+    page.words.push(edge(150, 50));
+    let (f, _) = extract(&[page]);
+    assert_eq!(text(&f.vendor_name), Some("SWC ENTERPRISE SDN BHD"));
+    assert_eq!(
+        text(&f.vendor_address),
+        Some("5-7, JALAN MAHAGONI 7/1 SEKSYEN 4, BANDAR UTAMA, 44300 BATANG KALI, SELANGOR")
+    );
+}
