@@ -101,6 +101,15 @@ pub fn parse(token: &str, decimal_comma: bool) -> Option<Amount> {
         }
         None => t,
     };
+    // Cents alone with their point ("-.02", a rounding as tills print it).
+    let whole_cents;
+    let t = match t.strip_prefix(['.', ',']) {
+        Some(c) if c.len() == 2 && c.chars().all(|c| c.is_ascii_digit()) => {
+            whole_cents = format!("0{}{c}", &t[..1]);
+            whole_cents.as_str()
+        }
+        _ => t,
+    };
     if t.is_empty() || !t.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
@@ -233,6 +242,12 @@ mod tests {
         // A quote mark OCR read at its edge.
         assert_eq!(v("“109.70").as_deref(), Some("109.70"));
         assert_eq!(v("'12.00'").as_deref(), Some("12.00"));
+        // Cents alone, as a till prints a rounding.
+        assert_eq!(v("-.02").as_deref(), Some("-0.02"));
+        assert_eq!(v(".05").as_deref(), Some("0.05"));
+        assert_eq!(v("RM-.02").as_deref(), Some("-0.02"));
+        assert_eq!(v(".5"), None);
+        assert_eq!(v(".050"), None);
     }
 
     #[test]

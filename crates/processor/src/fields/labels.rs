@@ -58,6 +58,9 @@ pub const NOT_TOTAL: &[&str] = &[
     "HT",
     "NETTO",
     "BEFORE",
+    // What was handed over, not what was due ("Accepted total 2.00" after "Total amount 1.50").
+    "ACCEPTED",
+    "TENDERED",
 ];
 
 /// Taxes' names: after "total" they make it the tax ("Total GST"), unless the total includes

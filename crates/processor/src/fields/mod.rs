@@ -401,9 +401,12 @@ fn pick_total(
         .iter()
         .position(|r| r.find(labels::PAYMENT).is_some() && r.has_amount())
         .unwrap_or(usize::MAX);
+    // A document prints its money one way: a total without cents where its subtotal, tax or
+    // payment has them is a misread ("Grand Total re) ® 35" for RM8.35).
+    let in_cents = first_payment != usize::MAX || subtotal.is_some() || tax.is_some();
     let best = totals
         .iter()
-        .filter(|c| c.amount.has_cents || totals.iter().all(|o| !o.amount.has_cents))
+        .filter(|c| c.amount.has_cents || (!in_cents && totals.iter().all(|o| !o.amount.has_cents)))
         .max_by_key(|c| {
             let v = cents(&c.amount.value);
             let checked = v.is_some()

@@ -387,11 +387,17 @@ impl Row {
                 currency = Some(c);
                 continue;
             }
-            // An amount OCR cut at its separator ("11. 80"): the two pieces as one.
+            // An amount OCR cut at its separator ("11. 80", "250 .00"): the two pieces as one.
             let joined = self.words.get(k + 1).and_then(|next| {
+                let digits = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit());
                 let cut = text.ends_with(['.', ',']) && text.len() > 1;
-                let cents = next.text.len() == 2 && next.text.chars().all(|c| c.is_ascii_digit());
-                (cut && cents).then(|| format!("{text}{}", next.text))
+                let cents = next.text.len() == 2 && digits(&next.text);
+                let point_cents = next
+                    .text
+                    .strip_prefix(['.', ','])
+                    .is_some_and(|c| c.len() == 2 && digits(c));
+                ((cut && cents) || (digits(text) && point_cents))
+                    .then(|| format!("{text}{}", next.text))
             });
             if let Some((mut a, last)) = joined
                 .as_deref()

@@ -799,3 +799,38 @@ fn a_frames_edge_read_as_a_mark_does_not_merge_the_lines_beside_it() {
         Some("5-7, JALAN MAHAGONI 7/1 SEKSYEN 4, BANDAR UTAMA, 44300 BATANG KALI, SELANGOR")
     );
 }
+
+#[test]
+fn the_total_is_not_what_was_handed_over_nor_a_misread_without_cents() {
+    let total = |rows: &[&str]| extract(&[till(rows)]).0.total.map(|t| t.value);
+    assert_eq!(
+        total(&["Total amount 1.50", "Accepted total 2.00", "Change 0.50"])
+            .flatten()
+            .as_deref(),
+        Some("1.50")
+    );
+    // The payment is printed with cents: a total read without them is a misread, none is given.
+    assert_eq!(
+        total(&["Grand Total re) ® 35", "Cash RM10.50", "Change RM2.15"]),
+        None
+    );
+    // A total OCR cut before its point ("250 .00") is one amount.
+    assert_eq!(
+        total(&["TOTAL AMOUNT DUE 250 .00", "PAYMENT MODE: CASH 250 .00"])
+            .flatten()
+            .as_deref(),
+        Some("250.00")
+    );
+    // A rounding printed as cents alone, and the rounded total under it.
+    assert_eq!(
+        total(&[
+            "Total Sales (Inclusive GST) RM 177.22",
+            "Rounding Adjustment RM -.02",
+            "Rounding RM 177.20",
+            "CREDIT RM 177.20"
+        ])
+        .flatten()
+        .as_deref(),
+        Some("177.20")
+    );
+}
