@@ -408,6 +408,8 @@ struct DocRun<'e> {
     reply_rx: Receiver<Done>,
     shells: Vec<Option<PageResult>>,
     done: Vec<Option<PageResult>>,
+    /// Each page's second reading for the fields step (`PageRead::second`).
+    second: Vec<Vec<crate::Word>>,
     pending: usize,
     /// Words of the pages done so far.
     words: usize,
@@ -431,6 +433,7 @@ impl<'e> DocRun<'e> {
             reply_rx,
             shells: Vec::new(),
             done: Vec::new(),
+            second: Vec::new(),
             pending: 0,
             words: 0,
         }
@@ -462,6 +465,7 @@ impl<'e> DocRun<'e> {
         if self.shells.len() <= index {
             self.shells.resize_with(index + 1, || None);
             self.done.resize_with(index + 1, || None);
+            self.second.resize_with(index + 1, Vec::new);
         }
         self.shells[index] = Some(shell);
         self.pending += 1;
@@ -533,6 +537,7 @@ impl<'e> DocRun<'e> {
                 },
             ));
         }
+        self.second[done.index] = read.second;
         result.text = read.text;
         result.confidence = read.confidence;
         result.blocks = read.blocks;
@@ -555,7 +560,10 @@ impl<'e> DocRun<'e> {
             .into_iter()
             .map(|p| p.expect("every page completed"))
             .collect();
-        Ok(DocumentResult::from_pages(pages))
+        Ok(DocumentResult::from_pages_read_twice(
+            pages,
+            std::mem::take(&mut self.second),
+        ))
     }
 }
 

@@ -11,7 +11,7 @@ mod items;
 pub mod labels;
 mod rows;
 
-use crate::output::result::{BBox, PageResult};
+use crate::output::result::{BBox, PageResult, Word};
 use amounts::Amount;
 use rows::Row;
 use serde::{Deserialize, Serialize};
@@ -111,6 +111,64 @@ const MIN_NAME_READ: f32 = 0.85;
 
 /// The fields and line items of a document.
 pub fn extract(pages: &[PageResult]) -> (Fields, Vec<LineItem>) {
+    extract_with(pages, &[])
+}
+
+/// The fields and line items of a document, with a second reading of its pages' words (by page,
+/// empty for none: a till receipt read again line by line) for the total and date its own words
+/// do not give. The other fields stay the first reading's: the second reads a name's and an
+/// address's marks and spaces worse (BENCHMARKS.md "Fields").
+pub fn extract_with(pages: &[PageResult], second: &[Vec<Word>]) -> (Fields, Vec<LineItem>) {
+    let (mut fields, items) = extract_once(pages);
+    if (fields.total.is_some() && fields.date.is_some()) || second.iter().all(Vec::is_empty) {
+        return (fields, items);
+    }
+    let again: Vec<PageResult> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| match second.get(i).filter(|s| !s.is_empty()) {
+            Some(words) => PageResult {
+                words: words.clone(),
+                blocks: Vec::new(),
+                text: String::new(),
+                ..p.clone()
+            },
+            None => p.clone(),
+        })
+        .collect();
+    let (other, _) = extract_once(&again);
+    fields.total = fields.total.or(other.total);
+    fields.date = fields.date.or(other.date);
+    (fields, items)
+}
+
+/// Whether a page's lines of words (a till receipt's, of `size` pixels at `dpi`) give no total or
+/// no date.
+pub fn lacks_total_or_date(
+    lines: &[Vec<Word>],
+    (width, height): (u32, u32),
+    dpi: Option<u32>,
+) -> bool {
+    let page = PageResult {
+        page: 1,
+        width,
+        height,
+        dpi,
+        source: crate::output::result::Source::Ocr,
+        rotation: 0,
+        skew: 0.0,
+        text: String::new(),
+        confidence: None,
+        blocks: Vec::new(),
+        words: lines.iter().flatten().cloned().collect(),
+        qr_codes: Vec::new(),
+        codes: Vec::new(),
+    };
+    let (fields, _) = extract_once(&[page]);
+    fields.total.is_none() || fields.date.is_none()
+}
+
+fn extract_once(pages: &[PageResult]) -> (Fields, Vec<LineItem>) {
     let rows: Vec<Row> = pages.iter().flat_map(rows::of_page).collect();
     let narrow = pages.first().is_some_and(|p| {
         crate::plan::is_narrow_column(p.width, p.height)

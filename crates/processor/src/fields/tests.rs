@@ -834,3 +834,48 @@ fn the_total_is_not_what_was_handed_over_nor_a_misread_without_cents() {
         Some("177.20")
     );
 }
+
+#[test]
+fn a_second_reading_gives_the_total_and_date_the_first_lacks_and_nothing_else() {
+    // Tesseract's reading: the name and items, the total's row and the date unreadable.
+    let first = till(&[
+        "SUGAR 1KG 2.50",
+        "RICE 5KG 8.90",
+        "Tqtl ® 1?.40",
+        "CASH 20.00",
+    ]);
+    // The line reader's: the total and date, a name spoilt (no space after its mark).
+    let second = till(&[
+        "SUGAR 1KG 2.50",
+        "RICE 5KG 8.90",
+        "Total 11.40",
+        "CASH 20.00",
+        "Date:15/06/2018 09:40",
+    ]);
+    let mut second_words = second.words;
+    for w in second_words.iter_mut().filter(|w| w.text == "KEDAI") {
+        w.text = "KEDAI-RUNClT".into();
+    }
+    let (f, _) = extract(std::slice::from_ref(&first));
+    assert_eq!(f.total, None);
+    assert_eq!(f.date, None);
+    let (f, _) = extract_with(std::slice::from_ref(&first), &[second_words.clone()]);
+    assert_eq!(value(&f.total), Some("11.40"));
+    assert_eq!(value(&f.date), Some("2018-06-15"));
+    assert_eq!(text(&f.vendor_name), Some("KEDAI RUNCIT MAJU SDN BHD"));
+    // Whether a page needs one: a reading without total or date does.
+    let lines = |p: &PageResult| vec![p.words.clone()];
+    let size = (first.width, first.height);
+    assert!(lacks_total_or_date(&lines(&first), size, first.dpi));
+    let whole = PageResult {
+        words: second_words,
+        ..first.clone()
+    };
+    assert!(!lacks_total_or_date(&lines(&whole), size, first.dpi));
+    // A first reading that gives both keeps them.
+    let (f, _) = extract_with(
+        std::slice::from_ref(&whole),
+        std::slice::from_ref(&first.words),
+    );
+    assert_eq!(value(&f.total), Some("11.40"));
+}

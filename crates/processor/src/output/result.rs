@@ -201,6 +201,12 @@ pub struct DocumentResult {
 
 impl DocumentResult {
     pub fn from_pages(pages: Vec<PageResult>) -> Self {
+        Self::from_pages_read_twice(pages, Vec::new())
+    }
+
+    /// The document of its pages, with a second reading of some pages' words (by page, empty for
+    /// none) for the fields their own words do not give.
+    pub fn from_pages_read_twice(pages: Vec<PageResult>, second: Vec<Vec<Word>>) -> Self {
         let text = pages
             .iter()
             .map(|p| p.text.as_str())
@@ -229,7 +235,7 @@ impl DocumentResult {
         let mut pages = pages;
         link_continued_tables(&mut pages);
         let (fields, line_items) =
-            crate::profile::step("fields", || crate::fields::extract(&pages));
+            crate::profile::step("fields", || crate::fields::extract_with(&pages, &second));
         DocumentResult {
             page_count: pages.len() as u32,
             text,

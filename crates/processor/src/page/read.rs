@@ -30,6 +30,10 @@ pub struct PageRead {
     pub skew: f32,
     /// Resolution of the page as given, estimated from its glyphs when it carried none.
     pub dpi: Option<u32>,
+    /// A till receipt's words read again line by line by the figures' reader when Tesseract's
+    /// give no total or no date: the fields step takes from them what the page's own words lack.
+    /// Not part of the result.
+    pub second: Vec<Word>,
 }
 
 /// A worker's engines: Tesseract for text, OSD for orientation and the receipt figures' reader
@@ -167,6 +171,8 @@ pub fn ocr(
     let confidence = (!words.is_empty())
         .then(|| words.iter().map(|w| w.confidence).sum::<f32>() / words.len() as f32);
     frame.map_back(&mut blocks, &mut words);
+    let mut second: Vec<Word> = reading.second.into_iter().flatten().collect();
+    frame.map_back(&mut [], &mut second);
     Ok(PageRead {
         text,
         blocks,
@@ -176,6 +182,7 @@ pub fn ocr(
         rotation: frame.turn,
         // What was corrected: the image's turn, and what the layout levelled after it.
         skew: ((frame.deskew.unwrap_or(0.0) + skew) * 100.0).round() / 100.0,
+        second,
     })
 }
 
@@ -317,6 +324,8 @@ struct Reading {
     deskew: Option<f32>,
     /// Size of the turned page (what the levelled image's boxes refer to).
     size: (u32, u32),
+    /// A second reading of a till receipt (`PageRead::second`), lines of words.
+    second: Vec<Vec<Word>>,
 }
 
 fn read_turned(
@@ -351,7 +360,7 @@ fn read_turned(
     let grids = ruled_regions(&rules, dpi, levelled.dimensions());
     let clean = (!grids.is_empty()).then(|| without_grid_rules(&levelled, &found, &grids));
     let seen = clean.as_ref().unwrap_or(&levelled);
-    let mut lines = recognize_page(readers, seen, dpi, cancel)?;
+    let (mut lines, second) = recognize_page(readers, seen, dpi, cancel)?;
     if let Some(clean) = &clean {
         for region in &grids {
             reread_grid(readers, clean, *region, &mut lines, dpi, cancel)?;
@@ -363,6 +372,7 @@ fn read_turned(
         turn,
         deskew,
         size,
+        second,
     })
 }
 
@@ -381,16 +391,21 @@ fn without_grid_rules(page: &GrayImage, found: &[ruling::Found], grids: &[BBox])
     clean
 }
 
+/// Lines of words, top to bottom.
+type Lines = Vec<Vec<Word>>;
+
 /// The page's lines of words through Tesseract. A page of one narrow column (a till receipt) is
 /// read as one block: the page segmentation cuts its lines of items and amounts into pieces, and
 /// reads faint print as specks; its figures and the words of its head are then read again by
 /// the figures' reader, or, where Tesseract reads next to nothing, the whole page line by line.
+/// Where Tesseract's words give no total or no date, the page is read line by line as well, a
+/// second reading for the fields step (the second of the pair).
 fn recognize_page(
     readers: &mut Readers,
     page: &GrayImage,
     dpi: Option<u32>,
     cancel: &AtomicBool,
-) -> Result<Vec<Vec<Word>>, ProcessError> {
+) -> Result<(Lines, Lines), ProcessError> {
     if plan::is_narrow_column(page.width(), page.height()) {
         let whole = BBox {
             left: 0,
@@ -410,15 +425,28 @@ fn recognize_page(
                         if plan::reading_score(other.iter().flatten())
                             > plan::reading_score(lines.iter().flatten()) =>
                     {
-                        return Ok(other);
+                        return Ok((other, Vec::new()));
                     }
                     Some(Err(e)) => tracing::warn!(error = %e, "receipt lines not read"),
                     _ => {}
                 }
             }
             profile::step("figures", || figures::reread(reader, page, &mut lines));
+            let second = if crate::fields::lacks_total_or_date(&lines, page.dimensions(), dpi) {
+                match profile::step("receipt lines", || reader.read_page(page)) {
+                    Some(Ok(other)) => other,
+                    Some(Err(e)) => {
+                        tracing::warn!(error = %e, "receipt lines not read");
+                        Vec::new()
+                    }
+                    None => Vec::new(),
+                }
+            } else {
+                Vec::new()
+            };
+            return Ok((lines, second));
         }
-        Ok(lines)
+        Ok((lines, Vec::new()))
     } else {
         let mut lines = profile::step("ocr", || readers.tesseract.recognize(page, dpi, cancel))?;
         // A receipt on a larger sheet: its figures and head are read again all the same.
@@ -427,7 +455,7 @@ fn recognize_page(
                 profile::step("figures", || figures::reread(reader, page, &mut lines));
             }
         }
-        Ok(lines)
+        Ok((lines, Vec::new()))
     }
 }
 

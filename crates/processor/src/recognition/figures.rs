@@ -230,10 +230,12 @@ pub(crate) fn is_name_word(text: &str) -> bool {
         && !is_figure(text)
 }
 
-/// An amount as a receipt prints it, with its cents ("12.50", "RM7,00", "3.90*").
+/// An amount as a receipt prints it, with its cents ("12.50", "RM7,00", "3.90*"); cents alone
+/// (".50") are too often a speck's reading to end a receipt's head.
 fn is_amount(text: &str) -> bool {
     let t = text.trim_end_matches(|c: char| !c.is_alphanumeric());
-    amounts::parse(t, false).is_some_and(|a| a.has_cents)
+    !t.trim_start_matches('-').starts_with(['.', ','])
+        && amounts::parse(t, false).is_some_and(|a| a.has_cents)
 }
 
 /// A word that holds a digit and is at least half digits and marks ("12.50", "RM7.00",
