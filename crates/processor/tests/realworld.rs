@@ -236,6 +236,28 @@ fn a_receipt_tesseract_cannot_read_is_read_line_by_line() {
     assert!(result.fields.vendor_address.is_none());
 }
 
+/// A receipt whose total Tesseract misreads ("Grand Total re) ® 35" for RM8.35, with its payment
+/// printed in cents): no total from its words, so the page is read again line by line and the
+/// total comes from that reading; the page's words and the vendor stay Tesseract's.
+#[test]
+fn a_total_tesseract_misreads_comes_from_the_receipt_read_line_by_line() {
+    let Some(dir) = realworld_dir() else { return };
+    if !figure_reader_installed() {
+        return;
+    }
+    let result = process_file(&dir.join("sroie_keys/395.jpg"));
+    assert_eq!(
+        value_of(&result.fields.total).as_deref(),
+        Some("8.35"),
+        "{}",
+        result.text
+    );
+    assert_eq!(value_of(&result.fields.date).as_deref(), Some("2016-07-31"));
+    let vendor = result.fields.vendor_name.as_ref().map(|f| f.text.as_str());
+    assert_eq!(vendor, Some("Yam Fresh"), "{}", result.text);
+    assert!(!result.text.contains("8.35"), "{}", result.text);
+}
+
 /// The figures' reader costs a worker its memory only once a till receipt's page needs it.
 #[test]
 fn the_figures_reader_loads_for_a_receipt_only() {
