@@ -109,6 +109,11 @@ mod sure {
 /// the 44 names and addresses found below it were wrong; BENCHMARKS.md "Fields").
 const MIN_NAME_READ: f32 = 0.85;
 
+/// The same for an address, over all its words: it has three times a name's words or more, and
+/// one misread among them spoils it (SROIE, at the seventh session's end: the 9 addresses read at
+/// a mean under 0.92 were all wrong; BENCHMARKS.md "Fields").
+const MIN_ADDRESS_READ: f32 = 0.92;
+
 /// The fields and line items of a document.
 pub fn extract(pages: &[PageResult]) -> (Fields, Vec<LineItem>) {
     extract_with(pages, &[])
@@ -217,12 +222,12 @@ fn extract_once(pages: &[PageResult]) -> (Fields, Vec<LineItem>) {
     fields.due_date = due;
     fields.invoice_receipt_id = invoice_id(&rows);
     let (vendor, address) = rows::vendor(&rows);
-    let read = |(_, r): &(String, rows::Span)| r.confidence >= MIN_NAME_READ;
+    let read = |bar: f32| move |(_, r): &(String, rows::Span)| r.confidence >= bar;
     fields.vendor_name = vendor
-        .filter(read)
+        .filter(read(MIN_NAME_READ))
         .map(|(text, r)| field(text, r, sure::VENDOR));
     fields.vendor_address = address
-        .filter(read)
+        .filter(read(MIN_ADDRESS_READ))
         .map(|(text, r)| field(text, r, sure::ADDRESS));
     let items = items::from_tables(pages, comma);
     (fields, items)
@@ -465,6 +470,8 @@ fn pick_total(
     let best = totals
         .iter()
         .filter(|c| c.amount.has_cents || (!in_cents && totals.iter().all(|o| !o.amount.has_cents)))
+        // Nothing to pay is no total: a label read beside another line's "0.00" (a rounding's).
+        .filter(|c| cents(&c.amount.value) != Some(0))
         .max_by_key(|c| {
             let v = cents(&c.amount.value);
             let checked = v.is_some()

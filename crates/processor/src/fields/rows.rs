@@ -723,6 +723,8 @@ pub fn vendor(rows: &[Row]) -> (Option<(String, Span)>, Option<(String, Span)>) 
     // The address: lines under the name, in its column.
     let mut address: Vec<String> = Vec::new();
     let mut address_span: Option<Span> = None;
+    // Its words' confidences, for their mean over all its lines.
+    let (mut sure, mut words) = (0.0f32, 0usize);
     let mut last_bottom = span.bbox.top + span.bbox.height;
     let mut passed = 0;
     for r in top.iter().skip(next) {
@@ -763,6 +765,8 @@ pub fn vendor(rows: &[Row]) -> (Option<(String, Span)>, Option<(String, Span)>) 
         }
         address.push(r.piece_text(&p));
         address_span = Some(address_span.map_or(s, |a| join(a, s)));
+        sure += s.confidence * p.len() as f32;
+        words += p.len();
     }
     let address = address_span
         .filter(|_| {
@@ -770,7 +774,10 @@ pub fn vendor(rows: &[Row]) -> (Option<(String, Span)>, Option<(String, Span)>) 
                 .iter()
                 .any(|l| l.chars().any(|c| c.is_ascii_digit()))
         })
-        .map(|s| (address.join(" "), s));
+        .map(|s| {
+            let confidence = sure / words.max(1) as f32;
+            (address.join(" "), Span { confidence, ..s })
+        });
     (Some((name, span)), address)
 }
 

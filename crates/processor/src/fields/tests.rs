@@ -3,7 +3,8 @@
 use super::*;
 use crate::output::result::{Block, BlockKind, Source, Table, TableCell, Word};
 
-/// A page from (text, left, top) pieces; each piece's words 10 px a character, 10 px apart.
+/// A page from (text, left, top) pieces; each piece's words 10 px a character, 10 px apart, read
+/// at 96 as a clean scan's are.
 fn page(n: u32, pieces: &[(&str, u32, u32)]) -> PageResult {
     let mut words = Vec::new();
     for &(text, left, top) in pieces {
@@ -12,7 +13,7 @@ fn page(n: u32, pieces: &[(&str, u32, u32)]) -> PageResult {
             let width = 10 * w.chars().count() as u32;
             words.push(Word {
                 text: w.to_string(),
-                confidence: 92.0,
+                confidence: 96.0,
                 bbox: BBox {
                     left: x,
                     top,
@@ -547,19 +548,21 @@ fn a_word_ocr_was_unsure_of_inside_a_line_stays_in_it_but_no_unsure_figure_does(
     for w in page.words.iter_mut() {
         w.confidence = if w.text == "MAHAGONI" { 0.0 } else { 99.0 };
     }
-    let (f, _) = extract(&[page.clone()]);
-    assert_eq!(
-        text(&f.vendor_address),
-        Some("5-7, JALAN MAHAGONI 7/1 SEKSYEN 4, BANDAR UTAMA, 44300 BATANG KALI, SELANGOR")
-    );
+    let texts = |page: &PageResult| -> Vec<String> {
+        rows::of_page(page).iter().map(|r| r.text()).collect()
+    };
+    assert!(texts(&page).contains(&"5-7, JALAN MAHAGONI 7/1".to_string()));
+    // The address it is part of, read at 0.91 on average over its 12 words, is not given.
+    let (f, _) = extract(std::slice::from_ref(&page));
+    assert_eq!(text(&f.vendor_address), None);
     // An unsure figure stays out.
     for w in page.words.iter_mut().filter(|w| w.text == "44300") {
         w.confidence = 0.0;
     }
-    let (f, _) = extract(&[page]);
-    assert_eq!(
-        text(&f.vendor_address),
-        Some("5-7, JALAN MAHAGONI 7/1 SEKSYEN 4, BANDAR UTAMA, BATANG KALI, SELANGOR")
+    let rows = texts(&page);
+    assert!(
+        rows.contains(&"SEKSYEN 4, BANDAR UTAMA,".to_string()),
+        "{rows:?}"
     );
 }
 
@@ -878,4 +881,41 @@ fn a_second_reading_gives_the_total_and_date_the_first_lacks_and_nothing_else() 
         std::slice::from_ref(&first.words),
     );
     assert_eq!(value(&f.total), Some("11.40"));
+}
+
+#[test]
+fn a_total_of_nothing_is_no_total() {
+    let (f, _) = extract(&[till(&[
+        "MILUX GAS REGULATOR 28.00",
+        "TOTAL 0.00",
+        "CASH 40.00",
+        "CHANGE 12.00",
+    ])]);
+    // The cash less the change, printed above the payment, is what was paid.
+    assert_eq!(value(&f.total), Some("28.00"));
+}
+
+#[test]
+fn an_address_needs_its_words_read_surer_than_a_name() {
+    let mut page = receipt();
+    // The name's words as sure as before; the address's at 0.90 on average: a name would pass.
+    for w in page
+        .words
+        .iter_mut()
+        .filter(|w| w.bbox.top > 150 && w.bbox.top < 230)
+    {
+        w.confidence = 90.0;
+    }
+    let (f, _) = extract(std::slice::from_ref(&page));
+    assert_eq!(text(&f.vendor_name), Some("SWC ENTERPRISE SDN BHD"));
+    assert_eq!(text(&f.vendor_address), None);
+    for w in page
+        .words
+        .iter_mut()
+        .filter(|w| w.bbox.top > 150 && w.bbox.top < 230)
+    {
+        w.confidence = 95.0;
+    }
+    let (f, _) = extract(&[page]);
+    assert!(f.vendor_address.is_some());
 }
