@@ -224,17 +224,32 @@ fn mend(words: &mut [Word]) {
             })
             .collect();
     }
-    // Only into a two-word form with its neighbour ("SON BHD" -> "SDN BHD"): "INK SDN BHD" stays.
-    let up = |w: &Word| w.text.to_uppercase();
+    // Only into a two-word form with its neighbour ("SON BHD" -> "SDN BHD", "SON. GHD." -> "SDN.
+    // BHD.", each word one letter off): "INK SDN BHD" stays.
+    let as_form: Vec<Option<String>> = words
+        .iter()
+        .map(|w| {
+            let up = w.text.to_uppercase();
+            if labels::TRAILING_FORMS.contains(&up.as_str()) {
+                Some(up)
+            } else {
+                one_letter_off_form(&w.text).map(str::to_string)
+            }
+        })
+        .collect();
+    let pair = |a: &Option<String>, b: &str| {
+        a.as_ref()
+            .is_some_and(|a| labels::COMPANY_FORMS.contains(&format!("{a} {b}").as_str()))
+    };
     for i in 0..words.len() {
         let Some(form) = one_letter_off_form(&words[i].text) else {
             continue;
         };
-        let before = i > 0
-            && labels::COMPANY_FORMS.contains(&format!("{} {form}", up(&words[i - 1])).as_str());
-        let after = words
-            .get(i + 1)
-            .is_some_and(|n| labels::COMPANY_FORMS.contains(&format!("{form} {}", up(n)).as_str()));
+        let before = i > 0 && pair(&as_form[i - 1], form);
+        let after = as_form.get(i + 1).is_some_and(|n| {
+            n.as_ref()
+                .is_some_and(|n| labels::COMPANY_FORMS.contains(&format!("{form} {n}").as_str()))
+        });
         // A form with a slash ("S/B") is a form alone.
         if before || after || form.contains('/') {
             words[i].text = form.to_string();
@@ -254,6 +269,15 @@ pub(super) fn is_initials(word: &str) -> bool {
 /// The company form of three characters or more that `word` (not a form) misses by one letter, or
 /// by a digit that looks like it ("SDN 3HD", "5/B").
 fn one_letter_off_form(word: &str) -> Option<&'static str> {
+    // A form's closing point ("SON." for "SDN.") is compared without it, and kept.
+    if let Some(bare) = word.strip_suffix('.') {
+        let form = one_letter_off_form(bare)?;
+        return labels::TRAILING_FORMS
+            .iter()
+            .find(|f| f.strip_suffix('.') == Some(form))
+            .copied()
+            .or(Some(form));
+    }
     let up = word.to_uppercase();
     let form_like = |c: char| c.is_ascii_alphanumeric() || c == '/';
     if up.len() < 3
@@ -720,6 +744,7 @@ pub fn vendor(rows: &[Row]) -> (Option<(String, Span)>, Option<(String, Span)>) 
             }
         }
     }
+    let name = letters_for_digits(&name);
     // The address: lines under the name, in its column.
     let mut address: Vec<String> = Vec::new();
     let mut address_span: Option<Span> = None;
@@ -805,6 +830,33 @@ fn opens_an_address(row: &Row, r: &std::ops::Range<usize>) -> bool {
         .iter()
         .any(|t| t.len() == 5 && digit(t) && t.chars().all(|c| c.is_ascii_digit()));
     house || postcode
+}
+
+/// A name's word of four letters or more with one digit OCR read for a letter of its shape after
+/// a lower-case one ("BHPetro1" for BHPetrol): the letter. Upper-case words are left: "1" there
+/// may be I or L.
+pub(super) fn letters_for_digits(name: &str) -> String {
+    let mend = |word: &str| -> String {
+        let chars: Vec<char> = word.chars().collect();
+        let digits: Vec<usize> = (0..chars.len())
+            .filter(|&k| chars[k].is_ascii_digit())
+            .collect();
+        let letters = chars.iter().filter(|c| c.is_alphabetic()).count();
+        match digits[..] {
+            [k] if letters >= 4 && k > 0 && chars[k - 1].is_lowercase() => {
+                let letter = match chars[k] {
+                    '1' => 'l',
+                    '0' => 'o',
+                    _ => return word.to_string(),
+                };
+                let mut out = chars.clone();
+                out[k] = letter;
+                out.into_iter().collect()
+            }
+            _ => word.to_string(),
+        }
+    };
+    name.split(' ').map(mend).collect::<Vec<_>>().join(" ")
 }
 
 /// Whether half the words of `text` or more are words of `name` (three letters or more).

@@ -919,3 +919,25 @@ fn an_address_needs_its_words_read_surer_than_a_name() {
     let (f, _) = extract(&[page]);
     assert!(f.vendor_address.is_some());
 }
+
+#[test]
+fn a_company_form_with_both_words_misread_and_a_digit_read_for_a_letter_are_mended() {
+    let (f, _) = extract(&[head(&[
+        ("Cash Saie", 200, 40),
+        ("SINNATHAMBY HOLDINGS SON. GHD. (219336-T)", 60, 70),
+        ("NO.17, JALAN BESAR,", 150, 100),
+        ("39100 BRINCHANG,", 150, 130),
+    ])]);
+    assert_eq!(text(&f.vendor_name), Some("SINNATHAMBY HOLDINGS SDN. BHD."));
+    let (f, _) = extract(&[head(&[
+        ("BHPetro1 Subang Airport", 100, 40),
+        ("Jalan Lapangan Terbang Subang", 100, 70),
+        ("47200 Subang Selangor", 100, 100),
+    ])]);
+    assert_eq!(text(&f.vendor_name), Some("BHPetrol Subang Airport"));
+    // Upper case: "1" may be I or L, it stays; so do a word of figures and a short word.
+    assert_eq!(
+        rows::letters_for_digits("PETRO1 7-11 Mea1s Go0d A1"),
+        "PETRO1 7-11 Meals Go0d A1"
+    );
+}
