@@ -335,8 +335,8 @@ pub const TRAILING_FORMS: &[&str] = &[
     "INC", "INC.", "CORP", "CORP.", "GMBH", "PLC",
 ];
 
-/// The forms of a limited company among `COMPANY_FORMS`: a name ending in one is the legal
-/// vendor's, over a trade name (`& CO.`, `ENTERPRISE`, `RESTAURANT`) printed near it.
+/// The forms of a limited company: a name ending in one is the legal vendor's, over a trade name
+/// (`& CO.`, `ENTERPRISE`, `RESTAURANT`) printed near it.
 pub const LEGAL_FORMS: &[&str] = &[
     "SDN BHD",
     "SDN. BHD.",
@@ -360,34 +360,14 @@ pub const LEGAL_FORMS: &[&str] = &[
     "PLC",
 ];
 
-/// Company forms that end a vendor's name ("... SDN BHD"): a name running on to the next line ends
-/// with one.
-pub const COMPANY_FORMS: &[&str] = &[
-    "SDN BHD",
-    "SDN. BHD.",
-    "BHD",
-    "S/B",
-    "LTD",
-    "LTD.",
-    "LIMITED",
-    "LLC",
-    "INC",
-    "INC.",
+/// The other words that end a company's or a shop's name.
+pub const TRADE_FORMS: &[&str] = &[
     "CORP",
     "CO",
     "CO.",
-    "GMBH",
-    "AG",
-    "SARL",
-    "SAS",
-    "S.A.",
     "SA",
-    "SRL",
-    "S.R.L.",
     "BV",
-    "B.V.",
     "NV",
-    "PLC",
     "ENTERPRISE",
     "ENTERPRISES",
     "TRADING",
@@ -395,3 +375,14 @@ pub const COMPANY_FORMS: &[&str] = &[
     "STORE",
     "MART",
 ];
+
+/// Company forms that end a vendor's name ("... SDN BHD"): a name running on to the next line ends
+/// with one.
+pub fn company_forms() -> impl Iterator<Item = &'static str> {
+    LEGAL_FORMS.iter().chain(TRADE_FORMS).copied()
+}
+
+/// Whether `text` (upper case) is a company form.
+pub fn is_company_form(text: &str) -> bool {
+    company_forms().any(|f| f == text)
+}

@@ -239,7 +239,7 @@ fn mend(words: &mut [Word]) {
         .collect();
     let pair = |a: &Option<String>, b: &str| {
         a.as_ref()
-            .is_some_and(|a| labels::COMPANY_FORMS.contains(&format!("{a} {b}").as_str()))
+            .is_some_and(|a| labels::is_company_form(&format!("{a} {b}")))
     };
     for i in 0..words.len() {
         let Some(form) = one_letter_off_form(&words[i].text) else {
@@ -248,7 +248,7 @@ fn mend(words: &mut [Word]) {
         let before = i > 0 && pair(&as_form[i - 1], form);
         let after = as_form.get(i + 1).is_some_and(|n| {
             n.as_ref()
-                .is_some_and(|n| labels::COMPANY_FORMS.contains(&format!("{form} {n}").as_str()))
+                .is_some_and(|n| labels::is_company_form(&format!("{form} {n}")))
         });
         // A form with a slash ("S/B") is a form alone.
         if before || after || form.contains('/') {
@@ -660,9 +660,7 @@ pub fn vendor(rows: &[Row]) -> (Option<(String, Span)>, Option<(String, Span)>) 
         .collect();
     let ends_in_form = |text: &str| {
         let up = text.to_uppercase();
-        labels::COMPANY_FORMS
-            .iter()
-            .any(|f| up.ends_with(&format!(" {f}")) || up == *f)
+        labels::company_forms().any(|f| up.ends_with(&format!(" {f}")) || up == f)
     };
     // The first plain pieces at the top; of them the first whose name ends in a company form (a
     // logo read as words often stands above the name), else the first.
