@@ -171,12 +171,11 @@ fn a_faint_upright_receipt_is_not_turned_over() {
 /// "67.55" for 67.85): the figures' reader reads them again.
 #[test]
 fn a_faint_receipts_figures_are_read_again() {
-    let Some(dir) = realworld_dir() else { return };
-    if !figure_reader_installed() {
+    let Some(receipts) = receipts_dir() else {
         return;
-    }
+    };
     for (file, total) in [("250.jpg", "104.00"), ("245.jpg", "67.85")] {
-        let result = process_file(&dir.join("sroie_keys").join(file));
+        let result = process_file(&receipts.join(file));
         assert!(result.error.is_none(), "{file}: {:?}", result.error);
         let found = result
             .fields
@@ -185,6 +184,13 @@ fn a_faint_receipts_figures_are_read_again() {
             .and_then(|t| t.value.as_deref());
         assert_eq!(found, Some(total), "{file}:\n{}", result.text);
     }
+}
+
+/// The SROIE receipts, when ../shared and the figures' reader are there (the receipts' tests need
+/// both).
+fn receipts_dir() -> Option<std::path::PathBuf> {
+    let dir = realworld_dir()?;
+    figure_reader_installed().then(|| dir.join("sroie_keys"))
 }
 
 /// A field's normalised value, if the field was found.
@@ -197,14 +203,13 @@ fn value_of(f: &Option<processor::fields::Field>) -> Option<String> {
 /// by Tesseract at 21 confidence, gave it no field at all).
 #[test]
 fn a_receipts_name_and_a_receipt_on_a_larger_sheet_are_read_again() {
-    let Some(dir) = realworld_dir() else { return };
-    if !figure_reader_installed() {
+    let Some(receipts) = receipts_dir() else {
         return;
-    }
-    let result = process_file(&dir.join("sroie_keys/470.jpg"));
+    };
+    let result = process_file(&receipts.join("470.jpg"));
     let name = result.fields.vendor_name.as_ref().map(|f| f.text.as_str());
     assert_eq!(name, Some("SANYU STATIONERY SHOP"), "{}", result.text);
-    let result = process_file(&dir.join("sroie_keys/435.jpg"));
+    let result = process_file(&receipts.join("435.jpg"));
     assert_eq!(
         value_of(&result.fields.total).as_deref(),
         Some("75.70"),
@@ -220,11 +225,10 @@ fn a_receipts_name_and_a_receipt_on_a_larger_sheet_are_read_again() {
 /// without their spaces, are left out rather than given wrong.
 #[test]
 fn a_receipt_tesseract_cannot_read_is_read_line_by_line() {
-    let Some(dir) = realworld_dir() else { return };
-    if !figure_reader_installed() {
+    let Some(receipts) = receipts_dir() else {
         return;
-    }
-    let result = process_file(&dir.join("sroie_keys/275.jpg"));
+    };
+    let result = process_file(&receipts.join("275.jpg"));
     assert_eq!(
         value_of(&result.fields.total).as_deref(),
         Some("11.50"),
@@ -241,11 +245,10 @@ fn a_receipt_tesseract_cannot_read_is_read_line_by_line() {
 /// total comes from that reading; the page's words and the vendor stay Tesseract's.
 #[test]
 fn a_total_tesseract_misreads_comes_from_the_receipt_read_line_by_line() {
-    let Some(dir) = realworld_dir() else { return };
-    if !figure_reader_installed() {
+    let Some(receipts) = receipts_dir() else {
         return;
-    }
-    let result = process_file(&dir.join("sroie_keys/395.jpg"));
+    };
+    let result = process_file(&receipts.join("395.jpg"));
     assert_eq!(
         value_of(&result.fields.total).as_deref(),
         Some("8.35"),

@@ -237,22 +237,17 @@ fn mend(words: &mut [Word]) {
             }
         })
         .collect();
-    let pair = |a: &Option<String>, b: &str| {
-        a.as_ref()
-            .is_some_and(|a| labels::is_company_form(&format!("{a} {b}")))
-    };
-    for i in 0..words.len() {
-        let Some(form) = one_letter_off_form(&words[i].text) else {
+    let pair = |a: &str, b: &str| labels::is_company_form(&format!("{a} {b}"));
+    let form_at = |k: usize| as_form.get(k).and_then(|f| f.as_deref());
+    for (i, word) in words.iter_mut().enumerate() {
+        let Some(form) = one_letter_off_form(&word.text) else {
             continue;
         };
-        let before = i > 0 && pair(&as_form[i - 1], form);
-        let after = as_form.get(i + 1).is_some_and(|n| {
-            n.as_ref()
-                .is_some_and(|n| labels::is_company_form(&format!("{form} {n}")))
-        });
+        let before = i > 0 && form_at(i - 1).is_some_and(|p| pair(p, form));
+        let after = form_at(i + 1).is_some_and(|n| pair(form, n));
         // A form with a slash ("S/B") is a form alone.
         if before || after || form.contains('/') {
-            words[i].text = form.to_string();
+            word.text = form.to_string();
         }
     }
 }
@@ -658,10 +653,7 @@ pub fn vendor(rows: &[Row]) -> (Option<(String, Span)>, Option<(String, Span)>) 
             t <= VENDOR_ZONE * r.page_height as f32
         })
         .collect();
-    let ends_in_form = |text: &str| {
-        let up = text.to_uppercase();
-        labels::company_forms().any(|f| up.ends_with(&format!(" {f}")) || up == f)
-    };
+    let ends_in_form = |text: &str| ends_in(text, labels::company_forms());
     // The first plain pieces at the top; of them the first whose name ends in a company form (a
     // logo read as words often stands above the name), else the first.
     let candidates: Vec<(usize, std::ops::Range<usize>)> = top
@@ -679,12 +671,7 @@ pub fn vendor(rows: &[Row]) -> (Option<(String, Span)>, Option<(String, Span)>) 
     // CO.", "ENTERPRISE") above it ("AMPHAWA THAI TEA & CO." over "Dimiliki oleh T PLUS F&B SDN.
     // BHD."); with no form at all, the name printed over its registration number ("FTOF NOODLE
     // HOUSE" over "(002049088-U)", under a sign's "FACE TO FACE NOODLE HOUSE").
-    let legal = |text: &str| {
-        let up = text.to_uppercase();
-        labels::LEGAL_FORMS
-            .iter()
-            .any(|f| up.ends_with(&format!(" {f}")))
-    };
+    let legal = |text: &str| ends_in(text, labels::LEGAL_FORMS.iter().copied());
     // A line of a registration number alone: a name before it ("SANYU SUPPLY SDN BHD
     // (1135772-K)") would leave a plain name when cut off.
     let registered = |i: usize| {
@@ -756,7 +743,6 @@ pub fn vendor(rows: &[Row]) -> (Option<(String, Span)>, Option<(String, Span)>) 
         };
         let s = r.span(p.start, p.end);
         let gap = s.bbox.top.saturating_sub(last_bottom);
-
         if gap > 2 * s.bbox.height.max(1) || address.len() >= MAX_ADDRESS_LINES {
             break;
         }
@@ -786,7 +772,7 @@ pub fn vendor(rows: &[Row]) -> (Option<(String, Span)>, Option<(String, Span)>) 
             }
             break;
         }
-        address.push(r.piece_text(&p));
+        address.push(text);
         address_span = Some(address_span.map_or(s, |a| join(a, s)));
         sure += s.confidence * p.len() as f32;
         words += p.len();
@@ -804,29 +790,29 @@ pub fn vendor(rows: &[Row]) -> (Option<(String, Span)>, Option<(String, Span)>) 
     (Some((name, span)), address)
 }
 
+/// Whether a name ends in one of `forms` (or is one).
+fn ends_in<'a>(text: &str, mut forms: impl Iterator<Item = &'a str>) -> bool {
+    let up = text.to_uppercase();
+    forms.any(|f| up.ends_with(&format!(" {f}")) || up == f)
+}
+
 /// Whether a piece reads as an address's line rather than a name: a house number first ("NO. 31G",
 /// "LOT 3"), or a postcode of five digits ("40150 SHAH ALAM").
 fn opens_an_address(row: &Row, r: &std::ops::Range<usize>) -> bool {
+    // Tokens are without their closing point: "NO." is "NO", "NO.31G" stays one token.
     let tokens = &row.tokens[r.clone()];
-    let digit = |t: &String| t.chars().any(|c| c.is_ascii_digit());
     let numbered = |first: &str, rest: &str| {
-        ["NO", "LOT", "NO."].contains(&first) && rest.chars().any(|c| c.is_ascii_digit())
+        ["NO", "LOT"].contains(&first) && rest.chars().any(|c| c.is_ascii_digit())
     };
-    let house = match tokens {
-        [first, second, ..] => {
-            numbered(first, second)
-                || first
-                    .split_once('.')
-                    .is_some_and(|(f, rest)| numbered(f, rest))
-        }
-        [first] => first
-            .split_once('.')
-            .is_some_and(|(f, rest)| numbered(f, rest)),
-        [] => false,
-    };
+    let house = tokens.first().is_some_and(|first| {
+        tokens.get(1).is_some_and(|second| numbered(first, second))
+            || first
+                .split_once('.')
+                .is_some_and(|(f, rest)| numbered(f, rest))
+    });
     let postcode = tokens
         .iter()
-        .any(|t| t.len() == 5 && digit(t) && t.chars().all(|c| c.is_ascii_digit()));
+        .any(|t| t.len() == 5 && t.chars().all(|c| c.is_ascii_digit()));
     house || postcode
 }
 
@@ -835,7 +821,7 @@ fn opens_an_address(row: &Row, r: &std::ops::Range<usize>) -> bool {
 /// may be I or L.
 pub(super) fn letters_for_digits(name: &str) -> String {
     let mend = |word: &str| -> String {
-        let chars: Vec<char> = word.chars().collect();
+        let mut chars: Vec<char> = word.chars().collect();
         let digits: Vec<usize> = (0..chars.len())
             .filter(|&k| chars[k].is_ascii_digit())
             .collect();
@@ -847,9 +833,8 @@ pub(super) fn letters_for_digits(name: &str) -> String {
                     '0' => 'o',
                     _ => return word.to_string(),
                 };
-                let mut out = chars.clone();
-                out[k] = letter;
-                out.into_iter().collect()
+                chars[k] = letter;
+                chars.into_iter().collect()
             }
             _ => word.to_string(),
         }

@@ -391,6 +391,18 @@ fn without_grid_rules(page: &GrayImage, found: &[ruling::Found], grids: &[BBox])
     clean
 }
 
+/// A narrow page found and read line by line by the figures' reader; nothing when its models are
+/// missing or it fails (logged: the page keeps Tesseract's reading).
+fn receipt_lines(reader: &mut FigureReader, page: &GrayImage) -> Option<Lines> {
+    match profile::step("receipt lines", || reader.read_page(page))? {
+        Ok(lines) => Some(lines),
+        Err(e) => {
+            tracing::warn!(error = %e, "receipt lines not read");
+            None
+        }
+    }
+}
+
 /// Lines of words, top to bottom.
 type Lines = Vec<Vec<Word>>;
 
@@ -420,30 +432,18 @@ fn recognize_page(
             // A receipt Tesseract cannot read (dot-matrix print, faint paper): found and read
             // line by line by the second reader, where that reads more.
             if plan::reads_poorly(lines.iter().flatten()) {
-                match profile::step("receipt lines", || reader.read_page(page)) {
-                    Some(Ok(other))
-                        if plan::reading_score(other.iter().flatten())
-                            > plan::reading_score(lines.iter().flatten()) =>
-                    {
-                        return Ok((other, Vec::new()));
-                    }
-                    Some(Err(e)) => tracing::warn!(error = %e, "receipt lines not read"),
-                    _ => {}
+                if let Some(other) = receipt_lines(reader, page).filter(|other| {
+                    plan::reading_score(other.iter().flatten())
+                        > plan::reading_score(lines.iter().flatten())
+                }) {
+                    return Ok((other, Vec::new()));
                 }
             }
             profile::step("figures", || figures::reread(reader, page, &mut lines));
-            let second = if crate::fields::lacks_total_or_date(&lines, page.dimensions(), dpi) {
-                match profile::step("receipt lines", || reader.read_page(page)) {
-                    Some(Ok(other)) => other,
-                    Some(Err(e)) => {
-                        tracing::warn!(error = %e, "receipt lines not read");
-                        Vec::new()
-                    }
-                    None => Vec::new(),
-                }
-            } else {
-                Vec::new()
-            };
+            let second = crate::fields::lacks_total_or_date(&lines, page.dimensions(), dpi)
+                .then(|| receipt_lines(reader, page))
+                .flatten()
+                .unwrap_or_default();
             return Ok((lines, second));
         }
         Ok((lines, Vec::new()))
