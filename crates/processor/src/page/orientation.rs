@@ -1,13 +1,13 @@
 //! Page orientation: Tesseract's orientation and script detection (OSD, `osd.traineddata`), and
 //! quarter turns of page images and of boxes back into the page as given.
 //!
-//! leptess does not wrap OSD: this is a second Tesseract handle per worker, initialised once with
-//! the `osd` model.
+//! OSD is a second Tesseract handle per worker, initialised with the `osd` model when a page
+//! first needs it.
 
 use crate::output::result::BBox;
+use crate::recognition::capi;
 use crate::recognition::tess::TessHandle;
 use image::GrayImage;
-use leptess::capi;
 use std::path::Path;
 
 pub struct OrientationDetector {

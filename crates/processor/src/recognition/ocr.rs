@@ -3,9 +3,9 @@
 
 use crate::error::{ErrorCode, ProcessError};
 use crate::output::result::{BBox, Word};
+use crate::recognition::capi;
 use crate::recognition::tess::TessHandle;
 use image::GrayImage;
-use leptess::capi;
 use std::ffi::CStr;
 use std::os::raw::{c_int, c_void};
 use std::path::Path;
@@ -28,7 +28,7 @@ impl OcrEngine {
         // segmentation (PSM 3): without it Tesseract finds no columns, and noisy regions are read
         // as part of the text around them.
         // SAFETY: a live handle; the mode is one of Tesseract's constants.
-        unsafe { capi::TessBaseAPISetPageSegMode(tess.raw(), capi::TessPageSegMode_PSM_AUTO) };
+        unsafe { capi::TessBaseAPISetPageSegMode(tess.raw(), capi::PSM_AUTO) };
         Ok(OcrEngine { tess })
     }
 
@@ -66,11 +66,11 @@ impl OcrEngine {
                 region.width as c_int,
                 region.height as c_int,
             );
-            capi::TessBaseAPISetPageSegMode(api, capi::TessPageSegMode_PSM_SINGLE_BLOCK);
+            capi::TessBaseAPISetPageSegMode(api, capi::PSM_SINGLE_BLOCK);
         }
         let lines = self.run(cancel);
         // SAFETY: as above; back to the page segmentation every other page is read with.
-        unsafe { capi::TessBaseAPISetPageSegMode(self.tess.raw(), capi::TessPageSegMode_PSM_AUTO) };
+        unsafe { capi::TessBaseAPISetPageSegMode(self.tess.raw(), capi::PSM_AUTO) };
         lines
     }
 

@@ -1,9 +1,8 @@
-//! A Tesseract handle over its C API (through leptess's re-export of the bindings): created and
-//! initialised once, fed grey page images, ended on drop. leptess's own wrapper hides the handle,
-//! and the engine needs calls it does not wrap (a cancellable Recognize, orientation detection).
+//! A Tesseract handle over its C API (`capi`): created and initialised once, fed grey page
+//! images, ended on drop.
 
+use crate::recognition::capi;
 use image::GrayImage;
-use leptess::capi;
 use std::ffi::CString;
 use std::path::Path;
 
