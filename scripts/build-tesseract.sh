@@ -2,6 +2,7 @@
 # Builds libtesseract as a static library into PREFIX (default: the checkout's .local/tesseract):
 # the same Tesseract as Debian 12's (5.3.0, Debian's source tarball, checked by SHA-256), compiled
 # for the engine: -O3, no OpenMP (one thread per worker; its empty parallel regions cost ~1.5%),
+# line images kept as images (below),
 # and static, so that calls inside the LSTM (StrideMap, NetworkIO) are direct rather than through
 # the shared library's PLT. Results are the same to the byte; the OCR step takes ~20% less CPU
 # (BENCHMARKS.md, issue 24). The engine links it through pkg-config (.cargo/config.toml points
@@ -25,8 +26,11 @@ options=(
   # Portable code: only the SIMD kernels Tesseract picks at run time use AVX2/FMA/AVX-512.
   -DCOMPILER_SUPPORTS_MARCH_NATIVE=OFF
 )
+# Each text line's image is handed to the LSTM as a Pix, not PNG-encoded and decoded again
+# (upstream's switch; the same pixels, PNG being lossless): zlib and libpng took ~4.5% of a page.
+defines="-DTESSERACT_IMAGEDATA_AS_PIX"
 stamp="$prefix/.tesseract-build"
-want="$version $sha256 ${options[*]} $tessdata_prefix"
+want="$version $sha256 ${options[*]} $tessdata_prefix $defines"
 
 log() { printf '[build-tesseract] %s\n' "$*" >&2; }
 
@@ -41,7 +45,7 @@ curl -fsSL --retry 3 -o "$tmp/$tarball" "$url"
 echo "$sha256  $tmp/$tarball" | sha256sum -c --quiet -
 tar -xzf "$tmp/$tarball" -C "$tmp"
 log "building Tesseract $version (static, -O3, no OpenMP) into $prefix"
-CXXFLAGS="-DTESSDATA_PREFIX=\\\"$tessdata_prefix\\\"" \
+CXXFLAGS="-DTESSDATA_PREFIX=\\\"$tessdata_prefix\\\" $defines" \
   cmake -S "$tmp/tesseract-$version" -B "$tmp/build" -DCMAKE_INSTALL_PREFIX="$prefix" "${options[@]}" >"$tmp/cmake.log" 2>&1 \
   || { cat "$tmp/cmake.log" >&2; exit 1; }
 cmake --build "$tmp/build" --parallel "$(nproc)" >"$tmp/build.log" 2>&1 || { tail -50 "$tmp/build.log" >&2; exit 1; }
