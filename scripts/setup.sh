@@ -36,7 +36,7 @@ fi
 # The OCR languages the service documents (README "Languages"); keep in step with docker/Dockerfile.
 ocr_languages=(eng deu fra spa ita por nld)
 apt_packages=(tesseract-ocr tesseract-ocr-osd "${ocr_languages[@]/#/tesseract-ocr-}" poppler-utils qpdf jq
-  libleptonica-dev g++ cmake pkg-config unzip shellcheck chromium curl)
+  libleptonica-dev g++ make cmake pkg-config unzip shellcheck chromium curl)
 # Debian's own python3 needs python3-venv for `python3 -m venv`; other pythons ship ensurepip.
 python3 -c 'import ensurepip' 2>/dev/null || apt_packages+=(python3-venv)
 if command -v dpkg-query >/dev/null; then

@@ -25,12 +25,14 @@ fn main() {
             );
             // The static library's own needs: C++'s runtime (leptonica is linked below).
             println!("cargo:rustc-link-lib=stdc++");
+            println!("cargo:rustc-env=DP_TESSERACT_LINK=static");
         }
         None => {
             for dir in &tess.link_paths {
                 println!("cargo:rustc-link-search=native={}", dir.display());
             }
             println!("cargo:rustc-link-lib=tesseract");
+            println!("cargo:rustc-env=DP_TESSERACT_LINK=shared");
         }
     }
     pkg_config::Config::new()

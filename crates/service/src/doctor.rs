@@ -24,6 +24,7 @@ pub fn run(args: &EngineArgs) -> anyhow::Result<bool> {
         "ocr_languages": config.languages,
         "ocr_mode": format!("{:?}", config.ocr_mode).to_lowercase(),
         "tesseract": match &engine { Ok(_) => "ok".to_string(), Err(e) => e.to_string() },
+        "tesseract_build": processor::recognition::tesseract_build(),
         "pdfium": match &pdfium { Some(Ok(())) => "ok".to_string(), Some(Err(e)) => e.to_string(), None => "not checked".into() },
     });
     println!("{}", serde_json::to_string_pretty(&report)?);

@@ -48,65 +48,32 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<bool> {
     let stdout = std::io::stdout();
     let single = items.len() == 1;
     let mut views = Vec::new();
-    for item in &items {
-        let file = &item.path;
-        bar.set_message(file.display().to_string());
-        let view_dir = args.html.as_ref().map(|dir| match single {
-            true => dir.clone(),
-            false => dir.join(view_name(item)),
-        });
-        let previews = match &view_dir {
-            Some(dir) => view::local::prepare(dir, args.engine.preview_max_side)?,
-            None => None,
-        };
-        let with_previews = previews.is_some();
-        let started = std::time::Instant::now();
-        let result = process_file(&engine, file, previews, &|p| match p {
-            Progress::Pages(n) => bar.inc_length(n as u64),
-            Progress::PageDone => bar.inc(1),
-        });
-        if let Some(dir) = &view_dir {
-            let ms = started.elapsed().as_millis() as u64;
-            let name = item.path.file_name().unwrap_or_default().to_string_lossy();
-            view::local::write(dir, &name, &result, ms, with_previews)?;
-            views.push((view_name(item), result.is_ok()));
-        }
-        if let Some(e) = &result.error {
-            all_ok = false;
-            bar.suspend(|| eprintln!("{}: {} ({})", file.display(), e.message, e.code));
-        } else if let Some(pdf) = &args.pdf {
-            if let Err(e) = write_pdf(&engine, file, &result, pdf) {
-                all_ok = false;
-                bar.suspend(|| eprintln!("{}: {} ({})", pdf.display(), e.message, e.code));
+    // Documents are read side by side, as many as there are OCR workers: a folder of one-page
+    // scans would otherwise keep one worker busy and the others idle (a document's pages already
+    // share the workers). Results are written in the inputs' order, at most that many held.
+    let side_by_side = engine.workers().clamp(1, items.len());
+    std::thread::scope(|s| -> anyhow::Result<()> {
+        let mut queued = items.iter();
+        let mut running = std::collections::VecDeque::new();
+        loop {
+            while running.len() < side_by_side {
+                let Some(item) = queued.next() else { break };
+                let (engine, bar) = (&engine, &bar);
+                running.push_back((item, s.spawn(move || read(engine, args, item, single, bar))));
             }
-        }
-        if let Some(dir) = &args.tables {
-            tables_csv::write(dir, Path::new(&view_name(item)), &result)?;
-        }
-        match &args.out_dir {
-            Some(dir) => {
-                let out = dir.join(&item.out_name);
-                if let Some(parent) = out.parent() {
-                    std::fs::create_dir_all(parent)?;
-                }
-                // Streamed: a 200-page result is ~17 MB of JSON, no need to hold it twice.
-                let file = std::fs::File::create(out)?;
-                let mut out = std::io::BufWriter::new(file);
-                serde_json::to_writer_pretty(&mut out, &result)?;
-                out.flush()?;
+            let Some((item, reading)) = running.pop_front() else {
+                break;
+            };
+            let result = reading
+                .join()
+                .map_err(|_| anyhow::anyhow!("reading {} panicked", item.path.display()))??;
+            if args.html.is_some() {
+                views.push((view_name(item), result.is_ok()));
             }
-            None if single => {
-                let mut out = stdout.lock();
-                serde_json::to_writer_pretty(&mut out, &result)?;
-                writeln!(out)?;
-            }
-            None => {
-                let mut out = stdout.lock();
-                serde_json::to_writer(&mut out, &result)?;
-                writeln!(out)?;
-            }
+            all_ok &= write(&engine, args, item, &result, single, &stdout, &bar)?;
         }
-    }
+        Ok(())
+    })?;
     bar.finish_and_clear();
     if let (Some(dir), false) = (&args.html, single) {
         view::local::write_listing(dir, &views)?;
@@ -119,6 +86,88 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<bool> {
         eprint!("{}", processor::profile::report());
     }
     Ok(all_ok)
+}
+
+/// Reads one input (on its own thread), and writes its view when asked for.
+fn read(
+    engine: &Engine,
+    args: &ExtractArgs,
+    item: &extract_inputs::Item,
+    single: bool,
+    bar: &ProgressBar,
+) -> anyhow::Result<DocumentResult> {
+    let file = &item.path;
+    bar.set_message(file.display().to_string());
+    let view_dir = args.html.as_ref().map(|dir| match single {
+        true => dir.clone(),
+        false => dir.join(view_name(item)),
+    });
+    let previews = match &view_dir {
+        Some(dir) => view::local::prepare(dir, args.engine.preview_max_side)?,
+        None => None,
+    };
+    let with_previews = previews.is_some();
+    let started = std::time::Instant::now();
+    let result = process_file(engine, file, previews, &|p| match p {
+        Progress::Pages(n) => bar.inc_length(n as u64),
+        Progress::PageDone => bar.inc(1),
+    });
+    if let Some(dir) = &view_dir {
+        let ms = started.elapsed().as_millis() as u64;
+        let name = item.path.file_name().unwrap_or_default().to_string_lossy();
+        view::local::write(dir, &name, &result, ms, with_previews)?;
+    }
+    Ok(result)
+}
+
+/// Reports and writes one input's result (in the inputs' order); returns whether it succeeded.
+fn write(
+    engine: &Engine,
+    args: &ExtractArgs,
+    item: &extract_inputs::Item,
+    result: &DocumentResult,
+    single: bool,
+    stdout: &std::io::Stdout,
+    bar: &ProgressBar,
+) -> anyhow::Result<bool> {
+    let file = &item.path;
+    let mut ok = true;
+    if let Some(e) = &result.error {
+        ok = false;
+        bar.suspend(|| eprintln!("{}: {} ({})", file.display(), e.message, e.code));
+    } else if let Some(pdf) = &args.pdf {
+        if let Err(e) = write_pdf(engine, file, result, pdf) {
+            ok = false;
+            bar.suspend(|| eprintln!("{}: {} ({})", pdf.display(), e.message, e.code));
+        }
+    }
+    if let Some(dir) = &args.tables {
+        tables_csv::write(dir, Path::new(&view_name(item)), result)?;
+    }
+    match &args.out_dir {
+        Some(dir) => {
+            let out = dir.join(&item.out_name);
+            if let Some(parent) = out.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            // Streamed: a 200-page result is ~17 MB of JSON, no need to hold it twice.
+            let file = std::fs::File::create(out)?;
+            let mut out = std::io::BufWriter::new(file);
+            serde_json::to_writer_pretty(&mut out, result)?;
+            out.flush()?;
+        }
+        None if single => {
+            let mut out = stdout.lock();
+            serde_json::to_writer_pretty(&mut out, result)?;
+            writeln!(out)?;
+        }
+        None => {
+            let mut out = stdout.lock();
+            serde_json::to_writer(&mut out, result)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(ok)
 }
 
 /// A document's view folder under --html DIR: its result's name without `.json`.

@@ -4,7 +4,7 @@ mod common;
 
 use common::{cli, corpus};
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 
 fn json(out: &Output) -> Value {
@@ -103,6 +103,75 @@ fn the_binary_sets_omp_thread_limit_itself() {
         .output()
         .unwrap();
     assert_eq!(json(&out)["omp_thread_limit"], "2");
+}
+
+#[test]
+fn inputs_read_side_by_side_are_written_in_their_order_as_read_alone() {
+    // Two workers read the two documents at once; the one-page image is done before the
+    // two-page scan ahead of it, yet its line comes second, and each result is the one it
+    // gets when read alone.
+    let Some(dir) = corpus() else { return };
+    let (first, second) = (
+        dir.join("scan_letter_01.pdf"),
+        dir.join("img_report_01.png"),
+    );
+    let lines = |out: Output| -> Vec<Value> {
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let both = lines(
+        cli()
+            .args(["extract", "--workers", "2"])
+            .arg(&first)
+            .arg(&second)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(both.len(), 2);
+    let alone = |file: &PathBuf| -> Value {
+        json(
+            &cli()
+                .args(["extract", "--workers", "2"])
+                .arg(file)
+                .output()
+                .unwrap(),
+        )
+    };
+    assert_eq!(
+        both[0],
+        alone(&first),
+        "the scan's line first, as read alone"
+    );
+    assert_eq!(
+        both[1],
+        alone(&second),
+        "the image's line second, as read alone"
+    );
+    assert_eq!(both[0]["page_count"], 2);
+}
+
+#[test]
+fn the_binary_runs_the_tesseract_setup_built() {
+    // setup.sh builds the static library (scripts/build-tesseract.sh); a build that fell back to
+    // the system's shared one would still pass every other test, ~25% slower.
+    let built = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../.local/tesseract/lib/libtesseract.a")
+        .is_file();
+    let out = cli().arg("doctor").output().unwrap();
+    let build = json(&out)["tesseract_build"].as_str().unwrap().to_string();
+    assert!(build.starts_with("5."), "{build}");
+    if built || std::env::var_os("CI").is_some() {
+        assert!(build.ends_with("(static)"), "linked: {build}");
+    }
 }
 
 #[test]

@@ -72,4 +72,5 @@ unsafe extern "C" {
     pub fn TessMonitorDelete(monitor: *mut EtextDesc);
     pub fn TessMonitorSetCancelFunc(monitor: *mut EtextDesc, cancel_func: TessCancelFunc);
     pub fn TessMonitorSetCancelThis(monitor: *mut EtextDesc, cancel_this: *mut c_void);
+    pub fn TessVersion() -> *const c_char;
 }
