@@ -156,14 +156,13 @@ fn write(
             serde_json::to_writer_pretty(&mut out, result)?;
             out.flush()?;
         }
-        None if single => {
-            let mut out = stdout.lock();
-            serde_json::to_writer_pretty(&mut out, result)?;
-            writeln!(out)?;
-        }
+        // One input: its JSON as a document; several: one line each.
         None => {
             let mut out = stdout.lock();
-            serde_json::to_writer(&mut out, result)?;
+            match single {
+                true => serde_json::to_writer_pretty(&mut out, result)?,
+                false => serde_json::to_writer(&mut out, result)?,
+            }
             writeln!(out)?;
         }
     }

@@ -16,6 +16,15 @@ fn json(out: &Output) -> Value {
     })
 }
 
+/// One JSON document per line of stdout (several inputs without --out-dir).
+fn json_lines(out: &Output) -> Vec<Value> {
+    std::str::from_utf8(&out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 #[test]
 fn one_file_prints_only_its_json_on_stdout() {
     let Some(dir) = corpus() else { return };
@@ -73,11 +82,7 @@ fn several_files_without_out_dir_print_json_lines() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let lines: Vec<Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&out);
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["page_count"], 1);
     assert_eq!(lines[1]["error"]["code"], "corrupt_document");
@@ -122,11 +127,7 @@ fn inputs_read_side_by_side_are_written_in_their_order_as_read_alone() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
+        json_lines(&out)
     };
     let both = lines(
         cli()
